@@ -1,0 +1,66 @@
+/** Identifiers from Microsoft's documentation (see README "Facts the tool relies on"). */
+
+export const EXCHANGE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
+export const EXCHANGE_MANAGE_AS_APP_ROLE_ID = 'dc50a0fb-09a3-484d-be87-e023b12c6440';
+export const EXCHANGE_MANAGE_AS_APP = 'Exchange.ManageAsApp';
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+/** Audience of the proof-of-possession JWT for addKey/removeKey (Graph docs, application: addKey). */
+export const PROOF_AUDIENCE = '00000002-0000-0000-c000-000000000000';
+/** Microsoft Graph Command Line Tools: the default public client; tenants may block it (use --client-id). */
+export const DEFAULT_PUBLIC_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
+
+/** Delegated scopes the admin sign-in asks for, and nothing more (least privilege). */
+export const ADMIN_SCOPES = {
+  init: ['Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'RoleManagement.ReadWrite.Directory', 'Organization.Read.All'],
+  keys: ['Application.ReadWrite.All', 'Organization.Read.All'],
+  remove: ['Application.ReadWrite.All', 'Organization.Read.All'],
+} as const;
+
+export interface DirectoryRole {
+  key: string;
+  name: string;
+  templateId: string;
+  description: string;
+  /** Serves Security & Compliance PowerShell (Connect-IPPSSession). */
+  compliance: boolean;
+}
+
+/** The directory roles Exchange Online app-only auth accepts (Entra built-in roles reference). */
+export const EXCHANGE_ROLES: readonly DirectoryRole[] = [
+  { key: 'exchange-administrator', name: 'Exchange Administrator', templateId: '29232cdf-9323-42fd-ade2-1d097af3e4de', compliance: false,
+    description: 'Full Exchange Online management; the usual choice for admin scripts.' },
+  { key: 'exchange-recipient-administrator', name: 'Exchange Recipient Administrator', templateId: '31392ffb-586c-42d1-9346-e59415a2cc4e', compliance: false,
+    description: 'Mailboxes, contacts, groups and other recipients only.' },
+  { key: 'global-reader', name: 'Global Reader', templateId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451', compliance: true,
+    description: 'Read-only everywhere: reporting and audit jobs.' },
+  { key: 'security-reader', name: 'Security Reader', templateId: '5d6b6bb7-de71-4623-b4af-96380a352509', compliance: true,
+    description: 'Read security configuration and reports.' },
+  { key: 'security-administrator', name: 'Security Administrator', templateId: '194ae4cb-b126-40b2-bd5b-6091b380977d', compliance: true,
+    description: 'Manage security features, including in Security & Compliance.' },
+  { key: 'compliance-administrator', name: 'Compliance Administrator', templateId: '17315797-102d-40b4-93e0-432062caca18', compliance: true,
+    description: 'Retention, DLP, eDiscovery and other compliance features.' },
+  { key: 'helpdesk-administrator', name: 'Helpdesk Administrator', templateId: '729827e3-9c14-49f7-bb1b-9608f156bbb8', compliance: false,
+    description: 'Limited helpdesk tasks (passwords of non-admins, service requests).' },
+  { key: 'global-administrator', name: 'Global Administrator', templateId: '62e90394-69f5-4237-9190-012177145e10', compliance: true,
+    description: 'Everything in the tenant. Emergencies only: least privilege says no.' },
+];
+
+export const GLOBAL_ADMIN_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
+export const PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID = 'e8611ab8-c189-46e8-94e1-60213ab1f814';
+export const APPLICATION_ADMIN_TEMPLATE_ID = '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3';
+export const CLOUD_APPLICATION_ADMIN_TEMPLATE_ID = '158c047a-c907-4556-b7ef-446551a6b5f7';
+
+/** Accepts a key (exchange-administrator), a display name (any case) or a template id. */
+export function findExchangeRole(input: string): DirectoryRole | undefined {
+  const wanted = input.trim().toLowerCase();
+  return EXCHANGE_ROLES.find((r) => r.key === wanted || r.name.toLowerCase() === wanted || r.templateId === wanted);
+}
+
+export function roleByTemplateId(id: string): DirectoryRole | undefined {
+  return EXCHANGE_ROLES.find((r) => r.templateId === id);
+}
+
+/** The read-only cmdlet used to prove that Exchange accepts the app (fits in one page). */
+export const VERIFY_CMDLET = 'Get-AcceptedDomain';
+/** System mailbox used as anchor for organisation cmdlets by the Exchange Online PowerShell module. */
+export const ANCHOR_MAILBOX = 'SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}';

@@ -1,0 +1,40 @@
+/** Exit codes: the one table (README "Exit codes"). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface ErrorDetail {
+  /** Why it happened, in the admin's terms. */
+  why?: string;
+  /** What to do next. */
+  fix?: string;
+  /** A stable code from the service (AADSTS…, Graph error code) for support and scripts. */
+  code?: string;
+  requestId?: string;
+}
+
+/** An expected failure: printed as what / why / what to do, without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    readonly exitCode: Exclude<ExitCode, 0>,
+    message: string,
+    readonly detail: ErrorDetail = {},
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const usageError = (message: string, fix?: string, why?: string): CliError =>
+  new CliError(EXIT.usage, message, { fix, why });
+
+export const failure = (message: string, detail: ErrorDetail = {}): CliError => new CliError(EXIT.failed, message, detail);
+
+export class CancelledError extends CliError {
+  constructor() {
+    super(EXIT.cancelled, 'Cancelled.');
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,57 @@
+import type { Directory } from './directory.js';
+import type { TokenService } from './tokens.js';
+import type { Faults } from './faults.js';
+import { type SbRequest, type SbResponse, bearer, jsonOf } from './http-util.js';
+import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_ROLES } from '../constants.js';
+
+/** Exchange Online's admin REST endpoint (adminapi/beta/{tenant}/InvokeCommand), as the EXO PowerShell module uses it. */
+
+const READ_ONLY_CMDLETS = new Set(['get-accepteddomain', 'get-organizationconfig']);
+
+const exoError = (status: number, code: string, message: string, headers: Record<string, string> = {}): SbResponse => ({ status, headers, body: { error: { code, message } } });
+
+export class ExchangeService {
+  constructor(
+    private readonly dir: Directory,
+    private readonly tokens: TokenService,
+    private readonly faults: Faults,
+    private readonly resource: string,
+    private readonly origin: () => string,
+  ) {}
+
+  async handle(req: SbRequest): Promise<SbResponse> {
+    const m = /^\/adminapi\/beta\/([^/]+)\/InvokeCommand$/i.exec(req.url.pathname);
+    if (!m) return exoError(404, 'NotFound', `No such endpoint: ${req.url.pathname}`);
+    if (req.method !== 'POST') return exoError(405, 'MethodNotAllowed', 'InvokeCommand takes POST.');
+    const t = this.dir.tenant;
+    const tenant = decodeURIComponent(m[1]!).toLowerCase();
+    if (tenant !== t.id && tenant !== t.initialDomain.toLowerCase()) return exoError(404, 'TenantNotFound', `Tenant '${m[1]!}' was not found.`);
+    const challenge = { 'www-authenticate': `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", authorization_uri="${this.origin()}/common/oauth2/authorize", error="invalid_token"` };
+    const token = bearer(req);
+    if (!token) return exoError(401, 'Unauthorized', 'The request must carry a bearer token.', challenge);
+    const v = await this.tokens.verify(token, [this.resource]);
+    if (!v.ok) return exoError(401, 'Unauthorized', `The access token is not valid for Exchange: ${v.reason}`, challenge);
+    const c = v.claims;
+    const roles = (c['roles'] as string[] | undefined) ?? [];
+    if (c['idtyp'] === 'app' && !roles.includes(EXCHANGE_MANAGE_AS_APP)) {
+      return exoError(401, 'Unauthorized', `The app '${String(c['appid'])}' is not allowed to call this API: the token does not carry the ${EXCHANGE_MANAGE_AS_APP} role.`, challenge);
+    }
+    const principal = String(c['oid']);
+    const held = this.dir.roleTemplatesOf(principal);
+    if (!EXCHANGE_ROLES.some((r) => held.includes(r.templateId))) {
+      if (this.faults.state.exchangeRoleDenial === '403-nul') return { status: 403, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(64) };
+      return exoError(401, 'Unauthorized', `The role assigned to application ${String(c['appid'])} isn't supported in this scenario. Assign one of the Exchange-capable directory roles.`, challenge);
+    }
+    const body = jsonOf(req) as { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } } | null;
+    const name = body && typeof body === 'object' ? body.CmdletInput?.CmdletName : undefined;
+    if (typeof name !== 'string') return exoError(400, 'BadRequest', 'The request body must be {"CmdletInput":{"CmdletName":…,"Parameters":{…}}}.');
+    if (!READ_ONLY_CMDLETS.has(name.toLowerCase())) {
+      return { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid Operation', details: [{ code: 'InvalidOperation', message: `The term '${name}' is not available in the sandbox; it answers Get-AcceptedDomain and Get-OrganizationConfig.` }] } } };
+    }
+    const context = `${this.origin()}/adminapi/beta/${t.id}/$metadata#Collection(Exchange.GenericHashTable)`;
+    const value = name.toLowerCase() === 'get-accepteddomain'
+      ? [{ DomainName: t.initialDomain, DomainType: 'Authoritative', Default: true, Name: t.initialDomain, InitialDomain: true }]
+      : [{ Name: t.initialDomain.split('.')[0], DisplayName: t.displayName, Identity: t.initialDomain }];
+    return { status: 200, body: { '@odata.context': context, adminapi_warnings: [], value } };
+  }
+}

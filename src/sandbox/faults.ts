@@ -1,0 +1,106 @@
+import type { SbResponse } from './http-util.js';
+import { graphError, stsError } from './http-util.js';
+
+export type Service = 'token' | 'graph' | 'exchange';
+
+export interface FailOnce {
+  service: Service;
+  method?: string;
+  /** Substring of the path, e.g. "/servicePrincipals" or "/addKey". */
+  path?: string;
+  status: number;
+  /** How many matching requests fail; 1 by default. */
+  count?: number;
+}
+
+export interface FaultState {
+  /** New objects stay invisible to reads, filters, references and the token service for this long. */
+  replicationDelayMs: number;
+  /** 429 with Retry-After on every Nth request to the listed services (0: off). */
+  throttleEvery: number;
+  throttleRetryAfterS: number;
+  throttleServices: Service[];
+  failOnce: FailOnce[];
+  deviceCode: { mode: 'approve' | 'deny' | 'expire'; approveAfterMs: number; interval: number };
+  /** Public clients the tenant has disabled (AADSTS7000112). */
+  blockedClients: string[];
+  /** Delegated scopes the tenant will not grant (the token comes back without them). */
+  deniedScopes: string[];
+  /** How Exchange refuses a principal without an Exchange-capable role: 401 JSON, or the 403 with a NUL body seen in the field. */
+  exchangeRoleDenial: '401' | '403-nul';
+}
+
+export interface LogEntry { at: number; service: Service; method: string; path: string; endpoint: string; status: number }
+
+export function defaultFaults(): FaultState {
+  return {
+    replicationDelayMs: 0, throttleEvery: 0, throttleRetryAfterS: 1, throttleServices: ['graph'], failOnce: [],
+    deviceCode: { mode: 'approve', approveAfterMs: 0, interval: 5 }, blockedClients: [], deniedScopes: [], exchangeRoleDenial: '401',
+  };
+}
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** "/v1.0/applications/8c…/addKey" → "/v1.0/applications/{id}/addKey": the key of the per-endpoint counts. */
+export function endpointOf(path: string, domain: string): string {
+  return path.replace(GUID, '{id}').split(domain).join('{tenant}').replace(/\(appId='\{id\}'\)/g, "(appId='{id}')");
+}
+
+export class Faults {
+  state: FaultState;
+  readonly log: LogEntry[] = [];
+  private counter = 0;
+
+  constructor(initial: Partial<FaultState> = {}) {
+    this.state = { ...defaultFaults(), ...initial };
+  }
+
+  set(patch: Partial<FaultState>): FaultState {
+    this.state = { ...this.state, ...patch, deviceCode: { ...this.state.deviceCode, ...(patch.deviceCode ?? {}) } };
+    return this.state;
+  }
+
+  /** A throttle or an injected failure for this request, or undefined to serve it. */
+  intercept(service: Service, method: string, path: string): SbResponse | undefined {
+    const i = this.state.failOnce.findIndex((f) => f.service === service && (!f.method || f.method === method) && (!f.path || path.includes(f.path)));
+    if (i >= 0) {
+      const f = this.state.failOnce[i]!;
+      const left = (f.count ?? 1) - 1;
+      this.state.failOnce = left > 0 ? this.state.failOnce.map((x, j) => (j === i ? { ...x, count: left } : x)) : this.state.failOnce.filter((_, j) => j !== i);
+      return failureResponse(service, f.status, 0);
+    }
+    if (this.state.throttleEvery > 0 && this.state.throttleServices.includes(service)) {
+      this.counter += 1;
+      if (this.counter % this.state.throttleEvery === 0) return failureResponse(service, 429, this.state.throttleRetryAfterS);
+    }
+    return undefined;
+  }
+
+  record(entry: LogEntry): void {
+    this.log.push(entry);
+  }
+
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const e of this.log) {
+      const k = `${e.service} ${e.method} ${e.endpoint}`;
+      out[k] = (out[k] ?? 0) + 1;
+    }
+    return out;
+  }
+}
+
+function failureResponse(service: Service, status: number, retryAfterS: number): SbResponse {
+  const headers: Record<string, string> = retryAfterS > 0 ? { 'retry-after': String(retryAfterS) } : {};
+  if (service === 'token') {
+    return status === 429
+      ? stsError(429, 'temporarily_unavailable', 50196, 'The server terminated an operation because it encountered a client request loop.', headers)
+      : stsError(status, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.', headers);
+  }
+  if (service === 'exchange') {
+    return { status, headers, body: { error: { code: status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.' } } };
+  }
+  return status === 429
+    ? graphError(429, 'TooManyRequests', 'Too many requests. Retry after the time in the Retry-After header.', { headers })
+    : graphError(status, status === 503 ? 'serviceNotAvailable' : 'generalException', 'The service is temporarily unavailable. Try again later.', { headers });
+}

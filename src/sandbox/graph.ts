@@ -1,0 +1,411 @@
+import { randomUUID, X509Certificate, createHash } from 'node:crypto';
+import { jwtVerify, importX509, decodeProtectedHeader } from 'jose';
+import type { Directory, Application, KeyCredential, ServicePrincipal } from './directory.js';
+import { certificatePemOf } from './directory.js';
+import { type SbRequest, type SbResponse, bearer, graphError, jsonOf, INVALID_JSON } from './http-util.js';
+import type { TokenService } from './tokens.js';
+import {
+  EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, PROOF_AUDIENCE,
+} from '../constants.js';
+
+/** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
+
+type Caller =
+  | { kind: 'user'; id: string; scopes: Set<string>; wids: string[] }
+  | { kind: 'app'; appId: string; spId: string; roles: Set<string> };
+
+interface Need {
+  delegated: string[];
+  application: string[];
+  /** Directory roles a signed-in user needs for the write (any of). */
+  adminRoles?: string[];
+  /** An app may call this on its own application object with no permission (addKey/removeKey). */
+  self?: string;
+}
+
+const APP_WRITERS = [GLOBAL_ADMIN_TEMPLATE_ID, APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID];
+const ROLE_WRITERS = [GLOBAL_ADMIN_TEMPLATE_ID, PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID];
+const READ_APPS: Need = { delegated: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'], application: ['Application.Read.All', 'Application.ReadWrite.All'] };
+const WRITE_APPS: Need = { delegated: ['Application.ReadWrite.All'], application: ['Application.ReadWrite.All'], adminRoles: APP_WRITERS };
+
+const denied = () => graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+const notFound = (id: string) => graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+const badRequest = (message: string, details?: { code: string; message: string; target?: string }[]) => graphError(400, 'Request_BadRequest', message, details ? { details } : {});
+
+/** `prop eq 'value'` (and `and` of those): the filters exo-cba uses. */
+export function parseFilter(filter: string | null): { prop: string; value: string }[] | 'invalid' | undefined {
+  if (!filter) return undefined;
+  const parts = filter.split(/\s+and\s+/i);
+  const out: { prop: string; value: string }[] = [];
+  for (const p of parts) {
+    const m = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(p);
+    if (!m) return 'invalid';
+    out.push({ prop: m[1]!, value: m[2]!.replace(/''/g, "'") });
+  }
+  return out;
+}
+
+function select<T extends object>(obj: T, selectParam: string | null): Partial<T> {
+  if (!selectParam) return obj;
+  const keys = new Set(['id', ...selectParam.split(',').map((s) => s.trim())]);
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => keys.has(k))) as Partial<T>;
+}
+
+export class GraphService {
+  constructor(
+    private readonly dir: Directory,
+    private readonly tokens: TokenService,
+    private readonly origin: () => string,
+    private readonly resources: string[],
+    private readonly now: () => number,
+  ) {}
+
+  private ctx(path: string): string {
+    return `${this.origin()}/v1.0/$metadata#${path}`;
+  }
+
+  private async caller(req: SbRequest): Promise<Caller | SbResponse> {
+    const token = bearer(req);
+    if (!token) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    const v = await this.tokens.verify(token, this.resources);
+    if (!v.ok) return graphError(401, 'InvalidAuthenticationToken', `Access token validation failure. ${v.reason}`);
+    const c = v.claims;
+    if (c['idtyp'] === 'app') {
+      return { kind: 'app', appId: String(c['appid']), spId: String(c['oid']), roles: new Set((c['roles'] as string[] | undefined) ?? []) };
+    }
+    return { kind: 'user', id: String(c['oid']), scopes: new Set(String(c['scp'] ?? '').split(' ').filter(Boolean)), wids: (c['wids'] as string[] | undefined) ?? [] };
+  }
+
+  private allowed(caller: Caller, need: Need): boolean {
+    if (caller.kind === 'app') {
+      if (need.self && this.dir.app(need.self)?.appId === caller.appId) return true;
+      return need.application.some((r) => caller.roles.has(r));
+    }
+    if (!need.delegated.some((s) => caller.scopes.has(s))) return false;
+    // Roles are read live, as Entra evaluates them at call time.
+    const roles = this.dir.roleTemplatesOf(caller.id);
+    return !need.adminRoles || need.adminRoles.some((r) => roles.includes(r));
+  }
+
+  async handle(req: SbRequest): Promise<SbResponse> {
+    const path = decodeURIComponent(req.url.pathname);
+    if (!path.startsWith('/v1.0/')) return graphError(400, 'BadRequest', `Invalid version: ${path.split('/')[1] ?? ''}`);
+    const caller = await this.caller(req);
+    if ('status' in caller) return caller;
+    const route = path.slice('/v1.0'.length).replace(/\/+$/, '');
+    const q = req.url.searchParams;
+    const m = (re: RegExp) => re.exec(route);
+    let r: RegExpExecArray | null;
+
+    if (route === '/organization' && req.method === 'GET') {
+      const ok = caller.kind === 'user' ? ['User.Read', 'Organization.Read.All', 'Directory.Read.All'].some((s) => caller.scopes.has(s)) : caller.roles.has('Organization.Read.All');
+      if (!ok) return denied();
+      const t = this.dir.tenant;
+      return { status: 200, body: { '@odata.context': this.ctx('organization'), value: [{ id: t.id, displayName: t.displayName, verifiedDomains: [
+        { name: t.initialDomain, isInitial: true, isDefault: true, type: 'Managed', capabilities: 'Email, OfficeCommunicationsOnline' },
+      ] }] } };
+    }
+    if (route === '/me' && req.method === 'GET') {
+      if (caller.kind !== 'user') return graphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+      const u = this.dir.user(caller.id);
+      return u ? { status: 200, body: { '@odata.context': this.ctx('users/$entity'), id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName } } : notFound(caller.id);
+    }
+
+    // --- applications
+    if (route === '/applications') {
+      if (req.method === 'GET') return this.listApplications(caller, q);
+      if (req.method === 'POST') return this.createApplication(caller, req);
+    }
+    if ((r = m(/^\/applications(?:\/([^/()]+)|\(appId='([^']+)'\))$/))) {
+      const app = r[1] ? this.dir.app(r[1]) : this.dir.appByAppId(r[2]!);
+      const key = r[1] ?? r[2]!;
+      if (req.method === 'GET') {
+        if (!this.allowed(caller, { ...READ_APPS })) return denied();
+        if (!app) return notFound(key);
+        return { status: 200, body: { '@odata.context': this.ctx('applications/$entity'), ...select(this.appView(app, q.get('$select')), q.get('$select')) } };
+      }
+      if (req.method === 'PATCH') return this.patchApplication(caller, app, key, req);
+      if (req.method === 'DELETE') {
+        if (!this.allowed(caller, WRITE_APPS)) return denied();
+        if (!app) return notFound(key);
+        this.dir.deleteApplication(app.id);
+        return { status: 204 };
+      }
+    }
+    if ((r = m(/^\/applications\/([^/]+)\/(addKey|removeKey)$/)) && req.method === 'POST') {
+      return this.rollKey(caller, r[1]!, r[2] as 'addKey' | 'removeKey', req);
+    }
+
+    // --- service principals
+    if (route === '/servicePrincipals') {
+      if (req.method === 'GET') {
+        if (!this.allowed(caller, READ_APPS)) return denied();
+        const f = parseFilter(q.get('$filter'));
+        if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
+        const list = this.dir.data.servicePrincipals.filter((s) => this.dir.visible(s) && (f ?? []).every((c) => String((s as unknown as Record<string, unknown>)[c.prop]) === c.value));
+        return { status: 200, body: { '@odata.context': this.ctx('servicePrincipals'), value: list.map((s) => select(this.spView(s), q.get('$select'))) } };
+      }
+      if (req.method === 'POST') return this.createServicePrincipal(caller, req);
+    }
+    if ((r = m(/^\/servicePrincipals(?:\/([^/()]+)|\(appId='([^']+)'\))$/)) && req.method === 'GET') {
+      if (!this.allowed(caller, READ_APPS)) return denied();
+      const sp = r[1] ? this.dir.sp(r[1]) : this.dir.spByAppId(r[2]!);
+      if (!sp) return notFound(r[1] ?? r[2]!);
+      return { status: 200, body: { '@odata.context': this.ctx('servicePrincipals/$entity'), ...select(this.spView(sp), q.get('$select')) } };
+    }
+    if ((r = m(/^\/servicePrincipals\/([^/]+)\/(appRoleAssignedTo|appRoleAssignments)(?:\/([^/]+))?$/))) {
+      return this.appRoleAssignments(caller, r[1]!, r[2] as 'appRoleAssignedTo' | 'appRoleAssignments', r[3], req);
+    }
+
+    // --- directory roles
+    if (route === '/roleManagement/directory/roleAssignments') {
+      if (req.method === 'GET') {
+        const need: Need = { delegated: ['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All'], application: ['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory'] };
+        if (!this.allowed(caller, need)) return denied();
+        const f = parseFilter(q.get('$filter'));
+        if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
+        const list = this.dir.data.roleAssignments.filter((a) => this.dir.visible(a) && (f ?? []).every((c) => String((a as unknown as Record<string, unknown>)[c.prop]) === c.value));
+        return { status: 200, body: { '@odata.context': this.ctx('roleManagement/directory/roleAssignments'), value: list.map(({ visibleAt: _v, ...a }) => a) } };
+      }
+      if (req.method === 'POST') return this.assignRole(caller, req);
+    }
+    if ((r = m(/^\/roleManagement\/directory\/roleAssignments\/([^/]+)$/)) && req.method === 'DELETE') {
+      if (!this.allowed(caller, { delegated: ['RoleManagement.ReadWrite.Directory'], application: ['RoleManagement.ReadWrite.Directory'], adminRoles: ROLE_WRITERS })) return denied();
+      const before = this.dir.data.roleAssignments.length;
+      this.dir.data.roleAssignments = this.dir.data.roleAssignments.filter((a) => a.id !== r![1]);
+      return before === this.dir.data.roleAssignments.length ? notFound(r[1]!) : { status: 204 };
+    }
+    return graphError(400, 'BadRequest', `Resource not found for the segment '${route.split('/')[1] ?? ''}'.`);
+  }
+
+  // --- views: what Graph returns (no sandbox bookkeeping)
+
+  private keyView(k: KeyCredential, withKey: boolean) {
+    return { customKeyIdentifier: k.customKeyIdentifier, displayName: k.displayName, endDateTime: k.endDateTime, key: withKey ? k.key : null, keyId: k.keyId, startDateTime: k.startDateTime, type: k.type, usage: k.usage };
+  }
+
+  private appView(a: Application, selectParam: string | null) {
+    const withKey = (selectParam ?? '').split(',').map((s) => s.trim()).includes('keyCredentials');
+    return {
+      id: a.id, appId: a.appId, displayName: a.displayName, signInAudience: a.signInAudience, createdDateTime: a.createdDateTime,
+      isFallbackPublicClient: a.isFallbackPublicClient, requiredResourceAccess: a.requiredResourceAccess, keyCredentials: a.keyCredentials.map((k) => this.keyView(k, withKey)), passwordCredentials: [],
+    };
+  }
+
+  private spView(s: ServicePrincipal) {
+    return { id: s.id, appId: s.appId, displayName: s.displayName, accountEnabled: s.accountEnabled, appRoles: s.appRoles, servicePrincipalNames: s.servicePrincipalNames, servicePrincipalType: 'Application' };
+  }
+
+  private listApplications(caller: Caller, q: URLSearchParams): SbResponse {
+    if (!this.allowed(caller, READ_APPS)) return denied();
+    const f = parseFilter(q.get('$filter'));
+    if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
+    const list = this.dir.data.applications.filter((a) => this.dir.visible(a) && (f ?? []).every((c) => String((a as unknown as Record<string, unknown>)[c.prop]) === c.value));
+    return { status: 200, body: { '@odata.context': this.ctx('applications'), value: list.map((a) => select(this.appView(a, q.get('$select')), q.get('$select'))) } };
+  }
+
+  /** Validates keyCredentials as Graph does: a certificate DER, dates inside its validity, no private key. */
+  private parseKeyCredentials(input: unknown, existing: KeyCredential[]): KeyCredential[] | SbResponse {
+    if (!Array.isArray(input)) return badRequest("Invalid value for property 'keyCredentials'.");
+    const out: KeyCredential[] = [];
+    for (const raw of input as Record<string, unknown>[]) {
+      const keyId = typeof raw['keyId'] === 'string' ? raw['keyId'] : undefined;
+      const prior = keyId ? existing.find((k) => k.keyId === keyId) : undefined;
+      const keyB64 = typeof raw['key'] === 'string' ? raw['key'] : prior?.key;
+      if (!keyB64) return badRequest('Key credential is missing its key value.', [{ code: 'InvalidKeyCredential', message: 'key is required.', target: 'keyCredentials' }]);
+      let cert: X509Certificate;
+      try {
+        cert = new X509Certificate(Buffer.from(keyB64, 'base64'));
+      } catch {
+        return badRequest('Key credential value is invalid: the key must be a base64-encoded X.509 certificate.', [{ code: 'KeyCredentialsInvalidValue', message: 'Invalid certificate.', target: 'keyCredentials' }]);
+      }
+      if (raw['type'] !== 'AsymmetricX509Cert' || raw['usage'] !== 'Verify') return badRequest("Key credential type must be 'AsymmetricX509Cert' with usage 'Verify' for a certificate.");
+      const certStart = Date.parse(cert.validFrom);
+      const certEnd = Date.parse(cert.validTo);
+      const start = typeof raw['startDateTime'] === 'string' ? Date.parse(raw['startDateTime']) : certStart;
+      const end = typeof raw['endDateTime'] === 'string' ? Date.parse(raw['endDateTime']) : certEnd;
+      if (Number.isNaN(start) || Number.isNaN(end) || start < certStart - 1000 || end > certEnd + 1000 || end <= start) {
+        return badRequest('Key credential end date is invalid.', [{ code: 'InvalidKeyEndDate', message: 'The key credential dates must lie within the certificate validity.', target: 'keyCredentials' }]);
+      }
+      const thumb = createHash('sha1').update(cert.raw).digest();
+      out.push({
+        keyId: prior?.keyId ?? randomUUID(), type: 'AsymmetricX509Cert', usage: 'Verify', key: keyB64,
+        displayName: typeof raw['displayName'] === 'string' ? raw['displayName'] : cert.subject.replace(/^CN=/, 'CN='),
+        startDateTime: new Date(start).toISOString(), endDateTime: new Date(end).toISOString(), customKeyIdentifier: thumb.toString('base64'),
+        visibleAt: prior?.visibleAt ?? this.dir.stamp(),
+      });
+    }
+    const thumbs = out.map((k) => k.customKeyIdentifier);
+    if (new Set(thumbs).size !== thumbs.length) return badRequest('Key credential values must be unique: the same certificate appears twice.');
+    return out;
+  }
+
+  private createApplication(caller: Caller, req: SbRequest): SbResponse {
+    if (!this.allowed(caller, WRITE_APPS)) return denied();
+    const body = jsonOf(req);
+    if (body === INVALID_JSON || typeof body !== 'object' || body === null) return badRequest('Unable to read JSON request payload.');
+    const b = body as Record<string, unknown>;
+    if (typeof b['displayName'] !== 'string' || b['displayName'].trim() === '') return badRequest("Property 'displayName' is required.");
+    if (b['displayName'].length > 256) return badRequest("Property 'displayName' is too long (256 characters at most).");
+    const app: Application = {
+      id: randomUUID(), appId: randomUUID(), displayName: b['displayName'], signInAudience: typeof b['signInAudience'] === 'string' ? b['signInAudience'] : 'AzureADandPersonalMicrosoftAccount',
+      requiredResourceAccess: Array.isArray(b['requiredResourceAccess']) ? (b['requiredResourceAccess'] as Application['requiredResourceAccess']) : [],
+      keyCredentials: [], createdDateTime: new Date(this.now()).toISOString(), isFallbackPublicClient: false, visibleAt: this.dir.stamp(),
+    };
+    if (b['keyCredentials'] !== undefined) {
+      const keys = this.parseKeyCredentials(b['keyCredentials'], []);
+      if ('status' in keys) return keys;
+      app.keyCredentials = keys;
+    }
+    this.dir.data.applications.push(app);
+    return { status: 201, headers: { location: `${this.origin()}/v1.0/applications/${app.id}` }, body: { '@odata.context': this.ctx('applications/$entity'), ...this.appView(app, null) } };
+  }
+
+  private patchApplication(caller: Caller, app: Application | undefined, key: string, req: SbRequest): SbResponse {
+    if (!this.allowed(caller, WRITE_APPS)) return denied();
+    if (!app) return notFound(key);
+    const body = jsonOf(req);
+    if (body === INVALID_JSON || typeof body !== 'object' || body === null) return badRequest('Unable to read JSON request payload.');
+    const b = body as Record<string, unknown>;
+    // PATCH replaces a collection property whole: keys left out of keyCredentials are removed.
+    if (b['keyCredentials'] !== undefined) {
+      const keys = this.parseKeyCredentials(b['keyCredentials'], app.keyCredentials);
+      if ('status' in keys) return keys;
+      app.keyCredentials = keys;
+    }
+    if (typeof b['displayName'] === 'string') app.displayName = b['displayName'];
+    if (Array.isArray(b['requiredResourceAccess'])) app.requiredResourceAccess = b['requiredResourceAccess'] as Application['requiredResourceAccess'];
+    return { status: 204 };
+  }
+
+  /** addKey / removeKey: proof-of-possession JWT signed by a current valid key of the app (Graph docs: application-addkey). */
+  private async rollKey(caller: Caller, id: string, op: 'addKey' | 'removeKey', req: SbRequest): Promise<SbResponse> {
+    if (!this.allowed(caller, { delegated: ['Application.ReadWrite.All'], application: ['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy'], adminRoles: APP_WRITERS, self: id })) return denied();
+    const app = this.dir.app(id);
+    if (!app) return notFound(id);
+    const body = jsonOf(req);
+    if (body === INVALID_JSON || typeof body !== 'object' || body === null) return badRequest('Unable to read JSON request payload.');
+    const b = body as Record<string, unknown>;
+    const proof = b['proof'];
+    const malformed = (why: string) => graphError(401, 'Authentication_MissingOrMalformed', `Access token is empty or malformed: the proof is invalid (${why}).`);
+    if (typeof proof !== 'string' || proof.split('.').length !== 3) return malformed('not a JWT');
+    if (proof.includes('=')) return malformed('base64url padding is not allowed');
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(proof).alg;
+    } catch {
+      return malformed('unreadable header');
+    }
+    const nowMs = this.now();
+    const validKeys = app.keyCredentials.filter((k) => Date.parse(k.startDateTime) <= nowMs && Date.parse(k.endDateTime) > nowMs);
+    if (validKeys.length === 0) return badRequest('The application has no valid certificate to sign the proof; add a key with an admin (PATCH keyCredentials).');
+    let verified = false;
+    let claimError: string | undefined;
+    for (const k of validKeys) {
+      try {
+        const pub = await importX509(certificatePemOf(k), alg === 'PS256' ? 'PS256' : 'RS256');
+        const { payload } = await jwtVerify(proof, pub, { algorithms: ['RS256', 'PS256'], currentDate: new Date(nowMs), clockTolerance: 300 });
+        if (payload.aud !== PROOF_AUDIENCE) claimError = `aud must be ${PROOF_AUDIENCE}`;
+        else if (payload.iss !== app.id) claimError = "iss must be the application's object id";
+        else if (typeof payload.exp !== 'number' || typeof payload.nbf !== 'number' || payload.exp - payload.nbf > 600) claimError = 'exp must be at most 10 minutes after nbf';
+        else {
+          verified = true;
+          break;
+        }
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ERR_JWT_EXPIRED' || code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') claimError = 'the proof has expired or is not yet valid';
+      }
+    }
+    if (!verified) return malformed(claimError ?? 'not signed by a valid key of this application');
+    if (op === 'addKey') {
+      if (b['passwordCredential'] !== null && b['passwordCredential'] !== undefined) return badRequest('passwordCredential must be null when adding a certificate.');
+      const keys = this.parseKeyCredentials([b['keyCredential']], []);
+      if ('status' in keys) return keys;
+      const added = keys[0]!;
+      if (app.keyCredentials.some((k) => k.customKeyIdentifier === added.customKeyIdentifier)) return badRequest('Key credential values must be unique: this certificate is already on the application.');
+      app.keyCredentials.push(added);
+      return { status: 200, body: { '@odata.context': this.ctx('microsoft.graph.keyCredential'), ...this.keyView(added, false) } };
+    }
+    const keyId = b['keyId'];
+    if (typeof keyId !== 'string' || !app.keyCredentials.some((k) => k.keyId === keyId)) return notFound(String(keyId));
+    app.keyCredentials = app.keyCredentials.filter((k) => k.keyId !== keyId);
+    return { status: 204 };
+  }
+
+  private createServicePrincipal(caller: Caller, req: SbRequest): SbResponse {
+    if (!this.allowed(caller, WRITE_APPS)) return denied();
+    const body = jsonOf(req) as Record<string, unknown> | symbol | null;
+    if (typeof body !== 'object' || body === null || typeof body['appId'] !== 'string') return badRequest("Property 'appId' is required.");
+    const appId = body['appId'];
+    const app = this.dir.appByAppId(appId);
+    if (!app) {
+      // Seen right after creating the app, until it replicates (field: NoBackingApplicationObject).
+      return badRequest(`The appId '${appId}' of the service principal does not reference a valid application object.`, [
+        { code: 'NoBackingApplicationObject', message: `The appId '${appId}' of the service principal does not reference a valid application object.`, target: 'appId' },
+      ]);
+    }
+    if (this.dir.spByAppId(appId, true)) {
+      return graphError(409, 'Request_MultipleObjectsWithSameKeyValue', `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`);
+    }
+    const sp: ServicePrincipal = { id: randomUUID(), appId, displayName: app.displayName, appRoles: [], servicePrincipalNames: [appId], publicClient: false, accountEnabled: true, visibleAt: this.dir.stamp() };
+    this.dir.data.servicePrincipals.push(sp);
+    return { status: 201, body: { '@odata.context': this.ctx('servicePrincipals/$entity'), ...this.spView(sp) } };
+  }
+
+  private appRoleAssignments(caller: Caller, spId: string, kind: 'appRoleAssignedTo' | 'appRoleAssignments', assignmentId: string | undefined, req: SbRequest): SbResponse {
+    const sp = this.dir.sp(spId);
+    const view = ({ visibleAt: _v, ...g }: { visibleAt: number } & Record<string, unknown>) => g;
+    if (req.method === 'GET' && !assignmentId) {
+      if (!this.allowed(caller, READ_APPS)) return denied();
+      if (!sp) return notFound(spId);
+      const list = this.dir.data.appRoleAssignments.filter((g) => this.dir.visible(g) && (kind === 'appRoleAssignedTo' ? g.resourceId === sp.id : g.principalId === sp.id));
+      return { status: 200, body: { '@odata.context': this.ctx(`servicePrincipals('${sp.id}')/${kind}`), value: list.map((g) => view(g as unknown as { visibleAt: number } & Record<string, unknown>)) } };
+    }
+    const need: Need = { delegated: ['AppRoleAssignment.ReadWrite.All'], application: ['AppRoleAssignment.ReadWrite.All'], adminRoles: APP_WRITERS };
+    if (req.method === 'DELETE' && assignmentId) {
+      if (!this.allowed(caller, need)) return denied();
+      const before = this.dir.data.appRoleAssignments.length;
+      this.dir.data.appRoleAssignments = this.dir.data.appRoleAssignments.filter((g) => g.id !== assignmentId);
+      return before === this.dir.data.appRoleAssignments.length ? notFound(assignmentId) : { status: 204 };
+    }
+    if (req.method === 'POST' && kind === 'appRoleAssignedTo' && !assignmentId) {
+      if (!this.allowed(caller, need)) return denied();
+      if (!sp) return notFound(spId);
+      const b = jsonOf(req) as Record<string, unknown> | symbol | null;
+      if (typeof b !== 'object' || b === null) return badRequest('Unable to read JSON request payload.');
+      const principal = this.dir.sp(String(b['principalId']));
+      if (!principal) return notFound(String(b['principalId']));
+      if (b['resourceId'] !== sp.id) return badRequest('The resourceId must be the service principal the assignment is posted to.');
+      const role = sp.appRoles.find((r) => r.id === b['appRoleId']);
+      if (!role) return badRequest('Permission being assigned was not found on application', [{ code: 'InvalidAppRoleId', message: `appRoleId ${String(b['appRoleId'])} is not defined on ${sp.displayName}.` }]);
+      if (this.dir.data.appRoleAssignments.some((g) => g.principalId === principal.id && g.resourceId === sp.id && g.appRoleId === role.id)) {
+        return badRequest('Permission being assigned already exists on the object');
+      }
+      const g = { id: randomUUID().replace(/-/g, '').slice(0, 43), principalId: principal.id, principalType: 'ServicePrincipal' as const, principalDisplayName: principal.displayName,
+        resourceId: sp.id, resourceDisplayName: sp.displayName, appRoleId: role.id, createdDateTime: new Date(this.now()).toISOString(), visibleAt: this.dir.stamp() };
+      this.dir.data.appRoleAssignments.push(g);
+      return { status: 201, body: { '@odata.context': this.ctx(`servicePrincipals('${sp.id}')/appRoleAssignedTo/$entity`), ...view(g as unknown as { visibleAt: number } & Record<string, unknown>) } };
+    }
+    return graphError(405, 'Request_BadRequest', 'The requested method is not allowed on this resource.');
+  }
+
+  private assignRole(caller: Caller, req: SbRequest): SbResponse {
+    if (!this.allowed(caller, { delegated: ['RoleManagement.ReadWrite.Directory'], application: ['RoleManagement.ReadWrite.Directory'], adminRoles: ROLE_WRITERS })) return denied();
+    const b = jsonOf(req) as Record<string, unknown> | symbol | null;
+    if (typeof b !== 'object' || b === null) return badRequest('Unable to read JSON request payload.');
+    const principalId = String(b['principalId']);
+    const roleDefinitionId = String(b['roleDefinitionId']);
+    const known = [...EXCHANGE_ROLES.map((r) => r.templateId), PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID];
+    if (!known.includes(roleDefinitionId)) return notFound(roleDefinitionId);
+    if (b['directoryScopeId'] !== '/') return badRequest("directoryScopeId must be '/' for a tenant-wide assignment.");
+    if (!this.dir.sp(principalId) && !this.dir.user(principalId)) return notFound(principalId);
+    if (this.dir.data.roleAssignments.some((a) => a.principalId === principalId && a.roleDefinitionId === roleDefinitionId)) {
+      return badRequest('A conflicting object with one or more of the specified property values is present in the directory.');
+    }
+    const a = { id: randomUUID(), principalId, roleDefinitionId, directoryScopeId: '/', visibleAt: this.dir.stamp() };
+    this.dir.data.roleAssignments.push(a);
+    const { visibleAt: _v, ...view } = a;
+    return { status: 201, body: { '@odata.context': this.ctx('roleManagement/directory/roleAssignments/$entity'), ...view } };
+  }
+}

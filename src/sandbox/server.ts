@@ -1,0 +1,199 @@
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { makeSandboxTls } from './tls.js';
+import { Directory, newDirectory, type DirectoryData } from './directory.js';
+import { TokenService, makeSigningKey } from './tokens.js';
+import { GraphService } from './graph.js';
+import { ExchangeService } from './exchange.js';
+import { Faults, type FaultState, type Service, endpointOf } from './faults.js';
+import { readRequest, send, type SbRequest, type SbResponse, jsonOf } from './http-util.js';
+
+export interface SandboxOptions {
+  /** Ports for authority, Graph and Exchange; 0 (the default) picks free ones. */
+  ports?: { authority?: number; graph?: number; exchange?: number };
+  faults?: Partial<FaultState>;
+  /** Keep the tenant's directory in this JSON file between runs (the in-process sandbox of --sandbox). */
+  stateFile?: string;
+  /** Resource identifiers of the cloud the sandbox plays (global by default). */
+  resources?: { graph: string; exchange: string };
+  now?: () => number;
+}
+
+export interface Sandbox {
+  authority: string;
+  graph: string;
+  exchange: string;
+  caPem: string;
+  directory: Directory;
+  faults: Faults;
+  tokens: TokenService;
+  /** The EXO_CBA_* lines that point exo-cba at this sandbox (NODE_EXTRA_CA_CERTS needs a file). */
+  env(caFile: string): Record<string, string>;
+  /** Out-of-band changes an admin (or an attacker, or time) might make. */
+  act(action: SandboxAction): { ok: boolean; message: string };
+  save(): void;
+  stop(): Promise<void>;
+}
+
+export type SandboxAction =
+  | { action: 'remove-grant'; appId: string }
+  | { action: 'remove-role'; appId: string }
+  | { action: 'expire-key'; appId: string; thumbprint?: string }
+  | { action: 'delete-app'; appId: string };
+
+const GLOBAL_RESOURCES = { graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com' };
+
+function loadDirectory(file: string | undefined, resources: { graph: string; exchange: string }): DirectoryData {
+  if (file && existsSync(file)) {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as DirectoryData;
+    if (data.schemaVersion === 1) return data;
+  }
+  return newDirectory(resources);
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  // eslint-disable-next-line no-restricted-properties -- the sandbox is its own service with its own clock
+  const now = options.now ?? (() => Date.now());
+  const resources = options.resources ?? GLOBAL_RESOURCES;
+  const [tls, key] = await Promise.all([makeSandboxTls(new Date(now())), makeSigningKey()]);
+  const faults = new Faults(options.faults);
+  const directory = new Directory(loadDirectory(options.stateFile, resources), now, faults.state.replicationDelayMs);
+  const origins = { authority: '', graph: '', exchange: '' };
+  const tokens = new TokenService({ origin: () => origins.authority, directory, key, faults, now, resources });
+  const graph = new GraphService(directory, tokens, () => origins.graph, [resources.graph, 'https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'], now);
+  const exchange = new ExchangeService(directory, tokens, faults, resources.exchange, () => origins.authority);
+
+  const save = () => {
+    if (!options.stateFile) return;
+    mkdirSync(path.dirname(options.stateFile), { recursive: true, mode: 0o700 });
+    const tmp = `${options.stateFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(directory.data, null, 2), { mode: 0o600 });
+    renameSync(tmp, options.stateFile);
+  };
+
+  const act = (a: SandboxAction): { ok: boolean; message: string } => {
+    const app = directory.appByAppId(a.appId, true);
+    const sp = directory.spByAppId(a.appId, true);
+    if (!app) return { ok: false, message: `no application with appId ${a.appId}` };
+    let message: string;
+    switch (a.action) {
+      case 'remove-grant': {
+        const before = directory.data.appRoleAssignments.length;
+        directory.data.appRoleAssignments = directory.data.appRoleAssignments.filter((g) => g.principalId !== sp?.id);
+        message = `removed ${before - directory.data.appRoleAssignments.length} app role grant(s)`;
+        break;
+      }
+      case 'remove-role': {
+        const before = directory.data.roleAssignments.length;
+        directory.data.roleAssignments = directory.data.roleAssignments.filter((r) => r.principalId !== sp?.id);
+        message = `removed ${before - directory.data.roleAssignments.length} directory role assignment(s)`;
+        break;
+      }
+      case 'expire-key': {
+        let n = 0;
+        for (const k of app.keyCredentials) {
+          const thumb = Buffer.from(k.customKeyIdentifier, 'base64').toString('hex').toUpperCase();
+          if (!a.thumbprint || a.thumbprint.toUpperCase() === thumb) {
+            k.startDateTime = new Date(Math.min(Date.parse(k.startDateTime), now() - 86_400_000)).toISOString();
+            k.endDateTime = new Date(now() - 60_000).toISOString();
+            n++;
+          }
+        }
+        message = `expired ${n} key(s)`;
+        break;
+      }
+      case 'delete-app':
+        directory.deleteApplication(app.id);
+        message = 'deleted the application, its service principal and its grants';
+        break;
+    }
+    save();
+    return { ok: true, message };
+  };
+
+  const control = async (req: SbRequest): Promise<SbResponse> => {
+    const p = req.url.pathname.slice('/_sandbox'.length);
+    if (p === '/faults' && req.method === 'GET') return { status: 200, body: faults.state };
+    if (p === '/faults' && req.method === 'POST') {
+      const patch = jsonOf(req);
+      if (typeof patch !== 'object' || patch === null) return { status: 400, body: { error: 'send a JSON object of fault settings' } };
+      faults.set(patch as Partial<FaultState>);
+      directory.replicationDelayMs = faults.state.replicationDelayMs;
+      return { status: 200, body: faults.state };
+    }
+    if (p === '/state' && req.method === 'GET') return { status: 200, body: directory.data };
+    if (p === '/log' && req.method === 'GET') return { status: 200, body: { entries: faults.log, counts: faults.counts() } };
+    if (p === '/log' && req.method === 'DELETE') {
+      faults.log.length = 0;
+      return { status: 204 };
+    }
+    const m = /^\/actions\/([a-z-]+)$/.exec(p);
+    if (m && req.method === 'POST') {
+      const b = jsonOf(req) as Record<string, string> | null;
+      const r = act({ ...(b ?? {}), action: m[1] } as SandboxAction);
+      return { status: r.ok ? 200 : 404, body: r };
+    }
+    return { status: 404, body: { error: 'unknown sandbox control endpoint' } };
+  };
+
+  const serve = (service: Service, handler: (req: SbRequest) => Promise<SbResponse>, origin: () => string) =>
+    https.createServer({ cert: tls.certPem, key: tls.keyPem }, (rawReq, res) => {
+      void (async () => {
+        const req = await readRequest(rawReq, origin());
+        if (service === 'token' && req.url.pathname.startsWith('/_sandbox/')) return send(res, await control(req));
+        directory.replicationDelayMs = faults.state.replicationDelayMs;
+        let out = faults.intercept(service, req.method, req.url.pathname);
+        if (!out) {
+          try {
+            out = await handler(req);
+          } catch (err) {
+            out = { status: 500, body: { error: { code: 'InternalServerError', message: `sandbox bug: ${(err as Error).message}` } } };
+          }
+          if (req.method !== 'GET' && out.status < 300) save();
+        }
+        faults.record({ at: now(), service, method: req.method, path: req.url.pathname, endpoint: endpointOf(req.url.pathname, directory.tenant.initialDomain), status: out.status });
+        send(res, out);
+      })().catch((err: unknown) => {
+        res.destroy(err as Error);
+      });
+    });
+
+  const servers = {
+    authority: serve('token', (r) => tokens.handle(r), () => origins.authority),
+    graph: serve('graph', (r) => graph.handle(r), () => origins.graph),
+    exchange: serve('exchange', (r) => exchange.handle(r), () => origins.exchange),
+  };
+  for (const name of ['authority', 'graph', 'exchange'] as const) {
+    const server = servers[name];
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.ports?.[name] ?? 0, '127.0.0.1', () => resolve());
+    });
+    origins[name] = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  return {
+    ...origins,
+    caPem: tls.caPem,
+    directory,
+    faults,
+    tokens,
+    env: (caFile) => ({
+      EXO_CBA_AUTHORITY_HOST: origins.authority,
+      EXO_CBA_GRAPH_ENDPOINT: origins.graph,
+      EXO_CBA_EXCHANGE_ENDPOINT: origins.exchange,
+      NODE_EXTRA_CA_CERTS: caFile,
+    }),
+    act,
+    save,
+    stop: async () => {
+      save();
+      await Promise.all(Object.values(servers).map((s) => new Promise<void>((resolve) => {
+        s.closeAllConnections();
+        s.close(() => resolve());
+      })));
+    },
+  };
+}
