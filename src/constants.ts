@@ -64,3 +64,6 @@ export function roleByTemplateId(id: string): DirectoryRole | undefined {
 export const VERIFY_CMDLET = 'Get-AcceptedDomain';
 /** System mailbox used as anchor for organisation cmdlets by the Exchange Online PowerShell module. */
 export const ANCHOR_MAILBOX = 'SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}';
+
+export const KEY_SIZES = [2048, 3072, 4096] as const;
+export type KeySize = (typeof KEY_SIZES)[number];

@@ -23,6 +23,8 @@ export type HttpTransport = (req: HttpRequest) => Promise<HttpResponse>;
 export interface HttpOptions {
   /** PEM of an extra CA to trust besides the system roots and NODE_EXTRA_CA_CERTS (the in-process sandbox). */
   extraCaPem?: string;
+  /** The NODE_EXTRA_CA_CERTS file, kept trusted next to extraCaPem. */
+  nodeExtraCaFile?: string;
   /** Called once per exchange with a redacted summary, for --verbose. */
   onExchange?: (line: string) => void;
   defaultTimeoutMs?: number;
@@ -41,7 +43,7 @@ export function redactUrl(url: string): string {
  * NODE_EXTRA_CA_CERTS held at start-up.
  */
 export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
-  const ca = options.extraCaPem ? [...tls.rootCertificates, ...extraCaFromEnv(), options.extraCaPem] : undefined;
+  const ca = options.extraCaPem ? [...tls.rootCertificates, ...extraCaFromFile(options.nodeExtraCaFile), options.extraCaPem] : undefined;
   const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}) });
   return (req) =>
     new Promise<HttpResponse>((resolve, reject) => {
@@ -81,8 +83,7 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
  * An explicit `ca` replaces Node's default store, which held NODE_EXTRA_CA_CERTS: read that file again so a
  * user's private CA keeps working next to the in-process sandbox's.
  */
-function extraCaFromEnv(): string[] {
-  const file = process.env['NODE_EXTRA_CA_CERTS'];
+function extraCaFromFile(file: string | undefined): string[] {
   if (!file) return [];
   try {
     return [readFileSync(file, 'utf8')];

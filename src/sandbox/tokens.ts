@@ -225,7 +225,7 @@ export class TokenService {
       if (tenant !== 'ok') return stsError(400, 'invalid_request', 1003033, "Client credential flows need a tenant in the authority, not 'common' or 'organizations'.");
       return this.clientCredentials(f, `${this.o.origin()}/${tenantSeg}${req.url.pathname.endsWith('/v2.0/token') ? '/oauth2/v2.0/token' : '/oauth2/token'}`);
     }
-    if (grant === DEVICE_GRANT) {
+    if (grant === DEVICE_GRANT || grant === 'device_code') {
       const dc = this.deviceCodes.get(f.get('device_code') ?? '');
       if (!dc) return stsError(400, 'invalid_grant', 70000, 'The provided value for the input parameter device_code is not valid.');
       const mode = this.o.faults.state.deviceCode.mode;

@@ -1,0 +1,191 @@
+import type { HttpTransport } from './http.js';
+import type { Cloud } from '../clouds.js';
+
+/** Microsoft Graph behind named operations. Below them runs the real Graph SDK (its auth and retry middleware). */
+
+export type TokenSource = () => Promise<string>;
+
+export interface RequiredResourceAccess { resourceAppId: string; resourceAccess: { id: string; type: string }[] }
+
+export interface KeyCredentialView {
+  keyId: string;
+  displayName?: string | null;
+  startDateTime: string;
+  endDateTime: string;
+  customKeyIdentifier?: string | null;
+  /** Only returned with $select=keyCredentials. */
+  key?: string | null;
+  type: string;
+  usage: string;
+}
+
+export interface NewKeyCredential {
+  keyId?: string;
+  type: 'AsymmetricX509Cert';
+  usage: 'Verify';
+  key: string;
+  displayName?: string;
+  startDateTime?: string;
+  endDateTime?: string;
+}
+
+export interface GraphApplication {
+  id: string;
+  appId: string;
+  displayName: string;
+  signInAudience?: string;
+  requiredResourceAccess: RequiredResourceAccess[];
+  keyCredentials: KeyCredentialView[];
+}
+
+export interface GraphServicePrincipal { id: string; appId: string; displayName: string; appRoles?: { id: string; value: string }[] }
+export interface GraphAppRoleAssignment { id: string; principalId: string; resourceId: string; appRoleId: string }
+export interface GraphRoleAssignment { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }
+export interface Organization { tenantId: string; displayName: string; initialDomain: string }
+
+export interface Directory {
+  organization(): Promise<Organization>;
+  findApplicationsByName(displayName: string): Promise<GraphApplication[]>;
+  getApplication(objectId: string): Promise<GraphApplication | undefined>;
+  getApplicationByAppId(appId: string): Promise<GraphApplication | undefined>;
+  createApplication(body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[] }): Promise<GraphApplication>;
+  updateApplication(objectId: string, patch: { requiredResourceAccess?: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<void>;
+  /** With the `key` values: the only read that returns them (needed to PATCH the whole collection). */
+  getKeyCredentials(objectId: string): Promise<KeyCredentialView[]>;
+  addKey(objectId: string, key: NewKeyCredential, proof: string): Promise<KeyCredentialView>;
+  removeKey(objectId: string, keyId: string, proof: string): Promise<void>;
+  deleteApplication(objectId: string): Promise<void>;
+  findServicePrincipal(appId: string): Promise<GraphServicePrincipal | undefined>;
+  createServicePrincipal(appId: string): Promise<GraphServicePrincipal>;
+  listAppRoleAssignments(principalSpId: string): Promise<GraphAppRoleAssignment[]>;
+  grantAppRole(resourceSpId: string, principalId: string, appRoleId: string): Promise<GraphAppRoleAssignment>;
+  listRoleAssignments(principalId: string): Promise<GraphRoleAssignment[]>;
+  assignDirectoryRole(principalId: string, roleTemplateId: string): Promise<GraphRoleAssignment>;
+}
+
+/** A Graph error reduced to what a decision needs: status, code, detail codes, request-id. */
+export class GraphApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly detailCodes: string[],
+    readonly requestId: string | undefined,
+    readonly operation: string,
+  ) {
+    super(message);
+    this.name = 'GraphApiError';
+  }
+}
+
+/** A replication gap: the object exists but this read or reference does not see it yet. */
+export function isReplicationGap(err: unknown): boolean {
+  if (!(err instanceof GraphApiError)) return false;
+  return (err.status === 404 && err.code === 'Request_ResourceNotFound') || err.detailCodes.includes('NoBackingApplicationObject');
+}
+
+const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+interface SdkGraphError { statusCode?: number; code?: string | null; message?: string; requestId?: string | null; body?: unknown }
+
+function toGraphApiError(err: unknown, operation: string): GraphApiError | Error {
+  const e = err as SdkGraphError;
+  if (typeof e?.statusCode !== 'number' || e.statusCode <= 0) return err instanceof Error ? err : new Error(String(err));
+  let details: string[] = [];
+  let code = e.code ?? 'unknown';
+  let message = e.message ?? '';
+  if (typeof e.body === 'string') {
+    try {
+      const parsed = JSON.parse(e.body) as { error?: { code?: string; message?: string; details?: { code?: string }[] } };
+      details = (parsed.error?.details ?? []).map((d) => d.code ?? '').filter(Boolean);
+      code = parsed.error?.code ?? code;
+      message = parsed.error?.message ?? message;
+    } catch {
+      // A non-JSON body: keep what the SDK read.
+    }
+  }
+  return new GraphApiError(e.statusCode, code, message, details, e.requestId ?? undefined, operation);
+}
+
+export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: TokenSource): Promise<Directory> {
+  const sdk = await import('@microsoft/microsoft-graph-client');
+  const { Client, AuthenticationHandler, RetryHandler, RetryHandlerOptions } = sdk;
+
+  /** The last link of the SDK's middleware chain: the request goes out through exo-cba's transport. */
+  const transport = {
+    async execute(context: { request: string | Request; options?: RequestInit; response?: Response }) {
+      const req = context.request instanceof Request ? context.request : new Request(context.request, context.options);
+      const headers: Record<string, string> = {};
+      new Headers(context.options?.headers ?? req.headers).forEach((v, k) => (headers[k] = v));
+      const body = context.options?.body ?? (req.body ? Buffer.from(await req.arrayBuffer()) : undefined);
+      const res = await http({ method: context.options?.method ?? req.method, url: req.url, headers, ...(body !== undefined && body !== null ? { body: typeof body === 'string' ? body : Buffer.from(body as ArrayBuffer) } : {}) });
+      const noBody = res.status === 204 || res.status === 304;
+      context.response = new Response(noBody ? null : res.body, { status: res.status, headers: res.headers });
+    },
+  };
+  const auth = new AuthenticationHandler({ getAccessToken: token });
+  // The SDK retries 429/503/504 and honours Retry-After; three tries keep a throttled call bounded.
+  const retry = new RetryHandler(new RetryHandlerOptions(2, 3));
+  auth.setNext(retry);
+  retry.setNext(transport as unknown as Parameters<typeof retry.setNext>[0]);
+  const graphHost = new URL(cloud.graphEndpoint).hostname;
+  const client = Client.initWithMiddleware({
+    middleware: auth,
+    baseUrl: cloud.graphEndpoint + '/',
+    defaultVersion: 'v1.0',
+    // The SDK only attaches the token for Graph hosts it knows, compared by hostname without port.
+    customHosts: new Set([graphHost]),
+  });
+
+  async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toGraphApiError(err, operation);
+    }
+  }
+  const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof GraphApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  };
+  const appFields = 'id,appId,displayName,signInAudience,requiredResourceAccess,keyCredentials';
+
+  return {
+    organization: () =>
+      call('read the organization', async () => {
+        const r = (await client.api('/organization').select('id,displayName,verifiedDomains').get()) as { value: { id: string; displayName: string; verifiedDomains: { name: string; isInitial: boolean }[] }[] };
+        const org = r.value[0];
+        if (!org) throw new Error('Graph returned no organization for this account.');
+        const initial = org.verifiedDomains.find((d) => d.isInitial)?.name;
+        if (!initial) throw new Error('The organization has no initial domain in verifiedDomains.');
+        return { tenantId: org.id, displayName: org.displayName, initialDomain: initial };
+      }),
+    findApplicationsByName: (name) =>
+      call('look up applications by name', async () => ((await client.api('/applications').filter(`displayName eq ${odataString(name)}`).select(appFields).get()) as { value: GraphApplication[] }).value),
+    getApplication: (id) => orUndefined(call('read the application', () => client.api(`/applications/${id}`).select(appFields).get() as Promise<GraphApplication>)),
+    getApplicationByAppId: (appId) => orUndefined(call('read the application', () => client.api(`/applications(appId=${odataString(appId)})`).select(appFields).get() as Promise<GraphApplication>)),
+    createApplication: (body) => call('create the application', () => client.api('/applications').post(body) as Promise<GraphApplication>),
+    updateApplication: (id, patch) => call('update the application', async () => void (await client.api(`/applications/${id}`).patch(patch))),
+    getKeyCredentials: (id) =>
+      call('read the application keys', async () => ((await client.api(`/applications/${id}`).select('keyCredentials').get()) as { keyCredentials: KeyCredentialView[] }).keyCredentials),
+    addKey: (id, keyCredential, proof) =>
+      call('add a key (addKey)', () => client.api(`/applications/${id}/addKey`).post({ keyCredential, passwordCredential: null, proof }) as Promise<KeyCredentialView>),
+    removeKey: (id, keyId, proof) => call('remove a key (removeKey)', async () => void (await client.api(`/applications/${id}/removeKey`).post({ keyId, proof }))),
+    deleteApplication: (id) => call('delete the application', async () => void (await client.api(`/applications/${id}`).delete())),
+    findServicePrincipal: (appId) =>
+      orUndefined(call('read the service principal', () => client.api(`/servicePrincipals(appId=${odataString(appId)})`).select('id,appId,displayName,appRoles').get() as Promise<GraphServicePrincipal>)),
+    createServicePrincipal: (appId) => call('create the service principal', () => client.api('/servicePrincipals').post({ appId }) as Promise<GraphServicePrincipal>),
+    listAppRoleAssignments: (spId) =>
+      call('list the app role grants', async () => ((await client.api(`/servicePrincipals/${spId}/appRoleAssignments`).get()) as { value: GraphAppRoleAssignment[] }).value),
+    grantAppRole: (resourceSpId, principalId, appRoleId) =>
+      call('grant the app role (admin consent)', () => client.api(`/servicePrincipals/${resourceSpId}/appRoleAssignedTo`).post({ principalId, resourceId: resourceSpId, appRoleId }) as Promise<GraphAppRoleAssignment>),
+    listRoleAssignments: (principalId) =>
+      call('list directory role assignments', async () => ((await client.api('/roleManagement/directory/roleAssignments').filter(`principalId eq ${odataString(principalId)}`).get()) as { value: GraphRoleAssignment[] }).value),
+    assignDirectoryRole: (principalId, roleDefinitionId) =>
+      call('assign the directory role', () => client.api('/roleManagement/directory/roleAssignments').post({ principalId, roleDefinitionId, directoryScopeId: '/' }) as Promise<GraphRoleAssignment>),
+  };
+}

@@ -1,0 +1,213 @@
+import forge from 'node-forge';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { failure, usageError } from './errors.js';
+
+/** Certificates: pure functions over PEM/DER bytes (no file or network I/O). */
+
+const genRsa = promisify(generateKeyPair);
+
+export { KEY_SIZES, type KeySize } from './constants.js';
+import type { KeySize } from './constants.js';
+
+export interface CertificateInfo {
+  certPem: string;
+  der: Buffer;
+  /** SHA-1 of the DER, uppercase hex: what Connect-ExchangeOnline -CertificateThumbprint wants. */
+  thumbprint: string;
+  thumbprintSha256: string;
+  notBefore: Date;
+  notAfter: Date;
+  subject: string;
+  keyBits: number;
+}
+
+export interface Credential extends CertificateInfo {
+  /** Unencrypted PKCS#8 PEM. */
+  keyPem: string;
+}
+
+/** Node's native RSA generation, off the main thread so the spinner keeps turning. */
+export async function generateKey(bits: KeySize): Promise<string> {
+  const { privateKey } = await genRsa('rsa', { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  return privateKey;
+}
+
+/**
+ * A self-signed client certificate as Entra and Exchange expect it: SHA-256, random positive serial,
+ * clientAuth EKU, notBefore a few minutes back for clock skew.
+ */
+export function selfSignedCertificate(opts: { keyPem: string; commonName: string; now: Date; validityDays: number }): string {
+  const key = forge.pki.privateKeyFromPem(opts.keyPem) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive and non-zero
+  cert.serialNumber = serial.toString('hex');
+  cert.validity.notBefore = new Date(opts.now.getTime() - 5 * 60_000);
+  cert.validity.notAfter = new Date(opts.now.getTime() + opts.validityDays * 86_400_000);
+  const name = [{ name: 'commonName', value: opts.commonName }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(key, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}
+
+export function describeCertificate(certPem: string): CertificateInfo {
+  const x = new X509Certificate(certPem);
+  const der = x.raw;
+  const pub = x.publicKey.asymmetricKeyDetails;
+  return {
+    certPem: x.toString(),
+    der,
+    thumbprint: createHash('sha1').update(der).digest('hex').toUpperCase(),
+    thumbprintSha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
+    notBefore: new Date(x.validFrom),
+    notAfter: new Date(x.validTo),
+    subject: x.subject.replace(/\n/g, ', '),
+    keyBits: pub?.modulusLength ?? 0,
+  };
+}
+
+export function keyMatchesCertificate(keyPem: string, certPem: string): boolean {
+  const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
+  const fromCert = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return Buffer.compare(fromKey, fromCert) === 0;
+}
+
+export function toPkcs8Pem(keyPem: string, passphrase?: string): string {
+  return createPrivateKey({ key: keyPem, ...(passphrase ? { passphrase } : {}) }).export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/**
+ * A password-protected PFX. AES-256 (PBES2) by default; `legacy` gives 3DES for Windows Server 2016 and
+ * Windows PowerShell 5.1 hosts, which cannot import AES-encrypted PFX files.
+ */
+export function toPfx(opts: { keyPem: string; certPem: string; password: string; legacy: boolean; friendlyName: string }): Buffer {
+  const key = forge.pki.privateKeyFromPem(opts.keyPem);
+  const cert = forge.pki.certificateFromPem(opts.certPem);
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], opts.password, {
+    algorithm: opts.legacy ? '3des' : 'aes256',
+    friendlyName: opts.friendlyName,
+    generateLocalKeyId: true,
+    // @types/node-forge lacks prfAlgorithm; forge uses it for PBES2 (sha256 rather than the sha1 default).
+    ...(opts.legacy ? {} : { prfAlgorithm: 'sha256' }),
+  } as Parameters<typeof forge.pkcs12.toPkcs12Asn1>[3]);
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+export function generatePassword(): string {
+  // 24 characters from an unambiguous alphabet: ~140 bits, easy to paste into a secret store.
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  const bytes = randomBytes(48);
+  let out = '';
+  for (const b of bytes) {
+    if (b < 232) out += alphabet[b % alphabet.length];
+    if (out.length === 24) break;
+  }
+  return out;
+}
+
+// PKCS#12 bag types (RFC 7292 §4.2).
+const OID_KEY_BAG = '1.2.840.113549.1.12.10.1.1';
+const OID_SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
+const OID_CERT_BAG = '1.2.840.113549.1.12.10.1.3';
+
+export type CredentialSource = { kind: 'pem' } | { kind: 'pfx' } | { kind: 'der' };
+
+export function sniff(bytes: Buffer): CredentialSource {
+  const head = bytes.subarray(0, 4096).toString('latin1');
+  if (head.includes('-----BEGIN')) return { kind: 'pem' };
+  // PKCS#12 is a DER SEQUENCE whose first element is INTEGER 3; a certificate's first element is a SEQUENCE.
+  try {
+    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')), false);
+    const first = (asn1.value as forge.asn1.Asn1[])[0];
+    if (first && first.type === forge.asn1.Type.INTEGER) return { kind: 'pfx' };
+  } catch {
+    return { kind: 'der' };
+  }
+  return { kind: 'der' };
+}
+
+/**
+ * Reads a certificate (and its key, where the file has one) from PEM, PFX or DER bytes.
+ * `label` names the input in messages; a bad PFX password is a usage error (exit 2), not a stack trace.
+ */
+export function readCredential(bytes: Buffer, label: string, password?: string): { cert: CertificateInfo; keyPem?: string } {
+  const { kind } = sniff(bytes);
+  if (kind === 'pem') {
+    const text = bytes.toString('utf8');
+    const certBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
+    const keyBlock = /-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |ENCRYPTED )?PRIVATE KEY-----/.exec(text)?.[0];
+    if (!certBlock && !keyBlock) throw usageError(`${label} holds no certificate or private key.`, 'Give a PEM with a CERTIFICATE block (and a PRIVATE KEY block), a PFX, or a DER .cer.');
+    let keyPem: string | undefined;
+    if (keyBlock) {
+      if (keyBlock.includes('ENCRYPTED') && !password) throw usageError(`The private key in ${label} is encrypted.`, 'Provide its password through --pfx-password-env (the name of an environment variable).');
+      try {
+        keyPem = toPkcs8Pem(keyBlock, password);
+      } catch {
+        throw usageError(`The private key in ${label} cannot be read${password ? ' with that password' : ''}.`, 'Check the file and its password.');
+      }
+    }
+    if (!certBlock) throw usageError(`${label} has a private key but no certificate.`, 'Put the CERTIFICATE block in the same PEM, or give the PFX.');
+    return { cert: safeDescribe(certBlock, label), ...(keyPem ? { keyPem } : {}) };
+  }
+  if (kind === 'pfx') {
+    let p12: forge.pkcs12.Pkcs12Pfx;
+    try {
+      const asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')));
+      p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password ?? '');
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/mac could not be verified|invalid password/i.test(msg) || /decrypt/i.test(msg)) {
+        throw usageError(`The PFX password for ${label} is wrong.`, 'Set the right password in the environment variable named by --pfx-password-env (or EXO_CBA_CERTIFICATE_PASSWORD).', 'The PFX integrity check (MAC) failed with the password given.');
+      }
+      throw usageError(`${label} is not a PFX exo-cba can read: ${msg}.`, 'Re-export it as PKCS#12 (openssl pkcs12 -export), or give a PEM with certificate and key.');
+    }
+    const bag = (oid: string) => p12.getBags({ bagType: oid })[oid]?.[0];
+    const certBag = bag(OID_CERT_BAG);
+    const keyBag = bag(OID_SHROUDED_KEY_BAG) ?? bag(OID_KEY_BAG);
+    if (!certBag?.cert) throw usageError(`${label} has no certificate inside.`, 'Export the PFX with its certificate.');
+    const certPem = forge.pki.certificateToPem(certBag.cert);
+    const keyPem = keyBag?.key ? toPkcs8Pem(forge.pki.privateKeyToPem(keyBag.key)) : undefined;
+    return { cert: safeDescribe(certPem, label), ...(keyPem ? { keyPem } : {}) };
+  }
+  try {
+    return { cert: describeCertificate(new X509Certificate(bytes).toString()) };
+  } catch {
+    throw usageError(`${label} is not a certificate exo-cba can read.`, 'Give a PEM (certificate and key), a PFX, or a DER .cer.');
+  }
+}
+
+function safeDescribe(certPem: string, label: string): CertificateInfo {
+  try {
+    return describeCertificate(certPem);
+  } catch {
+    throw usageError(`The certificate in ${label} cannot be parsed.`, 'Check that the file is a valid X.509 certificate.');
+  }
+}
+
+/** A credential ready for signing: certificate and matching key of a usable size. */
+export function requireCredential(parsed: { cert: CertificateInfo; keyPem?: string }, label: string): Credential {
+  if (!parsed.keyPem) throw usageError(`${label} has no private key.`, 'exo-cba signs with the key: give a PEM with certificate and key, or a PFX.');
+  if (!keyMatchesCertificate(parsed.keyPem, parsed.cert.certPem)) {
+    throw usageError(`The private key in ${label} does not belong to its certificate.`, 'Pair the certificate with the key it was made with.');
+  }
+  if (parsed.cert.keyBits < 2048) throw usageError(`The key in ${label} has ${parsed.cert.keyBits} bits; Entra needs at least 2048.`, 'Make a new certificate (exo-cba rotate).');
+  return { ...parsed.cert, keyPem: parsed.keyPem };
+}
+
+export function daysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / 86_400_000);
+}
+
+/** Keys of the current certificate are what the check and rotation use; failing here is an operation failure. */
+export function assertUsableNow(cert: CertificateInfo, now: Date, label: string): void {
+  if (cert.notAfter.getTime() <= now.getTime()) throw failure(`The certificate ${label} expired on ${cert.notAfter.toISOString()}.`, { fix: 'Rotate with an admin: exo-cba rotate --admin.' });
+}

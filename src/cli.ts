@@ -1,0 +1,127 @@
+import { Command, Option, CommanderError } from 'commander';
+import type { Io } from './main.js';
+import { EXIT, type ExitCode } from './errors.js';
+import { CLOUD_NAMES } from './clouds.js';
+import { EXCHANGE_ROLES, KEY_SIZES } from './constants.js';
+import type { GlobalFlags } from './wiring.js';
+import type { CommandResult } from './render.js';
+import type { Context } from './context.js';
+
+/**
+ * Declares the commands and maps flags to typed options; nothing else. Each command module is
+ * imported only when it runs, so --help and --version load none of the heavy libraries.
+ */
+
+type Raw = Record<string, unknown>;
+type Handler = (raw: Raw, ctx: Context) => Promise<CommandResult>;
+
+const VERSION = '0.1.0';
+
+export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = new Command('exo-cba')
+    .description('Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it working (rotate), prove it in CI (check).')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--cloud <name>', 'Microsoft cloud').choices(CLOUD_NAMES as string[]))
+    .option('--profile <name>', 'profile to use (default: the only one, or the default)')
+    .option('--json', 'print one JSON object on stdout and nothing else')
+    .option('--verbose', 'explain each step and HTTP exchange on stderr (secrets are redacted)')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .option('-y, --yes', 'accept defaults and confirmations; never prompt')
+    .option('--no-interactive', 'never prompt (also when stdin is not a TTY, or CI is set)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  const run = (load: () => Promise<Handler>) => async (_opts: Raw, cmd: Command) => {
+    const raw = cmd.optsWithGlobals();
+    const flags: GlobalFlags = { verbose: Boolean(raw['verbose']), json: Boolean(raw['json']), yes: Boolean(raw['yes']), interactive: raw['interactive'] !== false, color: raw['color'] !== false };
+    const { makeContext } = await import('./wiring.js');
+    const ctx = await makeContext(io, flags);
+    const handler = await load();
+    const result = await handler(raw, ctx);
+    const { render } = await import('./render.js');
+    render(result, ctx, flags.json);
+    exitCode = result.exitCode;
+  };
+
+  const certInputs = (c: Command) =>
+    c.option('--app-id <guid>', 'application (client) id; env EXO_CBA_APP_ID')
+      .option('--tenant <id|domain>', 'tenant id or initial domain; env EXO_CBA_TENANT')
+      .option('--cert-file <path>', 'PEM with certificate and key, or a PFX; env EXO_CBA_CERTIFICATE (a path or base64)')
+      .option('--pfx-password-env <NAME>', 'name of the environment variable that holds the PFX password (default EXO_CBA_CERTIFICATE_PASSWORD)')
+      .option('--all', 'every profile')
+      .option('--sandbox', 'run against the built-in sandbox tenant');
+  const newCertOptions = (c: Command) =>
+    c.option('--validity-days <days>', 'certificate validity in days, 1-3650 (default 365)')
+      .option('--key-size <bits>', `RSA key size: ${KEY_SIZES.join(', ')} (default 2048)`)
+      .option('--pfx-legacy', 'encrypt the PFX with 3DES (Windows Server 2016, Windows PowerShell 5.1) instead of AES-256')
+      .option('--wait <duration>', 'how long to wait for replication while verifying, e.g. 90s, 5m (default 5m)');
+  const adminInputs = (c: Command) =>
+    c.option('--client-id <guid>', "public client used for the admin sign-in (default: Microsoft Graph Command Line Tools)")
+      .option('--auth <method>', 'admin sign-in: device (device code, default) or browser (loopback)');
+
+  adminInputs(newCertOptions(program.command('init')))
+    .description('register the app, grant Exchange.ManageAsApp, assign the role, make and upload a certificate, and verify the connection')
+    .option('--tenant <id|domain>', 'tenant to sign in to (default: the home tenant of the admin)')
+    .option('--app-name <name>', 'display name of the app registration (default "Exo Background Process")')
+    .option('--role <role>', `directory role for the app: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default exchange-administrator)`)
+    .option('--allow-global-admin', 'allow --role global-administrator without a prompt (with --yes)')
+    .option('--out-dir <dir>', 'where to write the certificate files (default: <config dir>/certs/<tenant>)')
+    .option('--cert-file <path>', 'use this existing certificate (PFX or PEM with key) instead of making one')
+    .option('--pfx-password-env <NAME>', 'name of the environment variable that holds the PFX password (else prompt, or generate)')
+    .option('--no-verify', 'skip the end-to-end verification (the result is then unverified)')
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--sandbox', 'run against the built-in sandbox tenant (no Microsoft account needed)')
+    .action(run(async () => (await import('./commands/init/index.js')).initCommand));
+
+  certInputs(program.command('check'))
+    .description('prove with the certificate alone that Connect-ExchangeOnline would work now; warn before expiry')
+    .option('--warn-days <days>', 'warn when the certificate expires within this many days', '30')
+    .option('--strict', 'exit 1 on warnings too')
+    .option('--graph', "also compare the app's registered keys with the local certificate (needs the app to read itself)")
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--concurrency <n>', 'profiles checked at once with --all', '8')
+    .action(run(async () => (await import('./commands/check.js')).checkCommand));
+
+  adminInputs(newCertOptions(certInputs(program.command('rotate'))))
+    .description('replace the certificate with no downtime and, normally, no admin sign-in')
+    .option('--if-expiring-within <days>', 'do nothing unless the certificate expires within DAYS')
+    .option('--admin', 'sign in an admin and replace the keys with Graph (when no valid certificate is left)')
+    .option('--keep-old', 'keep the old key registered for an overlap (remove it later with --finish)')
+    .option('--finish', 'remove the old key kept by an earlier --keep-old')
+    .option('--export-pfx-base64 <file>', 'also write the new PFX as base64 (0600), for a CI secret')
+    .option('--out-dir <dir>', 'where to write the new certificate files (default: where the current ones are)')
+    .action(run(async () => (await import('./commands/rotate.js')).rotateCommand));
+
+  program.command('status')
+    .description('list the profiles: tenant, app, role, thumbprint, expiry, last check')
+    .action(run(async () => (await import('./commands/status.js')).statusCommand));
+
+  adminInputs(program.command('remove'))
+    .description('delete the app registration (with its service principal, grant and role), archive the files, drop the profile')
+    .option('--sandbox', 'run against the built-in sandbox tenant')
+    .action(run(async () => (await import('./commands/remove.js')).removeCommand));
+
+  program.command('sandbox')
+    .description('serve a local stand-in for Entra, Graph and Exchange on 127.0.0.1 and print how to point exo-cba at it')
+    .option('--port <n>', 'first of three ports (authority, Graph, Exchange); default: free ones')
+    .option('--state <file>', 'keep the tenant in this file between runs')
+    .option('--ca-file <file>', 'where to write the throwaway CA certificate')
+    .option('--replication-delay <ms>', 'new objects stay invisible for this long', '0')
+    .option('--throttle-every <n>', 'answer every Nth Graph request with 429 + Retry-After', '0')
+    .addOption(new Option('--device-code <mode>', 'what the admin does with a device code').choices(['approve', 'deny', 'expire']).default('approve'))
+    .option('--block-client <guid>', 'the tenant disables this public client (AADSTS7000112)')
+    .action(run(async () => (await import('./commands/sandbox.js')).sandboxCommand));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}

@@ -1,0 +1,202 @@
+import type { Context } from '../../context.js';
+import type { Directory, GraphApplication, GraphServicePrincipal, KeyCredentialView, NewKeyCredential, RequiredResourceAccess } from '../../adapters/graph.js';
+import { GraphApiError } from '../../adapters/graph.js';
+import { untilReplicated } from '../../resilience.js';
+import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, type DirectoryRole } from '../../constants.js';
+import { failure } from '../../errors.js';
+import type { Credential } from '../../cert.js';
+
+/** The Graph side of init: each step finds what exists and creates only what is missing. */
+
+export type StepCtx = Pick<Context, 'clock' | 'out'>;
+export type Outcome = 'created' | 'reused' | 'updated';
+
+export const EXO_RRA: RequiredResourceAccess = { resourceAppId: EXCHANGE_APP_ID, resourceAccess: [{ id: EXCHANGE_MANAGE_AS_APP_ROLE_ID, type: 'Role' }] };
+
+export function hasManageAsApp(rra: RequiredResourceAccess[]): boolean {
+  return rra.some((r) => r.resourceAppId === EXCHANGE_APP_ID && r.resourceAccess.some((a) => a.id === EXCHANGE_MANAGE_AS_APP_ROLE_ID && a.type === 'Role'));
+}
+
+export function withManageAsApp(rra: RequiredResourceAccess[]): RequiredResourceAccess[] {
+  if (hasManageAsApp(rra)) return rra;
+  const exo = rra.find((r) => r.resourceAppId === EXCHANGE_APP_ID);
+  if (exo) return rra.map((r) => (r === exo ? { ...r, resourceAccess: [...r.resourceAccess, EXO_RRA.resourceAccess[0]!] } : r));
+  return [...rra, EXO_RRA];
+}
+
+/** Turns a Graph refusal into what / why / what to do. */
+export function explainGraphError(err: unknown, step: string): Error {
+  if (!(err instanceof GraphApiError)) return err as Error;
+  const detail = { code: err.code, ...(err.requestId ? { requestId: err.requestId } : {}) };
+  if (err.status === 403) {
+    const who = /role/.test(step)
+      ? 'Assigning a directory role needs the Privileged Role Administrator or Global Administrator role.'
+      : 'Registering apps and granting Exchange.ManageAsApp needs the Application Administrator, Cloud Application Administrator or Global Administrator role.';
+    return failure(`Microsoft Graph refused to ${step} (403 ${err.code}).`, { ...detail, why: `The signed-in admin lacks the rights for this step. ${who}`, fix: 'Sign in with an account that holds that role (or activate it in PIM), then re-run: finished steps are reused.' });
+  }
+  if (err.status === 401) return failure(`Microsoft Graph did not accept the admin token while trying to ${step}.`, { ...detail, why: err.message, fix: 'Sign in again; if the tenant restricts the default client, use --client-id with your own public client.' });
+  if (err.status === 429 || err.status >= 500) return failure(`Microsoft Graph is busy or failing (HTTP ${err.status}) while trying to ${step}.`, { ...detail, why: err.message, fix: 'Re-run in a few minutes: finished steps are reused.' });
+  return failure(`Microsoft Graph could not ${step}: ${err.message}`, { ...detail, fix: 'Re-run with --verbose for the request details.' });
+}
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw explainGraphError(err, name);
+  }
+}
+
+export interface Survey {
+  app?: GraphApplication;
+  sp?: GraphServicePrincipal;
+  exoSp: GraphServicePrincipal;
+  granted: boolean;
+  roleAssigned: boolean;
+}
+
+/** Read-only: what already exists for this app name (or the app the profile remembers). */
+export async function survey(ctx: StepCtx, dir: Directory, input: { appName: string; knownObjectId?: string; recent: boolean; role: DirectoryRole; deadline: number }): Promise<Survey> {
+  const exoSp = await step('look up the Exchange Online service principal', () => dir.findServicePrincipal(EXCHANGE_APP_ID));
+  if (!exoSp) {
+    throw failure('This tenant has no Office 365 Exchange Online service principal.', { why: 'Exchange.ManageAsApp can only be granted where Exchange Online is provisioned.', fix: 'Check that the tenant has an Exchange Online licence, and that --cloud is right.' });
+  }
+  let app: GraphApplication | undefined;
+  if (input.knownObjectId) {
+    const id = input.knownObjectId;
+    // A run that was cut short may have created the app seconds ago: give replication a moment to show it.
+    app = await step('read the application', () =>
+      input.recent
+        ? untilReplicated(ctx, 'read the application', async () => {
+            const a = await dir.getApplication(id);
+            if (!a) throw new GraphApiError(404, 'Request_ResourceNotFound', 'not visible yet', [], undefined, 'read');
+            return a;
+          }, { deadline: Math.min(input.deadline, ctx.clock.now().getTime() + 30_000) }).catch((err: unknown) => {
+            if (err instanceof GraphApiError && err.status === 404) return undefined;
+            throw err;
+          })
+        : dir.getApplication(id),
+    );
+  }
+  if (!app) {
+    const found = await step('look up applications by name', () => dir.findApplicationsByName(input.appName));
+    if (found.length > 1) {
+      throw failure(`There are ${found.length} applications named '${input.appName}' (appIds ${found.map((a) => a.appId).join(', ')}).`, {
+        why: 'exo-cba will not guess which one to use.',
+        fix: 'Pick another --app-name, or delete the extra registrations in Entra ID > App registrations.',
+      });
+    }
+    app = found[0];
+  }
+  if (!app) return { exoSp, granted: false, roleAssigned: false };
+  const appId = app.appId;
+  const sp = await step('look up the service principal', () => dir.findServicePrincipal(appId));
+  if (!sp) return { app, exoSp, granted: false, roleAssigned: false };
+  const grants = await step('list the app role grants', () => dir.listAppRoleAssignments(sp.id));
+  const roles = await step('list directory role assignments', () => dir.listRoleAssignments(sp.id));
+  return {
+    app, sp, exoSp,
+    granted: grants.some((g) => g.resourceId === exoSp.id && g.appRoleId === EXCHANGE_MANAGE_AS_APP_ROLE_ID),
+    roleAssigned: roles.some((r) => r.roleDefinitionId === input.role.templateId && r.directoryScopeId === '/'),
+  };
+}
+
+export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey, appName: string, onCreated: (app: GraphApplication) => Promise<void>): Promise<{ app: GraphApplication; outcome: Outcome }> {
+  if (s.app) {
+    if (hasManageAsApp(s.app.requiredResourceAccess)) return { app: s.app, outcome: 'reused' };
+    const app = s.app;
+    const rra = withManageAsApp(app.requiredResourceAccess);
+    await step('declare Exchange.ManageAsApp on the application', () => dir.updateApplication(app.id, { requiredResourceAccess: rra }));
+    return { app: { ...app, requiredResourceAccess: rra }, outcome: 'updated' };
+  }
+  const app = await step('create the application', () => dir.createApplication({ displayName: appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [EXO_RRA] }));
+  await onCreated(app);
+  return { app, outcome: 'created' };
+}
+
+export async function ensureServicePrincipal(ctx: StepCtx, dir: Directory, s: Survey, app: GraphApplication, deadline: number): Promise<{ sp: GraphServicePrincipal; outcome: Outcome }> {
+  if (s.sp) return { sp: s.sp, outcome: 'reused' };
+  try {
+    const sp = await untilReplicated(ctx, 'create the service principal', () => dir.createServicePrincipal(app.appId), { deadline });
+    return { sp, outcome: 'created' };
+  } catch (err) {
+    // 409: it exists (an earlier run made it, and the survey's read has not seen it yet).
+    if (err instanceof GraphApiError && err.status === 409) {
+      const sp = await untilReplicated(ctx, 'read the service principal', async () => {
+        const found = await dir.findServicePrincipal(app.appId);
+        if (!found) throw new GraphApiError(404, 'Request_ResourceNotFound', 'not visible yet', [], undefined, 'read');
+        return found;
+      }, { deadline });
+      return { sp, outcome: 'reused' };
+    }
+    throw explainGraphError(err, 'create the service principal');
+  }
+}
+
+const isDuplicate = (err: unknown) => err instanceof GraphApiError && (err.status === 409 || (err.status === 400 && /already exists|conflicting object/i.test(err.message)));
+
+export async function ensureGrant(ctx: StepCtx, dir: Directory, s: Survey, sp: GraphServicePrincipal, deadline: number): Promise<Outcome> {
+  if (s.granted) return 'reused';
+  try {
+    await untilReplicated(ctx, 'grant Exchange.ManageAsApp', () => dir.grantAppRole(s.exoSp.id, sp.id, EXCHANGE_MANAGE_AS_APP_ROLE_ID), { deadline });
+    return 'created';
+  } catch (err) {
+    if (isDuplicate(err)) return 'reused';
+    throw explainGraphError(err, 'grant Exchange.ManageAsApp (admin consent)');
+  }
+}
+
+export async function ensureRole(ctx: StepCtx, dir: Directory, s: Survey, sp: GraphServicePrincipal, role: DirectoryRole, deadline: number): Promise<Outcome> {
+  if (s.roleAssigned) return 'reused';
+  try {
+    await untilReplicated(ctx, 'assign the directory role', () => dir.assignDirectoryRole(sp.id, role.templateId), { deadline });
+    return 'created';
+  } catch (err) {
+    if (isDuplicate(err)) return 'reused';
+    throw explainGraphError(err, `assign the ${role.name} role`);
+  }
+}
+
+export function thumbprintOfKey(k: KeyCredentialView): string | undefined {
+  if (k.customKeyIdentifier) {
+    const bytes = Buffer.from(k.customKeyIdentifier, 'base64');
+    if (bytes.length === 20) return bytes.toString('hex').toUpperCase();
+  }
+  return undefined;
+}
+
+export function keyCredentialFor(cred: Credential, appName: string, keyId?: string): NewKeyCredential {
+  return {
+    ...(keyId ? { keyId } : {}),
+    type: 'AsymmetricX509Cert',
+    usage: 'Verify',
+    key: cred.der.toString('base64'),
+    displayName: `CN=${appName} (exo-cba)`,
+    startDateTime: cred.notBefore.toISOString(),
+    endDateTime: cred.notAfter.toISOString(),
+  };
+}
+
+/** PATCH replaces keyCredentials whole, so send every existing key (with its value) plus the new one. */
+export async function ensureKeyUploaded(ctx: StepCtx, dir: Directory, app: GraphApplication, cred: Credential, appName: string, deadline: number): Promise<{ keyId: string; outcome: Outcome }> {
+  const keys = await untilReplicated(ctx, 'read the application keys', () => dir.getKeyCredentials(app.id), { deadline }).catch((e: unknown) => {
+    throw explainGraphError(e, 'read the application keys');
+  });
+  const mine = keys.find((k) => thumbprintOfKey(k) === cred.thumbprint || k.key === cred.der.toString('base64'));
+  if (mine) return { keyId: mine.keyId, outcome: 'reused' };
+  const unreadable = keys.filter((k) => !k.key);
+  if (unreadable.length > 0) {
+    throw failure('Graph did not return the values of the keys already on the app, so adding one would delete them.', { fix: 'Add the certificate in the portal (Certificates & secrets > Upload), or report this.' });
+  }
+  const keep: NewKeyCredential[] = keys.map((k) => ({ keyId: k.keyId, type: 'AsymmetricX509Cert', usage: 'Verify', key: k.key!, ...(k.displayName ? { displayName: k.displayName } : {}), startDateTime: k.startDateTime, endDateTime: k.endDateTime }));
+  await step('upload the certificate (PATCH keyCredentials)', () => dir.updateApplication(app.id, { keyCredentials: [...keep, keyCredentialFor(cred, appName)] }));
+  const after = await untilReplicated(ctx, 'read back the new key', async () => {
+    const ks = await dir.getKeyCredentials(app.id);
+    const k = ks.find((x) => thumbprintOfKey(x) === cred.thumbprint || x.key === cred.der.toString('base64'));
+    if (!k) throw new GraphApiError(404, 'Request_ResourceNotFound', 'key not visible yet', [], undefined, 'read');
+    return k;
+  }, { deadline }).catch((e: unknown) => {
+    throw explainGraphError(e, 'read back the new key');
+  });
+  return { keyId: after.keyId, outcome: 'created' };
+}

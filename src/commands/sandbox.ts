@@ -1,0 +1,42 @@
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { Context } from '../context.js';
+import { EXIT, usageError } from '../errors.js';
+import { parseGuid, parseIntIn } from '../options.js';
+import type { CommandResult } from '../render.js';
+
+/** exo-cba sandbox: serves the stand-in tenant until Ctrl-C and prints how to point exo-cba (or curl) at it. */
+export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
+  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+  const base = str('port') !== undefined ? parseIntIn('--port', str('port')!, 1024, 65533) : undefined;
+  const delay = parseIntIn('--replication-delay', str('replicationDelay') ?? '0', 0, 3_600_000);
+  const every = parseIntIn('--throttle-every', str('throttleEvery') ?? '0', 0, 1_000_000);
+  const mode = str('deviceCode') ?? 'approve';
+  if (!['approve', 'deny', 'expire'].includes(mode)) throw usageError(`--device-code must be approve, deny or expire, got '${mode}'.`);
+  const blocked = str('blockClient') ? [parseGuid('--block-client', str('blockClient')!)] : [];
+  const { startSandbox } = await import('../sandbox/server.js');
+  const sandbox = await startSandbox({
+    ...(base ? { ports: { authority: base, graph: base + 1, exchange: base + 2 } } : {}),
+    ...(str('state') ? { stateFile: path.resolve(str('state')!) } : {}),
+    faults: { replicationDelayMs: delay, throttleEvery: every, deviceCode: { mode: mode as 'approve', approveAfterMs: 0, interval: 5 }, blockedClients: blocked },
+  });
+  const caFile = path.resolve(str('caFile') ?? path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'exo-cba-sandbox-')), 'ca.pem'));
+  await fs.writeFile(caFile, sandbox.caPem, { mode: 0o644 });
+  const env = sandbox.env(caFile);
+  const t = sandbox.directory.tenant;
+  const isWin = ctx.platform === 'win32';
+  ctx.out.info(ctx.out.color.bold(`exo-cba sandbox tenant ${t.initialDomain} (${t.id}) is serving on 127.0.0.1.`));
+  ctx.out.info('Point exo-cba at it from another shell:');
+  for (const [k, v] of Object.entries(env)) ctx.out.data(isWin ? `$env:${k}="${v}"` : `export ${k}=${v}`);
+  ctx.out.info(`Then: exo-cba init --tenant ${t.initialDomain} --yes`);
+  ctx.out.info(`Discovery: curl --cacert ${caFile} ${sandbox.authority}/${t.initialDomain}/v2.0/.well-known/openid-configuration`);
+  ctx.out.info(`Faults at run time: curl --cacert ${caFile} -X POST ${sandbox.authority}/_sandbox/faults -d '{"replicationDelayMs":5000}'`);
+  ctx.out.info(`Request log: ${sandbox.authority}/_sandbox/log   Out-of-band changes: POST ${sandbox.authority}/_sandbox/actions/{remove-grant,remove-role,expire-key,delete-app} {"appId":"…"}`);
+  ctx.out.info('Ctrl-C stops it.');
+  const signal = await ctx.services.untilStopped();
+  const requests = sandbox.faults.log.length;
+  await sandbox.stop();
+  ctx.out.info(`Sandbox stopped (${signal}) after ${requests} request(s).`);
+  return { command: 'sandbox', exitCode: EXIT.ok, data: { stopped: signal, requests } };
+}

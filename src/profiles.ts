@@ -1,0 +1,139 @@
+import path from 'node:path';
+import type { Files } from './adapters/files.js';
+import type { CloudName } from './clouds.js';
+import { CliError, EXIT, usageError } from './errors.js';
+
+/** Per-tenant profiles: identifiers, paths and dates only, never a secret. */
+
+export const PROFILE_SCHEMA_VERSION = 1;
+
+export interface CertificateRecord {
+  thumbprint: string;
+  thumbprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  /** keyId of the key credential on the app, once known. */
+  keyId?: string;
+  files: CertificateFiles;
+}
+
+export interface CertificateFiles {
+  dir: string;
+  cer?: string;
+  pem?: string;
+  key?: string;
+  pfx?: string;
+  /** Where a generated PFX password is kept (0600); the path, not the password. */
+  pfxPasswordFile?: string;
+}
+
+export interface Profile {
+  name: string;
+  tenantId: string;
+  /** The initial domain: Connect-ExchangeOnline -Organization. */
+  organization: string;
+  cloud: CloudName;
+  /** Made against the built-in sandbox: commands on this profile start it again. */
+  sandbox?: boolean;
+  app: { displayName: string; objectId?: string; appId?: string; servicePrincipalId?: string };
+  role: { name: string; templateId: string };
+  certificate?: CertificateRecord;
+  /** A certificate made by a rotation that has not finished. */
+  pendingCertificate?: CertificateRecord;
+  /** Older certificates still registered on the app (rotate --keep-old), removed by rotate --finish. */
+  previousCertificates?: CertificateRecord[];
+  /** 'incomplete' while init has not verified the connection: a re-run resumes from here. */
+  state: 'incomplete' | 'ready';
+  createdAt: string;
+  updatedAt: string;
+  lastCheck?: { at: string; status: 'pass' | 'warn' | 'fail' };
+}
+
+export interface ProfilesFile {
+  schemaVersion: number;
+  defaultProfile?: string;
+  profiles: Record<string, Profile>;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function validateProfileName(name: string): string {
+  if (!NAME.test(name)) throw usageError(`'${name}' is not a valid profile name.`, 'Use letters, digits, dots, dashes and underscores (up to 100), starting with a letter or digit.');
+  return name;
+}
+
+export class ProfileStore {
+  constructor(
+    private readonly files: Files,
+    readonly file: string,
+  ) {}
+
+  static in(dir: string, files: Files): ProfileStore {
+    return new ProfileStore(files, path.join(dir, 'profiles.json'));
+  }
+
+  async load(): Promise<ProfilesFile> {
+    if (!(await this.files.exists(this.file))) return { schemaVersion: PROFILE_SCHEMA_VERSION, profiles: {} };
+    const text = (await this.files.read(this.file)).toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw this.corrupt(`it is not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof (parsed as ProfilesFile).profiles !== 'object' || (parsed as ProfilesFile).profiles === null) {
+      throw this.corrupt('it has no "profiles" object');
+    }
+    const v = (parsed as ProfilesFile).schemaVersion;
+    if (v !== PROFILE_SCHEMA_VERSION) {
+      throw new CliError(EXIT.usage, `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads version ${PROFILE_SCHEMA_VERSION}.`, {
+        fix: v > PROFILE_SCHEMA_VERSION ? 'Upgrade exo-cba (the file was written by a newer version).' : 'Move the file away and re-run init; nothing in the tenant changes.',
+      });
+    }
+    return parsed as ProfilesFile;
+  }
+
+  private corrupt(why: string): CliError {
+    return new CliError(EXIT.usage, `The profiles file ${this.file} cannot be read: ${why}.`, {
+      why: 'exo-cba will not guess or silently reset a file that records your apps and certificates.',
+      fix: `Repair it, or move it away (for example to ${this.file}.bad) and re-run 'exo-cba init' for each tenant: init finds and reuses the existing apps.`,
+    });
+  }
+
+  async list(): Promise<Profile[]> {
+    return Object.values((await this.load()).profiles);
+  }
+
+  async get(name: string): Promise<Profile | undefined> {
+    return (await this.load()).profiles[name];
+  }
+
+  /** --profile NAME, else the only profile, else the default one. */
+  async resolve(name: string | undefined): Promise<Profile> {
+    const data = await this.load();
+    if (name) {
+      const p = data.profiles[name];
+      if (!p) throw usageError(`No profile named '${name}' in ${this.file}.`, `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}. Run 'exo-cba status' to list them.`);
+      return p;
+    }
+    const all = Object.values(data.profiles);
+    if (all.length === 1) return all[0]!;
+    if (data.defaultProfile && data.profiles[data.defaultProfile]) return data.profiles[data.defaultProfile]!;
+    if (all.length === 0) throw usageError('No profile yet.', "Run 'exo-cba init' first, or pass --app-id, --tenant and --cert-file.");
+    throw usageError(`There are ${all.length} profiles and no default.`, `Choose one with --profile (${Object.keys(data.profiles).join(', ')}), or use --all.`);
+  }
+
+  async save(profile: Profile, opts: { makeDefault?: boolean } = {}): Promise<void> {
+    const data = await this.load();
+    data.profiles[profile.name] = profile;
+    if (opts.makeDefault || !data.defaultProfile) data.defaultProfile = profile.name;
+    await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
+  }
+
+  async delete(name: string): Promise<void> {
+    const data = await this.load();
+    delete data.profiles[name];
+    if (data.defaultProfile === name) delete data.defaultProfile;
+    await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
+  }
+}

@@ -1,0 +1,178 @@
+import type { Context, Paint } from './context.js';
+import type { CertificateFiles } from './profiles.js';
+import type { CloudName } from './clouds.js';
+import type { ExitCode } from './errors.js';
+
+/** The one renderer: a command's data as text for people, or as one JSON object for machines. */
+
+export interface InitResult {
+  appId: string; objectId: string; servicePrincipalId: string; tenantId: string; organization: string;
+  thumbprint: string; thumbprintSha256: string; notBefore: string; notAfter: string; files: CertificateFiles;
+  role: string; roleCompliance: boolean; cloud: CloudName; exchangeEnvironmentName: string; verified: boolean; profile: string;
+  outcomes: Record<string, string>; appName: string;
+}
+
+export interface DryRunResult { dryRun: true; profile: string; tenantId: string; organization: string; plan: string[] }
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+export interface CheckItem { id: string; status: CheckStatus; message: string; fix?: string }
+export interface CheckReport {
+  profile?: string; status: Exclude<CheckStatus, 'skip'>; appId?: string; tenant?: string; thumbprint?: string; notAfter?: string; daysLeft?: number; checks: CheckItem[];
+}
+export interface CheckResult { reports: CheckReport[]; status: Exclude<CheckStatus, 'skip'>; junitFile?: string }
+
+export interface RotateItem {
+  profile: string; action: 'rotated' | 'skipped' | 'finished' | 'failed'; reason: string;
+  appId?: string; organization?: string; thumbprint?: string; thumbprintSha256?: string; notAfter?: string; oldThumbprint?: string; oldKeyKept?: boolean;
+  files?: CertificateFiles; archived?: string[]; cloud?: CloudName; exchangeEnvironmentName?: string; roleCompliance?: boolean; exportedPfxBase64?: string;
+}
+export interface RotateResult { results: RotateItem[] }
+
+export interface StatusRow {
+  profile: string; tenantId: string; organization: string; cloud: string; appName: string; appId?: string; role: string; state: string;
+  thumbprint?: string; notAfter?: string; daysLeft?: number; lastCheck?: { at: string; status: string }; sandbox?: boolean;
+}
+export interface StatusResult { configFile: string; profiles: StatusRow[] }
+
+export interface RemoveResult { profile: string; appId?: string; deleted: boolean; archived: string[]; note?: string }
+
+export interface SandboxResult { stopped: string; requests: number }
+
+export type CommandResult = { exitCode: ExitCode } & (
+  | { command: 'init'; data: InitResult | DryRunResult }
+  | { command: 'check'; data: CheckResult }
+  | { command: 'rotate'; data: RotateResult }
+  | { command: 'status'; data: StatusResult }
+  | { command: 'remove'; data: RemoveResult }
+  | { command: 'sandbox'; data: SandboxResult }
+);
+
+export function render(result: CommandResult, ctx: Pick<Context, 'out'>, json: boolean): void {
+  if (json) {
+    ctx.out.data(JSON.stringify(result.data, null, 2));
+    return;
+  }
+  const text = renderText(result, ctx.out.color);
+  if (text) ctx.out.data(text);
+}
+
+function renderText(r: CommandResult, c: Paint): string {
+  switch (r.command) {
+    case 'init':
+      return 'dryRun' in r.data ? dryRunText(r.data, c) : initText(r.data, c);
+    case 'check':
+      return checkText(r.data, c);
+    case 'rotate':
+      return r.data.results.map((x) => rotateText(x, c)).join('\n\n');
+    case 'status':
+      return statusText(r.data, c);
+    case 'remove':
+      return `${r.data.deleted ? `Deleted the app ${r.data.appId ?? ''} with its service principal, grant and role assignment.` : 'Nothing deleted in the tenant.'}\n${r.data.archived.length ? `Archived: ${r.data.archived.join(', ')}\n` : ''}Profile '${r.data.profile}' removed.${r.data.note ? `\n${r.data.note}` : ''}`;
+    case 'sandbox':
+      return '';
+  }
+}
+
+function dryRunText(d: DryRunResult, c: Paint): string {
+  return [c.bold(`Plan for ${d.organization} (profile ${d.profile}); nothing was changed:`), ...d.plan.map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
+}
+
+const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** Security & Compliance PowerShell endpoints outside the global cloud (Connect-IPPSSession docs). */
+const IPPS: Partial<Record<CloudName, string>> = {
+  gcchigh: '-ConnectionUri https://ps.compliance.protection.office365.us/powershell-liveid/ -AzureADAuthorizationEndpointUri https://login.microsoftonline.us/common',
+  dod: '-ConnectionUri https://l5.ps.compliance.protection.office365.us/powershell-liveid/ -AzureADAuthorizationEndpointUri https://login.microsoftonline.us/common',
+  china: '-ConnectionUri https://ps.compliance.protection.partner.outlook.cn/powershell-liveid -AzureADAuthorizationEndpointUri https://login.chinacloudapi.cn/common',
+};
+
+export function powershell(p: { appId: string; thumbprint: string; organization: string; pfx?: string; cloud: CloudName; exchangeEnvironmentName: string; compliance: boolean; servicePrincipalId?: string; appName?: string }): string {
+  const env = p.cloud === 'global' ? '' : ` -ExchangeEnvironmentName ${p.exchangeEnvironmentName}`;
+  const pfx = p.pfx ? psQuote(p.pfx) : "'<path to the .pfx>'";
+  const lines = [
+    '# Windows: import the PFX into your user store with a CSP key (Exchange app-only auth does not support CNG keys);',
+    '# certutil asks for the PFX password.',
+    `certutil -user -csp "Microsoft Enhanced RSA and AES Cryptographic Provider" -importPFX My ${pfx}`,
+    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${env}`,
+    '',
+    '# Any OS (PowerShell 7): use the PFX file directly.',
+    `$pfxPassword = Read-Host -AsSecureString -Prompt 'PFX password'`,
+    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateFilePath ${pfx} -CertificatePassword $pfxPassword -Organization ${p.organization}${env}`,
+  ];
+  if (p.compliance) {
+    lines.push('', '# Security & Compliance PowerShell (the role serves it too):', `Connect-IPPSSession -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${IPPS[p.cloud] ? ' ' + IPPS[p.cloud] : ''}`);
+  }
+  return lines.join('\n');
+}
+
+function initText(d: InitResult, c: Paint): string {
+  const out = [
+    c.bold(d.verified ? c.green('Exchange Online app-only access is set up and verified.') : c.yellow('Set up, NOT verified (--no-verify): run exo-cba check to prove it works.')),
+    '',
+    `  AppId         ${c.bold(d.appId)}`,
+    `  Thumbprint    ${c.bold(d.thumbprint)}`,
+    `  Organization  ${c.bold(d.organization)}`,
+    '',
+    `  Role          ${d.role}`,
+    `  Valid until   ${d.notAfter}`,
+    `  Files         ${d.files.dir}`,
+    ...(['cer', 'pem', 'key', 'pfx', 'pfxPasswordFile'] as const).filter((k) => d.files[k]).map((k) => `                ${d.files[k]!}`),
+    `  Profile       ${d.profile}`,
+    '',
+    c.bold('PowerShell:'),
+    powershell({ appId: d.appId, thumbprint: d.thumbprint, organization: d.organization, ...(d.files.pfx ? { pfx: d.files.pfx } : {}), cloud: d.cloud, exchangeEnvironmentName: d.exchangeEnvironmentName, compliance: d.roleCompliance }),
+    '',
+    c.bold('Narrower than a directory role (Exchange RBAC for applications), in Exchange PowerShell:'),
+    `New-ServicePrincipal -AppId ${d.appId} -ObjectId ${d.servicePrincipalId} -DisplayName ${psQuote(d.appName)}`,
+    `Add-RoleGroupMember -Identity 'Recipient Management' -Member ${d.servicePrincipalId}`,
+    `# then remove the ${d.role} directory role from the app in Entra ID > Roles and administrators.`,
+    '',
+    c.dim(`Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   (schedule: --if-expiring-within 30)`),
+  ];
+  return out.join('\n');
+}
+
+const mark = (s: CheckStatus, c: Paint) => (s === 'pass' ? c.green('PASS') : s === 'warn' ? c.yellow('WARN') : s === 'fail' ? c.red('FAIL') : c.dim('SKIP'));
+
+function checkText(d: CheckResult, c: Paint): string {
+  return d.reports
+    .map((r) => {
+      const head = `${c.bold(r.profile ?? r.appId ?? 'check')}: ${mark(r.status, c)}${r.daysLeft !== undefined ? `  (${r.daysLeft} days left, notAfter ${r.notAfter ?? '?'})` : ''}`;
+      const width = Math.max(...r.checks.map((x) => x.id.length));
+      const rows = r.checks.map((x) => `  ${mark(x.status, c)}  ${x.id.padEnd(width)}  ${x.message}${x.fix && x.status !== 'pass' ? `\n        ${' '.repeat(width)}  fix: ${x.fix}` : ''}`);
+      return [head, ...rows].join('\n');
+    })
+    .join('\n\n') + (d.junitFile ? `\n\nJUnit report: ${d.junitFile}` : '');
+}
+
+function rotateText(x: RotateItem, c: Paint): string {
+  if (x.action !== 'rotated') return `${c.bold(x.profile)}: ${x.action === 'failed' ? c.red(x.action) : x.action} — ${x.reason}`;
+  return [
+    `${c.bold(x.profile)}: ${c.green('rotated')} — ${x.reason}`,
+    `  AppId         ${x.appId ?? ''}`,
+    `  Thumbprint    ${c.bold(x.thumbprint ?? '')}   (was ${x.oldThumbprint ?? '?'}${x.oldKeyKept ? ', still registered until rotate --finish' : ', removed'})`,
+    `  Organization  ${x.organization ?? ''}`,
+    `  Valid until   ${x.notAfter ?? ''}`,
+    ...(x.files ? [`  Files         ${x.files.dir}`] : []),
+    ...(x.archived?.length ? [`  Archived      ${x.archived.length} old file(s) under ${x.archived[0]!.replace(/[/\\][^/\\]+$/, '')}`] : []),
+    ...(x.exportedPfxBase64 ? [`  PFX base64    ${x.exportedPfxBase64}`] : []),
+    '',
+    powershell({ appId: x.appId ?? '', thumbprint: x.thumbprint ?? '', organization: x.organization ?? '', ...(x.files?.pfx ? { pfx: x.files.pfx } : {}), cloud: x.cloud ?? 'global', exchangeEnvironmentName: x.exchangeEnvironmentName ?? 'O365Default', compliance: Boolean(x.roleCompliance) }),
+  ].join('\n');
+}
+
+function statusText(d: StatusResult, c: Paint): string {
+  if (d.profiles.length === 0) return `No profiles in ${d.configFile}. Run 'exo-cba init' to create one.`;
+  const rows = d.profiles.map((p) => [
+    p.profile, p.organization, p.appName, p.appId ?? '-', p.role, p.thumbprint ?? '-', p.notAfter ? p.notAfter.slice(0, 10) : '-',
+    p.daysLeft === undefined ? '-' : String(p.daysLeft), p.lastCheck ? `${p.lastCheck.status} ${p.lastCheck.at.slice(0, 16).replace('T', ' ')}` : p.state === 'ready' ? '-' : p.state,
+  ]);
+  const head = ['PROFILE', 'ORGANIZATION', 'APP', 'APPID', 'ROLE', 'THUMBPRINT', 'NOTAFTER', 'DAYS', 'LAST CHECK'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [c.bold(line(head)), ...rows.map((r, i) => {
+    const days = d.profiles[i]!.daysLeft;
+    const l = line(r);
+    return days !== undefined && days < 0 ? c.red(l) : days !== undefined && days <= 30 ? c.yellow(l) : l;
+  })].join('\n');
+}

@@ -1,0 +1,121 @@
+import type { Context, Progress } from './context.js';
+import type { Cloud } from './clouds.js';
+import type { AppCredential, Identity } from './adapters/identity.js';
+import { AuthError } from './adapters/identity.js';
+import type { ExchangeProbe, ProbeResult } from './adapters/exchange.js';
+import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_ROLES, VERIFY_CMDLET } from './constants.js';
+
+/** What a token-service refusal means for an Exchange app, and what to do about it. */
+export interface Diagnosis {
+  what: string;
+  fix: string;
+  /** May clear by itself while a new app, key or grant replicates. */
+  replicating: boolean;
+}
+
+export const EXCHANGE_ROLE_NAMES = EXCHANGE_ROLES.map((r) => r.name).join(', ');
+
+export function diagnoseAuthError(err: AuthError, ctx: { appId: string; tenant: string }): Diagnosis {
+  switch (err.aadsts) {
+    case 700016:
+      return { what: `The app ${ctx.appId} does not exist in tenant ${ctx.tenant} (AADSTS700016).`, fix: 'Check --app-id and --tenant; if the app was deleted, run exo-cba init again.', replicating: true };
+    case 700027:
+      return /expired/i.test(err.description)
+        ? { what: 'The key registered on the app for this certificate has expired (AADSTS700027).', fix: 'Rotate with an admin: exo-cba rotate --admin.', replicating: false }
+        : { what: 'This certificate is not registered on the app, or the signature does not match (AADSTS700027).', fix: 'Upload the certificate (exo-cba rotate --admin, or the portal), or use the certificate that is registered.', replicating: true };
+    case 7000229:
+      return { what: 'The app has no service principal in this tenant (AADSTS7000229).', fix: 'Run exo-cba init again: it creates the service principal and grants.', replicating: true };
+    case 90002:
+      return { what: `Tenant ${ctx.tenant} was not found (AADSTS90002).`, fix: 'Use the tenant id or the initial .onmicrosoft.com domain, and the right --cloud.', replicating: false };
+    case 700024:
+      return { what: 'The client assertion was outside its valid time range (AADSTS700024).', fix: "Check this machine's clock (it must be within a few minutes of real time).", replicating: false };
+    case 500011:
+      return { what: 'The Exchange Online resource is not in this tenant (AADSTS500011).', fix: 'Check that the tenant has Exchange Online and that --cloud is right.', replicating: false };
+    case 7000112:
+      return { what: `The app ${ctx.appId} is disabled in this tenant (AADSTS7000112).`, fix: 'Enable it in Entra ID > Enterprise applications, or use another client.', replicating: false };
+    default:
+      return { what: `The token service refused: ${err.description}${err.aadsts ? ` (AADSTS${err.aadsts})` : ''}.`, fix: 'See https://login.microsoftonline.com/error?code=' + (err.aadsts ?? ''), replicating: false };
+  }
+}
+
+export function diagnoseProbe(p: Exclude<ProbeResult, { ok: true }>): Diagnosis {
+  switch (p.kind) {
+    case 'no-app-role':
+      return { what: `Exchange refused the token (HTTP ${p.status}): the app is missing the ${EXCHANGE_MANAGE_AS_APP} permission or its consent.`, fix: 'Grant admin consent for Exchange.ManageAsApp (re-run exo-cba init).', replicating: true };
+    case 'no-directory-role':
+      return { what: `Exchange refused the app (HTTP ${p.status}): it holds no directory role Exchange accepts.`, fix: `Assign one of: ${EXCHANGE_ROLE_NAMES} (re-run exo-cba init, or Entra ID > Roles).`, replicating: true };
+    case 'throttled':
+    case 'unavailable':
+      return { what: `Exchange is busy (HTTP ${p.status}).`, fix: 'Try again in a few minutes.', replicating: true };
+    case 'cmdlet':
+      return { what: `Exchange ran ${VERIFY_CMDLET} and it failed: ${p.message}`, fix: 'Check the role assigned to the app.', replicating: false };
+    default:
+      return { what: p.message, fix: 'Run again with --verbose and report it if it persists.', replicating: false };
+  }
+}
+
+export type VerifyStage = 'token' | 'consent' | 'exchange';
+
+export type VerifyOutcome =
+  | { verified: true; seconds: number; roles: string[] }
+  | { verified: false; stage: VerifyStage; diagnosis: Diagnosis; seconds: number };
+
+/**
+ * Proves the connection end to end (token, Exchange.ManageAsApp in `roles`, a read-only cmdlet) and
+ * polls with backoff while Entra and Exchange replicate, showing a countdown, until `waitMs` is spent.
+ */
+export async function verifyConnection(
+  ctx: Pick<Context, 'clock' | 'out'>,
+  deps: { identity: Identity; exchange: ExchangeProbe; cloud: Cloud },
+  input: { cred: AppCredential; tenantId: string; organization: string; waitMs: number; progress?: Progress },
+): Promise<VerifyOutcome> {
+  const started = ctx.clock.now().getTime();
+  const deadline = started + input.waitMs;
+  const progress = input.progress ?? ctx.out.progress('Verifying the connection');
+  let delay = 500;
+  let last: { stage: VerifyStage; diagnosis: Diagnosis } | undefined;
+  const secondsSince = () => Math.round((ctx.clock.now().getTime() - started) / 1000);
+  const waitWithCountdown = async (ms: number, label: string) => {
+    const until = Math.min(ctx.clock.now().getTime() + ms, deadline);
+    for (;;) {
+      const left = until - ctx.clock.now().getTime();
+      if (left <= 0) return;
+      progress.update(`${label} — retrying, ${Math.ceil((deadline - ctx.clock.now().getTime()) / 1000)} s left`);
+      await ctx.clock.sleep(Math.min(left, 1000));
+    }
+  };
+  for (;;) {
+    let retryAfter: number | undefined;
+    try {
+      progress.update('Getting an app-only token for Exchange with the certificate');
+      const token = await deps.identity.appToken(input.cred, deps.cloud.exchangeResource);
+      const roles = Array.isArray(token.claims['roles']) ? (token.claims['roles'] as string[]) : [];
+      if (!roles.includes(EXCHANGE_MANAGE_AS_APP)) {
+        last = { stage: 'consent', diagnosis: { what: `The token has no ${EXCHANGE_MANAGE_AS_APP} role: admin consent is missing or has not replicated yet.`, fix: 'Grant admin consent for Exchange.ManageAsApp (exo-cba init does it).', replicating: true } };
+      } else {
+        progress.update(`Running ${VERIFY_CMDLET} in Exchange Online`);
+        const probe = await deps.exchange.invoke({ tenantId: input.tenantId, organization: input.organization, accessToken: token.accessToken, cmdlet: VERIFY_CMDLET });
+        if (probe.ok) {
+          progress.succeed(`Verified: Exchange accepted the app and ran ${VERIFY_CMDLET} (${secondsSince()} s)`);
+          return { verified: true, seconds: secondsSince(), roles };
+        }
+        retryAfter = probe.retryAfterMs;
+        last = { stage: 'exchange', diagnosis: diagnoseProbe(probe) };
+      }
+    } catch (err) {
+      if (!(err instanceof AuthError)) {
+        progress.fail();
+        throw err;
+      }
+      last = { stage: 'token', diagnosis: diagnoseAuthError(err, { appId: input.cred.clientId, tenant: input.cred.tenant }) };
+    }
+    ctx.out.verbose(`verify: ${last.diagnosis.what}`);
+    if (!last.diagnosis.replicating || ctx.clock.now().getTime() >= deadline) {
+      progress.fail(`Not verified: ${last.diagnosis.what}`);
+      return { verified: false, stage: last.stage, diagnosis: last.diagnosis, seconds: secondsSince() };
+    }
+    const label = last.stage === 'token' ? 'Waiting for Entra to replicate the app and key' : last.stage === 'consent' ? 'Waiting for the consent to reach the token service' : 'Waiting for the role to reach Exchange (2–5 minutes are usual)';
+    await waitWithCountdown(retryAfter ?? delay, label);
+    delay = Math.min(delay * 2, 10_000);
+  }
+}

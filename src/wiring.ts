@@ -1,0 +1,59 @@
+import os from 'node:os';
+import type { Context, Services } from './context.js';
+import type { Io } from './main.js';
+import { makeOutput, makePaint } from './adapters/output.js';
+import { systemClock } from './adapters/clock.js';
+import { makeFiles } from './adapters/files.js';
+import { makeInquirerPrompt, noPrompt } from './adapters/prompt.js';
+import { createHttpTransport } from './adapters/http.js';
+import { openBrowser } from './adapters/browser.js';
+import { configDir } from './paths.js';
+import { ProfileStore } from './profiles.js';
+
+export interface GlobalFlags {
+  verbose: boolean;
+  json: boolean;
+  yes: boolean;
+  interactive: boolean;
+  color: boolean;
+}
+
+/** Builds the real context: the only place that touches process-wide state. */
+export async function makeContext(io: Io, flags: GlobalFlags): Promise<Context> {
+  const env = io.env;
+  const useColor = flags.color && !env['NO_COLOR'] && (Boolean(io.stderr.isTTY) || Boolean(env['FORCE_COLOR']));
+  const paint = await makePaint(useColor);
+  const out = makeOutput(io.stdout, io.stderr, { verbose: flags.verbose, paint });
+  const interactive = flags.interactive && !flags.yes && io.stdinIsTTY && Boolean(io.stderr.isTTY) && !env['CI'];
+  const files = makeFiles(process.platform);
+  const dir = configDir(env, process.platform, os.homedir());
+  const clock = systemClock;
+  const services: Services = {
+    http: (extraCaPem) => createHttpTransport({ ...(extraCaPem ? { extraCaPem, nodeExtraCaFile: env['NODE_EXTRA_CA_CERTS'] } : {}), onExchange: (line) => out.verbose(line) }),
+    identity: async (cloud, http) => (await import('./adapters/identity.js')).makeIdentity(cloud, http, clock, (s) => out.verbose(s)),
+    directory: async (cloud, http, token) => (await import('./adapters/graph.js')).makeDirectory(cloud, http, token),
+    exchange: async (cloud, http) => (await import('./adapters/exchange.js')).makeExchangeProbe(cloud, http),
+    openBrowser: (url) => openBrowser(url, env, process.platform),
+    untilStopped: () => new Promise((resolve) => {
+      const stop = (signal: string) => {
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
+        resolve(signal);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }),
+  };
+  return {
+    env,
+    interactive,
+    out,
+    clock,
+    prompt: interactive ? makeInquirerPrompt(io.stderr) : noPrompt,
+    files,
+    profiles: ProfileStore.in(dir, files),
+    services,
+    configDir: dir,
+    platform: process.platform,
+  };
+}
