@@ -27,8 +27,8 @@ export function filePaths(f: CertificateFiles): string[] {
   return [f.cer, f.pem, f.key, f.pfx, f.pfxPasswordFile].filter((p): p is string => typeof p === 'string');
 }
 
-export function archiveDirFor(dir: string, now: Date, thumbprint: string): string {
-  return path.join(dir, 'archive', `${now.toISOString().replace(/[:.]/g, '-')}-${thumbprint.slice(0, 8)}`);
+export function archiveDirFor(dir: string, now: Date, label: string): string {
+  return path.join(dir, 'archive', `${now.toISOString().replace(/[:.]/g, '-')}-${label}`);
 }
 
 /** Moves whatever stands at the planned paths into archive/; returns the archived paths. */

@@ -92,6 +92,7 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     .option('--finish', 'remove the old key kept by an earlier --keep-old')
     .option('--export-pfx-base64 <file>', 'also write the new PFX as base64 (0600), for a CI secret')
     .option('--out-dir <dir>', 'where to write the new certificate files (default: where the current ones are)')
+    .option('--object-id <guid>', "the app's object id, when not using a profile; env EXO_CBA_APP_OBJECT_ID")
     .action(run(async () => (await import('./commands/rotate.js')).rotateCommand));
 
   program.command('status')

@@ -14,6 +14,8 @@ export interface CertificateRecord {
   notAfter: string;
   /** keyId of the key credential on the app, once known. */
   keyId?: string;
+  /** On previousCertificates: kept on purpose (rotate --keep-old) rather than left by an interrupted rotation. */
+  keep?: boolean;
   files: CertificateFiles;
 }
 

@@ -1,1 +1,50 @@
-export { };
+import type { Context } from '../context.js';
+import { EXIT, usageError } from '../errors.js';
+import { openTarget } from '../target.js';
+import { signInAdmin } from '../admin.js';
+import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../constants.js';
+import { parseAuth, parseGuid } from '../options.js';
+import { explainGraphError } from './init/steps.js';
+import { archiveDirFor, filePaths } from '../cert-store.js';
+import type { CommandResult } from '../render.js';
+
+/** exo-cba remove: delete the app registration (Graph removes its service principal, grant and role with it), archive the files, drop the profile. */
+export async function removeCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
+  const str = (k: string) => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined);
+  const clientId = str('clientId') ? parseGuid('--client-id', str('clientId')!) : DEFAULT_PUBLIC_CLIENT_ID;
+  const auth = parseAuth(str('auth') ?? 'device');
+  const profile = await ctx.profiles.resolve(str('profile'));
+  const what = `the app '${profile.app.displayName}'${profile.app.appId ? ` (appId ${profile.app.appId})` : ''} in tenant ${profile.organization} (${profile.tenantId})`;
+  if (raw['yes'] !== true) {
+    if (!ctx.interactive) throw usageError(`remove deletes ${what} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
+    const ok = await ctx.prompt.confirm({ name: 'confirmRemove', message: `Delete ${what}? Jobs using it stop working.`, default: false });
+    if (!ok) throw usageError('Not confirmed; nothing was changed.');
+  }
+  let deleted = false;
+  let note: string | undefined;
+  if (profile.app.objectId) {
+    const target = await openTarget(ctx, { cloud: str('cloud') === undefined ? profile.cloud : (str('cloud') as typeof profile.cloud), sandbox: raw['sandbox'] === true || Boolean(profile.sandbox) });
+    try {
+      const identity = await ctx.services.identity(target.cloud, target.http);
+      const session = await signInAdmin(ctx, identity, { tenant: profile.tenantId, clientId, method: auth, scopes: [...ADMIN_SCOPES.remove] });
+      const dir = await ctx.services.directory(target.cloud, target.http, () => session.graphToken());
+      const app = await dir.getApplication(profile.app.objectId).catch((e: unknown) => {
+        throw explainGraphError(e, 'read the application');
+      });
+      if (app) {
+        await dir.deleteApplication(app.id).catch((e: unknown) => {
+          throw explainGraphError(e, 'delete the application');
+        });
+        deleted = true;
+        ctx.out.info(`${ctx.out.color.green('✔')} Deleted ${what}`);
+      } else note = 'The app was already gone from the tenant.';
+    } finally {
+      await target.close();
+    }
+  } else note = 'The profile had no app yet; nothing to delete in the tenant.';
+  const records = [profile.certificate, profile.pendingCertificate, ...(profile.previousCertificates ?? [])].filter((r) => r !== undefined);
+  const archived: string[] = [];
+  for (const rec of records) archived.push(...(await ctx.files.archive(filePaths(rec.files), archiveDirFor(rec.files.dir, ctx.clock.now(), `removed-${rec.thumbprint.slice(0, 8)}`))));
+  await ctx.profiles.delete(profile.name);
+  return { command: 'remove', exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted, archived, ...(note ? { note } : {}) } };
+}

@@ -38,7 +38,6 @@ export class TokenService {
   private deviceCodes = new Map<string, DeviceCode>();
   private authCodes = new Map<string, AuthCode>();
   private refreshTokens = new Map<string, Refresh>();
-  private usedJti = new Map<string, number>();
 
   constructor(private readonly o: TokenServiceOptions) {}
 
@@ -314,11 +313,6 @@ export class TokenService {
     const audOk = this.acceptedAudiences(tokenEndpoint).includes(String(claims.aud).toLowerCase());
     if (!audOk) {
       return stsError(401, 'invalid_client', 700023, `Client assertion audience claim does not match Realm issuer. Expected '${tokenEndpoint}'.`);
-    }
-    if (typeof claims.jti === 'string') {
-      if (this.usedJti.has(claims.jti)) return stsError(401, 'invalid_client', 700025, 'Client assertion has already been used (jti replay).');
-      this.usedJti.set(claims.jti, claims.exp * 1000);
-      for (const [j, until] of this.usedJti) if (until + SKEW_S * 1000 < nowMs) this.usedJti.delete(j);
     }
     const scope = (f.get('scope') ?? '').trim();
     if (!scope.endsWith('/.default') || scope.includes(' ')) {

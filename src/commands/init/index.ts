@@ -178,7 +178,7 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
       }
       generatedPassword = answers.pfxPassword === undefined ? cert.generatePassword() : undefined;
       const pfx = cert.toPfx({ keyPem: cred.keyPem, certPem: cred.certPem, password: answers.pfxPassword ?? generatedPassword!, legacy: flags.pfxLegacy, friendlyName: answers.appName });
-      const archived = await clearTheWay(ctx.files, files, archiveDirFor(files.dir, now, cred.thumbprint));
+      const archived = await clearTheWay(ctx.files, files, archiveDirFor(files.dir, now, cred.thumbprint.slice(0, 8)));
       if (archived.length) ctx.out.info(`Archived ${archived.length} existing file(s) to ${path.dirname(archived[0]!)}`);
       certFiles = await writeCertificateSet(ctx.files, files, cred, pfx, generatedPassword);
       outcomes['certificate'] = 'created';

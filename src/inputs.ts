@@ -1,0 +1,103 @@
+import type { Context } from './context.js';
+import type { Profile } from './profiles.js';
+import { usageError, CliError, EXIT } from './errors.js';
+import { parseCloudName, type CloudName } from './clouds.js';
+import { parseEnvName, parseGuid, parseTenant } from './options.js';
+import { readCertificateInput, loadRecordedCredential } from './credentials.js';
+import type { Credential } from './cert.js';
+
+/**
+ * What check and rotate act on: an app, a tenant and a certificate with its key. Flags win over the
+ * environment (EXO_CBA_*, for CI secrets), which wins over the profile.
+ */
+export interface AppTarget {
+  label: string;
+  profile?: Profile;
+  appId: string;
+  tenant: string;
+  organization?: string;
+  cloud: CloudName;
+  sandbox: boolean;
+  /** Loads (and checks) the certificate and key; throws a usage error when they cannot be used. */
+  credential(): Promise<Credential>;
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export async function resolveTargets(raw: Record<string, unknown>, ctx: Pick<Context, 'env' | 'files' | 'profiles'>): Promise<AppTarget[]> {
+  const env = ctx.env;
+  const appIdRaw = str(raw['appId']) ?? str(env['EXO_CBA_APP_ID']);
+  const tenantRaw = str(raw['tenant']) ?? str(env['EXO_CBA_TENANT']);
+  const certRaw = str(raw['certFile']) ?? str(env['EXO_CBA_CERTIFICATE']);
+  const passwordVar = str(raw['pfxPasswordEnv']) ? parseEnvName('--pfx-password-env', str(raw['pfxPasswordEnv'])!) : 'EXO_CBA_CERTIFICATE_PASSWORD';
+  if (str(raw['pfxPasswordEnv']) && env[passwordVar] === undefined) {
+    throw usageError(`The environment variable ${passwordVar} (named by --pfx-password-env) is not set.`, `Set ${passwordVar} to the PFX password.`);
+  }
+  const password = env[passwordVar];
+  const cloudFlag = str(raw['cloud']) ? parseCloudName(str(raw['cloud'])!) : undefined;
+  const sandboxFlag = raw['sandbox'] === true;
+  const explicit = Boolean(appIdRaw || tenantRaw || certRaw);
+
+  if (raw['all'] === true) {
+    if (explicit) throw usageError('--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or EXO_CBA_APP_ID/TENANT/CERTIFICATE.');
+    const profiles = await ctx.profiles.list();
+    if (profiles.length === 0) throw usageError('There are no profiles to check.', "Run 'exo-cba init' first.");
+    return profiles.map((p) => fromProfile(p, ctx, cloudFlag, sandboxFlag));
+  }
+  const wantedProfile = str(raw['profile']);
+  const profile = wantedProfile || !explicit ? await ctx.profiles.resolve(wantedProfile) : undefined;
+  const appId = appIdRaw ? parseGuid('--app-id', appIdRaw) : profile?.app.appId;
+  const tenant = tenantRaw ? parseTenant(tenantRaw) : profile?.tenantId;
+  const missing = [!appId && '--app-id (or EXO_CBA_APP_ID)', !tenant && '--tenant (or EXO_CBA_TENANT)', !certRaw && !profile?.certificate && '--cert-file (or EXO_CBA_CERTIFICATE)'].filter(Boolean);
+  if (missing.length) throw usageError(`Missing ${missing.join(', ')}.`, 'Pass them, or use a profile made by exo-cba init (--profile).');
+  if (!certRaw && profile) return [fromProfile({ ...profile, app: { ...profile.app, appId: appId! }, tenantId: tenant! }, ctx, cloudFlag, sandboxFlag)];
+  const source = str(raw['certFile']) ? '--cert-file' : 'EXO_CBA_CERTIFICATE';
+  return [{
+    label: profile?.name ?? appId!,
+    ...(profile ? { profile } : {}),
+    appId: appId!,
+    tenant: tenant!,
+    ...(profile ? { organization: profile.organization } : tenant!.includes('.') ? { organization: tenant! } : {}),
+    cloud: cloudFlag ?? profile?.cloud ?? 'global',
+    sandbox: sandboxFlag || Boolean(profile?.sandbox),
+    credential: async () => {
+      const cert = await import('./cert.js');
+      const { bytes, label } = await readCertificateInput(ctx, certRaw!, source);
+      return cert.requireCredential(cert.readCredential(bytes, label, password), label);
+    },
+  }];
+}
+
+function fromProfile(p: Profile, ctx: Pick<Context, 'files'>, cloud: CloudName | undefined, sandbox: boolean): AppTarget {
+  return {
+    label: p.name,
+    profile: p,
+    appId: p.app.appId ?? '',
+    tenant: p.tenantId,
+    organization: p.organization,
+    cloud: cloud ?? p.cloud,
+    sandbox: sandbox || Boolean(p.sandbox),
+    credential: async () => {
+      if (!p.app.appId) throw usageError(`Profile '${p.name}' has no app yet (init did not finish).`, `Re-run 'exo-cba init --profile ${p.name}'.`);
+      const rec = p.certificate ?? p.pendingCertificate;
+      if (!rec) throw usageError(`Profile '${p.name}' records no certificate.`, `Re-run 'exo-cba init --profile ${p.name}'.`);
+      const loaded = await loadRecordedCredential(ctx, rec);
+      if (typeof loaded === 'string') throw new CliError(EXIT.usage, `The certificate of profile '${p.name}' cannot be used: ${loaded}.`, { fix: 'Restore the files (see the archive/ folder beside them), or point --cert-file at the certificate.' });
+      return loaded;
+    },
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` at once, keeping the order of results. */
+export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
