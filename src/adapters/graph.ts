@@ -49,6 +49,12 @@ export interface Directory {
   getApplication(objectId: string): Promise<GraphApplication | undefined>;
   getApplicationByAppId(appId: string): Promise<GraphApplication | undefined>;
   createApplication(body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[] }): Promise<GraphApplication>;
+  /**
+   * Idempotent create (Graph: application upsert): PATCH /applications(uniqueName='…') with
+   * Prefer: create-if-missing. 201 with the new app, or 204 when it already existed (then read it).
+   */
+  upsertApplication(uniqueName: string, body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[] }): Promise<{ created: boolean; app?: GraphApplication }>;
+  getApplicationByUniqueName(uniqueName: string): Promise<GraphApplication | undefined>;
   updateApplication(objectId: string, patch: { requiredResourceAccess?: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<void>;
   /** With the `key` values: the only read that returns them (needed to PATCH the whole collection). */
   getKeyCredentials(objectId: string): Promise<KeyCredentialView[]>;
@@ -96,10 +102,13 @@ function toGraphApiError(err: unknown, operation: string): GraphApiError | Error
   let message = e.message ?? '';
   if (typeof e.body === 'string') {
     try {
-      const parsed = JSON.parse(e.body) as { error?: { code?: string; message?: string; details?: { code?: string }[] } };
-      details = (parsed.error?.details ?? []).map((d) => d.code ?? '').filter(Boolean);
-      code = parsed.error?.code ?? code;
-      message = parsed.error?.message ?? message;
+      // The SDK keeps either the whole body or its inner "error" object, as a JSON string.
+      type Inner = { code?: string; message?: string; details?: { code?: string }[] };
+      const parsed = JSON.parse(e.body) as Inner & { error?: Inner };
+      const inner = parsed.error ?? parsed;
+      details = (inner.details ?? []).map((d) => d.code ?? '').filter(Boolean);
+      code = inner.code ?? code;
+      message = inner.message ?? message;
     } catch {
       // A non-JSON body: keep what the SDK read.
     }
@@ -169,6 +178,15 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
     getApplication: (id) => orUndefined(call('read the application', () => client.api(`/applications/${id}`).select(appFields).get() as Promise<GraphApplication>)),
     getApplicationByAppId: (appId) => orUndefined(call('read the application', () => client.api(`/applications(appId=${odataString(appId)})`).select(appFields).get() as Promise<GraphApplication>)),
     createApplication: (body) => call('create the application', () => client.api('/applications').post(body) as Promise<GraphApplication>),
+    upsertApplication: (uniqueName, body) =>
+      call('create the application', async () => {
+        const res = (await client.api(`/applications(uniqueName=${odataString(uniqueName)})`).header('Prefer', 'create-if-missing').responseType(sdk.ResponseType.RAW).patch(body)) as Response;
+        if (res.status === 201) return { created: true, app: (await res.json()) as GraphApplication };
+        if (res.status === 204 || res.status === 200) return { created: false };
+        const text = await res.text();
+        throw Object.assign(new Error(text), { statusCode: res.status, body: text, requestId: res.headers.get('request-id') });
+      }),
+    getApplicationByUniqueName: (uniqueName) => orUndefined(call('read the application', () => client.api(`/applications(uniqueName=${odataString(uniqueName)})`).select(appFields).get() as Promise<GraphApplication>)),
     updateApplication: (id, patch) => call('update the application', async () => void (await client.api(`/applications/${id}`).patch(patch))),
     getKeyCredentials: (id) =>
       call('read the application keys', async () => ((await client.api(`/applications/${id}`).select('keyCredentials').get()) as { keyCredentials: KeyCredentialView[] }).keyCredentials),

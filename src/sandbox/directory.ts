@@ -26,6 +26,8 @@ export interface Application {
   signInAudience: string;
   requiredResourceAccess: { resourceAppId: string; resourceAccess: { id: string; type: string }[] }[];
   keyCredentials: KeyCredential[];
+  /** Client-provided alternate key (Graph: application upsert). */
+  uniqueName?: string;
   createdDateTime: string;
   isFallbackPublicClient: boolean;
   visibleAt: number;

@@ -116,6 +116,21 @@ export class GraphService {
       if (req.method === 'GET') return this.listApplications(caller, q);
       if (req.method === 'POST') return this.createApplication(caller, req);
     }
+    if ((r = m(/^\/applications\(uniqueName='([^']+)'\)$/))) {
+      const uniqueName = r[1]!;
+      if (req.method === 'GET') {
+        if (!this.allowed(caller, READ_APPS)) return denied();
+        const app = this.dir.data.applications.find((a) => a.uniqueName === uniqueName && this.dir.visible(a));
+        return app ? { status: 200, body: { '@odata.context': this.ctx('applications/$entity'), ...select(this.appView(app, q.get('$select')), q.get('$select')) } } : notFound(uniqueName);
+      }
+      if (req.method === 'PATCH') {
+        // The alternate key is unique at write time, so an upsert finds the app even before reads can see it.
+        const existing = this.dir.data.applications.find((a) => a.uniqueName === uniqueName);
+        if (existing) return this.patchApplication(caller, existing, uniqueName, req);
+        if (!/create-if-missing/i.test(String(req.headers['prefer'] ?? ''))) return notFound(uniqueName);
+        return this.createApplication(caller, req, uniqueName);
+      }
+    }
     if ((r = m(/^\/applications(?:\/([^/()]+)|\(appId='([^']+)'\))$/))) {
       const app = r[1] ? this.dir.app(r[1]) : this.dir.appByAppId(r[2]!);
       const key = r[1] ?? r[2]!;
@@ -187,7 +202,7 @@ export class GraphService {
   private appView(a: Application, selectParam: string | null) {
     const withKey = (selectParam ?? '').split(',').map((s) => s.trim()).includes('keyCredentials');
     return {
-      id: a.id, appId: a.appId, displayName: a.displayName, signInAudience: a.signInAudience, createdDateTime: a.createdDateTime,
+      id: a.id, appId: a.appId, displayName: a.displayName, uniqueName: a.uniqueName ?? null, signInAudience: a.signInAudience, createdDateTime: a.createdDateTime,
       isFallbackPublicClient: a.isFallbackPublicClient, requiredResourceAccess: a.requiredResourceAccess, keyCredentials: a.keyCredentials.map((k) => this.keyView(k, withKey)), passwordCredentials: [],
     };
   }
@@ -240,7 +255,7 @@ export class GraphService {
     return out;
   }
 
-  private createApplication(caller: Caller, req: SbRequest): SbResponse {
+  private createApplication(caller: Caller, req: SbRequest, uniqueName?: string): SbResponse {
     if (!this.allowed(caller, WRITE_APPS)) return denied();
     const body = jsonOf(req);
     if (body === INVALID_JSON || typeof body !== 'object' || body === null) return badRequest('Unable to read JSON request payload.');
@@ -250,7 +265,7 @@ export class GraphService {
     const app: Application = {
       id: randomUUID(), appId: randomUUID(), displayName: b['displayName'], signInAudience: typeof b['signInAudience'] === 'string' ? b['signInAudience'] : 'AzureADandPersonalMicrosoftAccount',
       requiredResourceAccess: Array.isArray(b['requiredResourceAccess']) ? (b['requiredResourceAccess'] as Application['requiredResourceAccess']) : [],
-      keyCredentials: [], createdDateTime: new Date(this.now()).toISOString(), isFallbackPublicClient: false, visibleAt: this.dir.stamp(),
+      keyCredentials: [], createdDateTime: new Date(this.now()).toISOString(), isFallbackPublicClient: false, visibleAt: this.dir.stamp(), ...(uniqueName ? { uniqueName } : {}),
     };
     if (b['keyCredentials'] !== undefined) {
       const keys = this.parseKeyCredentials(b['keyCredentials'], []);

@@ -7,7 +7,7 @@ import { Directory, newDirectory, type DirectoryData } from './directory.js';
 import { TokenService, makeSigningKey } from './tokens.js';
 import { GraphService } from './graph.js';
 import { ExchangeService } from './exchange.js';
-import { Faults, type FaultState, type Service, endpointOf } from './faults.js';
+import { Faults, type FaultState, type Service, type LogEntry, endpointOf } from './faults.js';
 import { readRequest, send, type SbRequest, type SbResponse, jsonOf } from './http-util.js';
 
 export interface SandboxOptions {
@@ -19,6 +19,8 @@ export interface SandboxOptions {
   /** Resource identifiers of the cloud the sandbox plays (global by default). */
   resources?: { graph: string; exchange: string };
   now?: () => number;
+  /** Called after each request is served and logged, before the answer is sent (tests use it to kill a client mid-step). */
+  onRequest?: (entry: LogEntry) => void;
 }
 
 export interface Sandbox {
@@ -153,7 +155,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           }
           if (req.method !== 'GET' && out.status < 300) save();
         }
-        faults.record({ at: now(), service, method: req.method, path: req.url.pathname, endpoint: endpointOf(req.url.pathname, directory.tenant.initialDomain), status: out.status });
+        const entry: LogEntry = { at: now(), service, method: req.method, path: req.url.pathname, endpoint: endpointOf(req.url.pathname, directory.tenant.initialDomain), status: out.status };
+        faults.record(entry);
+        options.onRequest?.(entry);
         send(res, out);
       })().catch((err: unknown) => {
         res.destroy(err as Error);

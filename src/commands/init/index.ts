@@ -135,7 +135,7 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     };
     const report = (what: string, o: Outcome, extra = '') => ctx.out.info(`${ctx.out.color.green('✔')} ${what} ${o}${extra}`);
 
-    const { app, outcome: appOutcome } = await ensureApplication(ctx, directory, s, answers.appName, async (created) => {
+    const { app, outcome: appOutcome } = await ensureApplication(ctx, directory, s, answers.appName, deadline, async (created) => {
       // Written the moment the app exists, so a run killed now resumes with this app instead of making another.
       await journal({ state: 'incomplete', app: { displayName: answers.appName, objectId: created.id, appId: created.appId } });
     });

@@ -101,7 +101,7 @@ export async function survey(ctx: StepCtx, dir: Directory, input: { appName: str
   };
 }
 
-export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey, appName: string, onCreated: (app: GraphApplication) => Promise<void>): Promise<{ app: GraphApplication; outcome: Outcome }> {
+export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey, appName: string, deadline: number, onCreated: (app: GraphApplication) => Promise<void>): Promise<{ app: GraphApplication; outcome: Outcome }> {
   if (s.app) {
     if (hasManageAsApp(s.app.requiredResourceAccess)) return { app: s.app, outcome: 'reused' };
     const app = s.app;
@@ -109,9 +109,29 @@ export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey,
     await step('declare Exchange.ManageAsApp on the application', () => dir.updateApplication(app.id, { requiredResourceAccess: rra }));
     return { app: { ...app, requiredResourceAccess: rra }, outcome: 'updated' };
   }
-  const app = await step('create the application', () => dir.createApplication({ displayName: appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [EXO_RRA] }));
+  const body = { displayName: appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [EXO_RRA] };
+  const uniqueName = uniqueNameFor(appName);
+  // Upsert by a stable alternate key: a run killed after the create reached Graph, but before its answer
+  // did, finds the same app on the next run instead of making a second one.
+  const up = await step('create the application', () => dir.upsertApplication(uniqueName, body));
+  if (up.app) {
+    await onCreated(up.app);
+    return { app: up.app, outcome: 'created' };
+  }
+  const app = await untilReplicated(ctx, 'read the application', async () => {
+    const a = await dir.getApplicationByUniqueName(uniqueName);
+    if (!a) throw new GraphApiError(404, 'Request_ResourceNotFound', 'not visible yet', [], undefined, 'read');
+    return a;
+  }, { deadline }).catch((e: unknown) => {
+    throw explainGraphError(e, 'read the application');
+  });
   await onCreated(app);
-  return { app, outcome: 'created' };
+  return { app, outcome: 'reused' };
+}
+
+/** The alternate key exo-cba gives the apps it creates. */
+export function uniqueNameFor(appName: string): string {
+  return `exo-cba-${appName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'app'}`;
 }
 
 export async function ensureServicePrincipal(ctx: StepCtx, dir: Directory, s: Survey, app: GraphApplication, deadline: number): Promise<{ sp: GraphServicePrincipal; outcome: Outcome }> {
