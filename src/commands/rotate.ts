@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.js';
 import { CliError, EXIT, usageError, errorMessage } from '../errors.js';
 import { parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize } from '../options.js';
@@ -223,7 +224,9 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
     const dir = o.outDir ?? profile?.certificate?.files.dir ?? path.join(ctx.configDir, 'certs', t.organization ?? t.tenant);
     const stem = `${slug(profile?.app.displayName ?? t.appId)}-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${fresh.thumbprint.slice(0, 8).toLowerCase()}`;
     const files = await writeCertificateSet(ctx.files, plannedFiles(dir, stem, generated), fresh, pfxBytes, generatedPassword);
-    freshRecord = recordOf(fresh, files);
+    // The keyId is chosen here and journaled before addKey, so a run cut off before addKey's answer still
+    // knows which key to remove later.
+    freshRecord = recordOf(fresh, files, randomUUID());
     await save({ pendingCertificate: freshRecord });
   }
   const next = fresh;
@@ -240,7 +243,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
     const dir = await asApp(current!);
     const proof = await makeProof({ keyPem: current!.keyPem, certDer: current!.der, objectId: needObjectId(), now: ctx.clock.now() });
     try {
-      newKeyId = (await dir.addKey(needObjectId(), keyCredentialFor(next, appName), proof)).keyId;
+      newKeyId = (await dir.addKey(needObjectId(), keyCredentialFor(next, appName, freshRecord.keyId), proof)).keyId;
     } catch (err) {
       const duplicate = err instanceof GraphApiError && err.status === 400 && /unique|already/i.test(err.message);
       if (!duplicate) throw explainGraphError(err, 'add the new key (addKey)');

@@ -226,6 +226,11 @@ export class GraphService {
     for (const raw of input as Record<string, unknown>[]) {
       const keyId = typeof raw['keyId'] === 'string' ? raw['keyId'] : undefined;
       const prior = keyId ? existing.find((k) => k.keyId === keyId) : undefined;
+      // An existing key sent back unchanged is kept as it is, whatever its dates (an expired key may stay).
+      if (prior && (raw['key'] === undefined || raw['key'] === prior.key)) {
+        out.push(prior);
+        continue;
+      }
       const keyB64 = typeof raw['key'] === 'string' ? raw['key'] : prior?.key;
       if (!keyB64) return badRequest('Key credential is missing its key value.', [{ code: 'InvalidKeyCredential', message: 'key is required.', target: 'keyCredentials' }]);
       let cert: X509Certificate;
@@ -244,7 +249,7 @@ export class GraphService {
       }
       const thumb = createHash('sha1').update(cert.raw).digest();
       out.push({
-        keyId: prior?.keyId ?? randomUUID(), type: 'AsymmetricX509Cert', usage: 'Verify', key: keyB64,
+        keyId: prior?.keyId ?? (keyId && /^[0-9a-f-]{36}$/i.test(keyId) && !existing.some((k) => k.keyId === keyId) ? keyId : randomUUID()), type: 'AsymmetricX509Cert', usage: 'Verify', key: keyB64,
         displayName: typeof raw['displayName'] === 'string' ? raw['displayName'] : cert.subject.replace(/^CN=/, 'CN='),
         startDateTime: new Date(start).toISOString(), endDateTime: new Date(end).toISOString(), customKeyIdentifier: thumb.toString('base64'),
         visibleAt: prior?.visibleAt ?? this.dir.stamp(),
@@ -335,7 +340,7 @@ export class GraphService {
     if (!verified) return malformed(claimError ?? 'not signed by a valid key of this application');
     if (op === 'addKey') {
       if (b['passwordCredential'] !== null && b['passwordCredential'] !== undefined) return badRequest('passwordCredential must be null when adding a certificate.');
-      const keys = this.parseKeyCredentials([b['keyCredential']], []);
+      const keys = this.parseKeyCredentials([{ ...(b['keyCredential'] as object), keyId: app.keyCredentials.some((k) => k.keyId === (b['keyCredential'] as { keyId?: string } | null)?.keyId) ? undefined : (b['keyCredential'] as { keyId?: string } | null)?.keyId }], []);
       if ('status' in keys) return keys;
       const added = keys[0]!;
       if (app.keyCredentials.some((k) => k.customKeyIdentifier === added.customKeyIdentifier)) return badRequest('Key credential values must be unique: this certificate is already on the application.');
