@@ -19,7 +19,8 @@ export interface GlobalFlags {
 }
 
 /** Builds the real context: the only place that touches process-wide state. */
-export async function makeContext(io: Io, flags: GlobalFlags): Promise<Context> {
+/** `overrides` replaces ports wholesale (an embedding program's own prompt, say); the CLI passes none. */
+export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial<Context> = {}): Promise<Context> {
   const env = io.env;
   const useColor = flags.color && !env['NO_COLOR'] && (Boolean(io.stderr.isTTY) || Boolean(env['FORCE_COLOR']));
   const paint = await makePaint(useColor);
@@ -55,5 +56,6 @@ export async function makeContext(io: Io, flags: GlobalFlags): Promise<Context> 
     services,
     configDir: dir,
     platform: process.platform,
+    ...overrides,
   };
 }

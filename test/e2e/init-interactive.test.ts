@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { execFileSync } from 'node:child_process';
+import { startHarness, tenantState } from '../helpers/harness.js';
+import { makeContext } from '../../src/wiring.js';
+import { createHttpTransport } from '../../src/adapters/http.js';
+import { initCommand } from '../../src/commands/init/index.js';
+import type { Prompt } from '../../src/context.js';
+import { CancelledError } from '../../src/errors.js';
+import type { InitResult } from '../../src/render.js';
+
+/** The interactive wizard through the prompt port: every question answered by name, real MSAL and Graph SDK underneath. */
+function fakePrompt(answers: Record<string, string | boolean>, asked: string[]): Prompt {
+  const get = async <T>(name: string, fallback?: T): Promise<T> => {
+    asked.push(name);
+    if (name in answers) return answers[name] as T;
+    if (fallback !== undefined) return fallback;
+    throw new Error(`unexpected question ${name}`);
+  };
+  return {
+    text: (q) => get(q.name, q.default),
+    secret: (q) => get(q.name),
+    confirm: (q) => get(q.name, q.default),
+    select: (q) => get(q.name, q.default),
+  };
+}
+
+test('the interactive init asks each question, honours the answers and double-confirms Global Administrator', async () => {
+  const h = await startHarness();
+  try {
+    const asked: string[] = [];
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stderr = '';
+    err.on('data', (d: Buffer) => (stderr += d.toString()));
+    out.resume();
+    const io = { stdout: Object.assign(out, { isTTY: false }), stderr: Object.assign(err, { isTTY: false }), stdinIsTTY: true, env: { ...h.env, PATH: process.env['PATH'] } };
+    const base = await makeContext(io, { verbose: false, json: false, yes: false, interactive: true, color: false });
+    const ctx = await makeContext(io, { verbose: false, json: false, yes: false, interactive: true, color: false }, {
+      interactive: true,
+      prompt: fakePrompt({ appName: 'Wizard App', role: 'global-administrator', confirmGlobalAdmin: true, validityDays: '200', keySize: '3072', pfxPassword: 'Correct-Horse-9', pfxPasswordAgain: 'Correct-Horse-9' }, asked),
+      services: { ...base.services, http: () => createHttpTransport({ extraCaPem: h.sandbox.caPem }) },
+    });
+    const result = await initCommand({ tenant: h.sandbox.directory.tenant.initialDomain }, ctx);
+    assert.equal(result.exitCode, 0, stderr);
+    const data = result.data as InitResult;
+    assert.deepEqual(asked, ['appName', 'role', 'confirmGlobalAdmin', 'validityDays', 'keySize', 'outDir', 'pfxPassword', 'pfxPasswordAgain']);
+    assert.equal(data.role, 'Global Administrator');
+    assert.equal(data.verified, true);
+    assert.equal(tenantState(h.sandbox).apps[0]!.displayName, 'Wizard App');
+    assert.equal(Math.round((Date.parse(data.notAfter) - Date.now()) / 86_400_000), 200);
+    assert.equal(data.files.pfxPasswordFile, undefined, 'a typed password is not stored');
+    const text = execFileSync('openssl', ['pkcs12', '-in', data.files.pfx!, '-passin', 'pass:Correct-Horse-9', '-nokeys', '-clcerts'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    assert.match(text, /BEGIN CERTIFICATE/);
+    const bits = execFileSync('openssl', ['x509', '-in', data.files.pem!, '-noout', '-text']).toString();
+    assert.match(bits, /3072 bit/);
+    assert.doesNotMatch(stderr, /Correct-Horse-9/);
+
+    // Declining the Global Administrator confirmation stops before anything changes.
+    const declined = await makeContext(io, { verbose: false, json: false, yes: false, interactive: true, color: false }, {
+      interactive: true,
+      prompt: fakePrompt({ appName: 'Other App', role: 'global-administrator', confirmGlobalAdmin: false }, []),
+      services: ctx.services,
+    });
+    const before = JSON.stringify(h.sandbox.directory.data.applications);
+    await assert.rejects(initCommand({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'other' }, declined), /Global Administrator was not confirmed/);
+    assert.equal(JSON.stringify(h.sandbox.directory.data.applications), before);
+
+    // Ctrl-C at a prompt is a cancellation (exit 130), not a crash.
+    const cancel = await makeContext(io, { verbose: false, json: false, yes: false, interactive: true, color: false }, {
+      interactive: true,
+      prompt: { ...fakePrompt({}, []), text: () => Promise.reject(new CancelledError()) },
+      services: ctx.services,
+    });
+    await assert.rejects(initCommand({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'third' }, cancel), (e: unknown) => e instanceof CancelledError && e.exitCode === 130);
+  } finally {
+    await h.close();
+  }
+});
