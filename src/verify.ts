@@ -72,7 +72,7 @@ export async function verifyConnection(
   const started = ctx.clock.now().getTime();
   const deadline = started + input.waitMs;
   const progress = input.progress ?? ctx.out.progress('Verifying the connection');
-  let delay = 500;
+  let delay = 1000;
   let last: { stage: VerifyStage; diagnosis: Diagnosis } | undefined;
   const secondsSince = () => Math.round((ctx.clock.now().getTime() - started) / 1000);
   const waitWithCountdown = async (ms: number, label: string) => {
@@ -116,6 +116,7 @@ export async function verifyConnection(
     }
     const label = last.stage === 'token' ? 'Waiting for Entra to replicate the app and key' : last.stage === 'consent' ? 'Waiting for the consent to reach the token service' : 'Waiting for the role to reach Exchange (2–5 minutes are usual)';
     await waitWithCountdown(retryAfter ?? delay, label);
-    delay = Math.min(delay * 2, 10_000);
+    // Once a second for the first half minute (most gaps close by then), then backing off to 5 s.
+    delay = ctx.clock.now().getTime() - started < 30_000 ? 1000 : Math.min(delay * 2, 5000);
   }
 }

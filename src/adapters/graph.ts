@@ -53,7 +53,7 @@ export interface Directory {
    * Idempotent create (Graph: application upsert): PATCH /applications(uniqueName='…') with
    * Prefer: create-if-missing. 201 with the new app, or 204 when it already existed (then read it).
    */
-  upsertApplication(uniqueName: string, body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[] }): Promise<{ created: boolean; app?: GraphApplication }>;
+  upsertApplication(uniqueName: string, body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<{ created: boolean; app?: GraphApplication }>;
   getApplicationByUniqueName(uniqueName: string): Promise<GraphApplication | undefined>;
   updateApplication(objectId: string, patch: { requiredResourceAccess?: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<void>;
   /** With the `key` values: the only read that returns them (needed to PATCH the whole collection). */

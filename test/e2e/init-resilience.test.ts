@@ -59,7 +59,7 @@ describe('init copes with Entra as it really behaves', () => {
     { name: 'creating the service principal', match: (e) => e.method === 'POST' && e.endpoint === '/v1.0/servicePrincipals' },
     { name: 'granting the app role', match: (e) => e.method === 'POST' && e.endpoint.endsWith('/appRoleAssignedTo') },
     { name: 'assigning the directory role', match: (e) => e.method === 'POST' && e.endpoint.endsWith('/roleAssignments') },
-    { name: 'uploading the key', match: (e) => e.method === 'PATCH' && e.endpoint === '/v1.0/applications/{id}' },
+    { name: 'the first app-only token request', match: (e) => e.service === 'token' && e.method === 'POST' && e.endpoint === '/{id}/oauth2/v2.0/token' },
     { name: 'the first Exchange call', match: (e) => e.service === 'exchange' },
   ];
   for (const step of steps) {

@@ -178,7 +178,9 @@ describe('small pieces', () => {
     assert.deepEqual(withManageAsApp(once), once);
   });
   test('uniqueName is stable and safe; thumbprints come back from customKeyIdentifier', () => {
-    assert.equal(uniqueNameFor('Exo Background Process'), 'exo-cba-exo-background-process');
+    assert.match(uniqueNameFor('Exo Background Process'), /^exo-cba-exo-background-process-[0-9a-f]{10}$/);
+    assert.equal(uniqueNameFor('Exo Background Process'), uniqueNameFor('Exo Background Process'));
+    assert.notEqual(uniqueNameFor('Exo Jobs'), uniqueNameFor('exo-jobs'));
     assert.equal(thumbprintOfKey({ keyId: 'k', startDateTime: '', endDateTime: '', type: '', usage: '', customKeyIdentifier: Buffer.from('AB'.repeat(20), 'hex').toString('base64') }), 'AB'.repeat(20));
   });
   test('PowerShell for sovereign clouds carries -ExchangeEnvironmentName; S&C only for roles that serve it', () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Context } from '../../context.js';
 import { CliError, EXIT, failure, usageError } from '../../errors.js';
 import { openTarget } from '../../target.js';
@@ -7,7 +8,7 @@ import { ADMIN_SCOPES, EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, type
 import { parseAppName, parseIntIn } from '../../options.js';
 import type { Profile } from '../../profiles.js';
 import { validateProfileName } from '../../profiles.js';
-import { survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, type Outcome } from './steps.js';
+import { survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, keyCredentialFor, type Outcome } from './steps.js';
 import { plannedFiles, slug, clearTheWay, archiveDirFor, writeCertificateSet, recordOf } from '../../cert-store.js';
 import { readCertificateInput, passwordFromEnv, loadRecordedCredential } from '../../credentials.js';
 import { verifyConnection } from '../../verify.js';
@@ -129,35 +130,23 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
       name: profileName, tenantId: org.tenantId, organization: org.initialDomain, cloud: flags.cloud, ...(flags.sandbox ? { sandbox: true } : {}),
       app: { displayName: answers.appName }, role: { name: answers.role.name, templateId: answers.role.templateId }, state: 'incomplete', createdAt: now.toISOString(), updatedAt: now.toISOString(),
     };
-    const journal = async (patch: Partial<Profile>) => {
+    // Steps below run partly in parallel; profile writes are serialised so none is lost.
+    let saving: Promise<void> = Promise.resolve();
+    const journal = (patch: Partial<Profile>) => {
       profile = { ...profile, ...patch, role: { name: answers.role.name, templateId: answers.role.templateId }, updatedAt: ctx.clock.now().toISOString() };
-      await ctx.profiles.save(profile, { makeDefault: !existing });
+      const snapshot = profile;
+      saving = saving.then(() => ctx.profiles.save(snapshot, { makeDefault: !existing }));
+      return saving;
     };
     const report = (what: string, o: Outcome, extra = '') => ctx.out.info(`${ctx.out.color.green('✔')} ${what} ${o}${extra}`);
 
-    const { app, outcome: appOutcome } = await ensureApplication(ctx, directory, s, answers.appName, deadline, async (created) => {
-      // Written the moment the app exists, so a run killed now resumes with this app instead of making another.
-      await journal({ state: 'incomplete', app: { displayName: answers.appName, objectId: created.id, appId: created.appId } });
-    });
-    outcomes['application'] = appOutcome;
-    report(`Application '${app.displayName}'`, appOutcome, ` (appId ${app.appId})`);
-    await journal({ app: { displayName: app.displayName, objectId: app.id, appId: app.appId } });
-
-    const { sp, outcome: spOutcome } = await ensureServicePrincipal(ctx, directory, s, app, deadline);
-    outcomes['servicePrincipal'] = spOutcome;
-    report('Service principal', spOutcome, ` (${sp.id})`);
-    await journal({ app: { ...profile.app, servicePrincipalId: sp.id } });
-    outcomes['grant'] = await ensureGrant(ctx, directory, s, sp, deadline);
-    report('Exchange.ManageAsApp admin consent', outcomes['grant']);
-    outcomes['role'] = await ensureRole(ctx, directory, s, sp, answers.role, deadline);
-    report(`Directory role ${answers.role.name}`, outcomes['role']);
-
-    // The certificate: the one brought, else the profile's own if still good, else a new one.
+    // The certificate first (local, and journaled): the one brought, else the profile's own if still good, else a new one.
     const cert = await import('../../cert.js');
     let cred: Credential | undefined = brought;
     let certFiles = files;
     let generatedPassword: string | undefined;
     const recorded = profile.certificate ?? profile.pendingCertificate;
+    let keyId = recorded?.keyId;
     if (!cred && recorded) {
       const loaded = await loadRecordedCredential(ctx, recorded);
       if (typeof loaded !== 'string' && loaded.notAfter.getTime() - now.getTime() > 30 * 86_400_000) {
@@ -182,13 +171,42 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
       if (archived.length) ctx.out.info(`Archived ${archived.length} existing file(s) to ${path.dirname(archived[0]!)}`);
       certFiles = await writeCertificateSet(ctx.files, files, cred, pfx, generatedPassword);
       outcomes['certificate'] = 'created';
-      await journal({ pendingCertificate: recordOf(cred, certFiles) });
+      keyId = randomUUID();
+      await journal({ pendingCertificate: recordOf(cred, certFiles, keyId) });
     }
     report('Certificate files', outcomes['certificate'], ` in ${certFiles.dir}`);
     const credential = cred!;
-    const { keyId, outcome: keyOutcome } = await ensureKeyUploaded(ctx, directory, app, credential, answers.appName, deadline);
-    outcomes['key'] = keyOutcome;
-    report('Key credential on the app', keyOutcome, ` (keyId ${keyId})`);
+
+    // A new app is created with its key in the same request: one write less, and one replication less to wait for.
+    const { app, outcome: appOutcome } = await ensureApplication(ctx, directory, s, answers.appName, deadline, keyCredentialFor(credential, answers.appName, keyId), async (created) => {
+      // Written the moment the app exists, so a run killed now resumes with this app instead of making another.
+      await journal({ state: 'incomplete', app: { displayName: answers.appName, objectId: created.id, appId: created.appId } });
+    });
+    outcomes['application'] = appOutcome;
+    report(`Application '${app.displayName}'`, appOutcome, ` (appId ${app.appId})`);
+    await journal({ app: { displayName: app.displayName, objectId: app.id, appId: app.appId } });
+
+    // Two independent chains: service principal -> (grant, role), and the key on the app.
+    const principalChain = async () => {
+      const { sp, outcome: spOutcome } = await ensureServicePrincipal(ctx, directory, s, app, deadline);
+      outcomes['servicePrincipal'] = spOutcome;
+      report('Service principal', spOutcome, ` (${sp.id})`);
+      await journal({ app: { ...profile.app, servicePrincipalId: sp.id } });
+      const [grant, role] = await Promise.all([ensureGrant(ctx, directory, s, sp, deadline), ensureRole(ctx, directory, s, sp, answers.role, deadline)]);
+      outcomes['grant'] = grant;
+      outcomes['role'] = role;
+      report('Exchange.ManageAsApp admin consent', grant);
+      report(`Directory role ${answers.role.name}`, role);
+      return sp;
+    };
+    const keyChain = async () => {
+      if (appOutcome === 'created') return { keyId: keyId!, outcome: 'created' as Outcome };
+      return ensureKeyUploaded(ctx, directory, app, credential, answers.appName, deadline);
+    };
+    const [sp, uploaded] = await Promise.all([principalChain(), keyChain()]);
+    keyId = uploaded.keyId;
+    outcomes['key'] = uploaded.outcome;
+    report('Key credential on the app', uploaded.outcome, ` (keyId ${keyId})`);
     const record = recordOf(credential, certFiles, keyId);
     await journal({ pendingCertificate: record });
 

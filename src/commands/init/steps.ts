@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Context } from '../../context.js';
 import type { Directory, GraphApplication, GraphServicePrincipal, KeyCredentialView, NewKeyCredential, RequiredResourceAccess } from '../../adapters/graph.js';
 import { GraphApiError } from '../../adapters/graph.js';
@@ -101,7 +102,7 @@ export async function survey(ctx: StepCtx, dir: Directory, input: { appName: str
   };
 }
 
-export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey, appName: string, deadline: number, onCreated: (app: GraphApplication) => Promise<void>): Promise<{ app: GraphApplication; outcome: Outcome }> {
+export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey, appName: string, deadline: number, key: NewKeyCredential, onCreated: (app: GraphApplication) => Promise<void>): Promise<{ app: GraphApplication; outcome: Outcome }> {
   if (s.app) {
     if (hasManageAsApp(s.app.requiredResourceAccess)) return { app: s.app, outcome: 'reused' };
     const app = s.app;
@@ -109,7 +110,7 @@ export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey,
     await step('declare Exchange.ManageAsApp on the application', () => dir.updateApplication(app.id, { requiredResourceAccess: rra }));
     return { app: { ...app, requiredResourceAccess: rra }, outcome: 'updated' };
   }
-  const body = { displayName: appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [EXO_RRA] };
+  const body = { displayName: appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [EXO_RRA], keyCredentials: [key] };
   const uniqueName = uniqueNameFor(appName);
   // Upsert by a stable alternate key: a run killed after the create reached Graph, but before its answer
   // did, finds the same app on the next run instead of making a second one.
@@ -129,9 +130,13 @@ export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey,
   return { app, outcome: 'reused' };
 }
 
-/** The alternate key exo-cba gives the apps it creates. */
+/**
+ * The alternate key exo-cba gives the apps it creates. The hash of the exact display name keeps two apps
+ * whose names differ only in case or punctuation from ever sharing a key (an upsert would merge them).
+ */
 export function uniqueNameFor(appName: string): string {
-  return `exo-cba-${appName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'app'}`;
+  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'app';
+  return `exo-cba-${slug}-${createHash('sha256').update(appName).digest('hex').slice(0, 10)}`;
 }
 
 export async function ensureServicePrincipal(ctx: StepCtx, dir: Directory, s: Survey, app: GraphApplication, deadline: number): Promise<{ sp: GraphServicePrincipal; outcome: Outcome }> {
