@@ -164,7 +164,7 @@ function rotateText(x: RotateItem, c: Paint): string {
 function statusText(d: StatusResult, c: Paint): string {
   if (d.profiles.length === 0) return `No profiles in ${d.configFile}. Run 'exo-cba init' to create one.`;
   const rows = d.profiles.map((p) => [
-    p.profile, p.organization, p.appName, p.appId ?? '-', p.role, p.thumbprint ?? '-', p.notAfter ? p.notAfter.slice(0, 10) : '-',
+    p.profile, p.sandbox ? `${p.organization} (sandbox)` : p.organization, p.appName, p.appId ?? '-', p.role, p.thumbprint ?? '-', p.notAfter ? p.notAfter.slice(0, 10) : '-',
     p.daysLeft === undefined ? '-' : String(p.daysLeft), p.lastCheck ? `${p.lastCheck.status} ${p.lastCheck.at.slice(0, 16).replace('T', ' ')}` : p.state === 'ready' ? '-' : p.state,
   ]);
   const head = ['PROFILE', 'ORGANIZATION', 'APP', 'APPID', 'ROLE', 'THUMBPRINT', 'NOTAFTER', 'DAYS', 'LAST CHECK'];
