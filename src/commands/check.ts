@@ -9,7 +9,7 @@ import { GraphApiError } from '../adapters/graph.js';
 import { diagnoseAuthError, diagnoseProbe } from '../verify.js';
 import { EXCHANGE_MANAGE_AS_APP, VERIFY_CMDLET } from '../constants.js';
 import { toJunit } from '../junit.js';
-import { thumbprintOfKey } from './init/steps.js';
+import { thumbprintOfKey } from '../keys.js';
 import type { CheckItem, CheckReport, CommandResult } from '../render.js';
 import type { Credential } from '../cert.js';
 

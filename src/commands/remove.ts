@@ -4,7 +4,7 @@ import { openTarget } from '../target.js';
 import { signInAdmin } from '../admin.js';
 import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../constants.js';
 import { parseAuth, parseGuid } from '../options.js';
-import { explainGraphError } from './init/steps.js';
+import { explainGraphError } from '../graph-errors.js';
 import { archiveDirFor, filePaths } from '../cert-store.js';
 import type { CommandResult } from '../render.js';
 

@@ -7,11 +7,13 @@ import { resolveTargets, type AppTarget } from '../inputs.js';
 import { openTarget, type Target } from '../target.js';
 import { AuthError, type Identity } from '../adapters/identity.js';
 import { GraphApiError, type Directory } from '../adapters/graph.js';
-import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID, type KeySize } from '../constants.js';
+import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID, roleByTemplateId, type KeySize } from '../constants.js';
 import { verifyConnection, diagnoseAuthError } from '../verify.js';
 import { makeProof } from '../proof.js';
 import { signInAdmin } from '../admin.js';
-import { keyCredentialFor, ensureKeyUploaded, thumbprintOfKey, explainGraphError } from './init/steps.js';
+import { ensureKeyUploaded } from './init/steps.js';
+import { keyCredentialFor, thumbprintOfKey } from '../keys.js';
+import { explainGraphError } from '../graph-errors.js';
 import { slug, plannedFiles, writeCertificateSet, recordOf, archiveDirFor, filePaths } from '../cert-store.js';
 import { loadRecordedCredential } from '../credentials.js';
 import type { CertificateRecord, Profile } from '../profiles.js';
@@ -320,7 +322,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
     ...(current ? { oldThumbprint: current.thumbprint } : {}),
     oldKeyKept: o.keepOld || oldNote !== '',
     files: freshRecord.files, archived,
-    roleCompliance: profile ? Boolean((await import('../constants.js')).roleByTemplateId(profile.role.templateId)?.compliance) : false,
+    roleCompliance: profile ? Boolean(roleByTemplateId(profile.role.templateId)?.compliance) : false,
     ...(o.exportPfxBase64 ? { exportedPfxBase64: o.exportPfxBase64 } : {}),
   };
 }

@@ -8,7 +8,8 @@ import { ADMIN_SCOPES, EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, type
 import { parseAppName, parseIntIn } from '../../options.js';
 import type { Profile } from '../../profiles.js';
 import { validateProfileName } from '../../profiles.js';
-import { survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, keyCredentialFor, type Outcome } from './steps.js';
+import { survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, type Outcome } from './steps.js';
+import { keyCredentialFor } from '../../keys.js';
 import { plannedFiles, slug, clearTheWay, archiveDirFor, writeCertificateSet, recordOf } from '../../cert-store.js';
 import { readCertificateInput, passwordFromEnv, loadRecordedCredential } from '../../credentials.js';
 import { verifyConnection } from '../../verify.js';
@@ -212,8 +213,8 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
 
     let verified = false;
     if (flags.verify) {
-      const [identityForApp, exchange] = [identity, await ctx.services.exchange(cloud, target.http)];
-      const outcome = await verifyConnection(ctx, { identity: identityForApp, exchange, cloud }, {
+      const exchange = await ctx.services.exchange(cloud, target.http);
+      const outcome = await verifyConnection(ctx, { identity, exchange, cloud }, {
         cred: { clientId: app.appId, tenant: org.tenantId, keyPem: credential.keyPem, thumbprintSha256: credential.thumbprintSha256 }, tenantId: org.tenantId, organization: org.initialDomain, waitMs: Math.max(0, deadline - ctx.clock.now().getTime()),
       });
       if (!outcome.verified) {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '../../context.js';
-import type { Directory, GraphApplication, GraphServicePrincipal, KeyCredentialView, NewKeyCredential, RequiredResourceAccess } from '../../adapters/graph.js';
+import type { Directory, GraphApplication, GraphServicePrincipal, NewKeyCredential, RequiredResourceAccess } from '../../adapters/graph.js';
 import { GraphApiError } from '../../adapters/graph.js';
 import { untilReplicated } from '../../resilience.js';
 import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, type DirectoryRole } from '../../constants.js';
 import { failure } from '../../errors.js';
+import { explainGraphError } from '../../graph-errors.js';
+import { keyCredentialFor, thumbprintOfKey } from '../../keys.js';
 import type { Credential } from '../../cert.js';
 
 /** The Graph side of init: each step finds what exists and creates only what is missing. */
@@ -23,21 +25,6 @@ export function withManageAsApp(rra: RequiredResourceAccess[]): RequiredResource
   const exo = rra.find((r) => r.resourceAppId === EXCHANGE_APP_ID);
   if (exo) return rra.map((r) => (r === exo ? { ...r, resourceAccess: [...r.resourceAccess, EXO_RRA.resourceAccess[0]!] } : r));
   return [...rra, EXO_RRA];
-}
-
-/** Turns a Graph refusal into what / why / what to do. */
-export function explainGraphError(err: unknown, step: string): Error {
-  if (!(err instanceof GraphApiError)) return err as Error;
-  const detail = { code: err.code, ...(err.requestId ? { requestId: err.requestId } : {}) };
-  if (err.status === 403) {
-    const who = /role/.test(step)
-      ? 'Assigning a directory role needs the Privileged Role Administrator or Global Administrator role.'
-      : 'Registering apps and granting Exchange.ManageAsApp needs the Application Administrator, Cloud Application Administrator or Global Administrator role.';
-    return failure(`Microsoft Graph refused to ${step} (403 ${err.code}).`, { ...detail, why: `The signed-in admin lacks the rights for this step. ${who}`, fix: 'Sign in with an account that holds that role (or activate it in PIM), then re-run: finished steps are reused.' });
-  }
-  if (err.status === 401) return failure(`Microsoft Graph did not accept the admin token while trying to ${step}.`, { ...detail, why: err.message, fix: 'Sign in again; if the tenant restricts the default client, use --client-id with your own public client.' });
-  if (err.status === 429 || err.status >= 500) return failure(`Microsoft Graph is busy or failing (HTTP ${err.status}) while trying to ${step}.`, { ...detail, why: err.message, fix: 'Re-run in a few minutes: finished steps are reused.' });
-  return failure(`Microsoft Graph could not ${step}: ${err.message}`, { ...detail, fix: 'Re-run with --verbose for the request details.' });
 }
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -180,26 +167,6 @@ export async function ensureRole(ctx: StepCtx, dir: Directory, s: Survey, sp: Gr
     if (isDuplicate(err)) return 'reused';
     throw explainGraphError(err, `assign the ${role.name} role`);
   }
-}
-
-export function thumbprintOfKey(k: KeyCredentialView): string | undefined {
-  if (k.customKeyIdentifier) {
-    const bytes = Buffer.from(k.customKeyIdentifier, 'base64');
-    if (bytes.length === 20) return bytes.toString('hex').toUpperCase();
-  }
-  return undefined;
-}
-
-export function keyCredentialFor(cred: Credential, appName: string, keyId?: string): NewKeyCredential {
-  return {
-    ...(keyId ? { keyId } : {}),
-    type: 'AsymmetricX509Cert',
-    usage: 'Verify',
-    key: cred.der.toString('base64'),
-    displayName: `CN=${appName} (exo-cba)`,
-    startDateTime: cred.notBefore.toISOString(),
-    endDateTime: cred.notAfter.toISOString(),
-  };
 }
 
 /** PATCH replaces keyCredentials whole, so send every existing key (with its value) plus the new one. */
