@@ -1,7 +1,7 @@
 import forge from 'node-forge';
 import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { failure, usageError } from './errors.js';
+import { usageError } from './errors.js';
 
 /** Certificates: pure functions over PEM/DER bytes (no file or network I/O). */
 
@@ -201,13 +201,4 @@ export function requireCredential(parsed: { cert: CertificateInfo; keyPem?: stri
   }
   if (parsed.cert.keyBits < 2048) throw usageError(`The key in ${label} has ${parsed.cert.keyBits} bits; Entra needs at least 2048.`, 'Make a new certificate (exo-cba rotate).');
   return { ...parsed.cert, keyPem: parsed.keyPem };
-}
-
-export function daysBetween(from: Date, to: Date): number {
-  return Math.floor((to.getTime() - from.getTime()) / 86_400_000);
-}
-
-/** Keys of the current certificate are what the check and rotation use; failing here is an operation failure. */
-export function assertUsableNow(cert: CertificateInfo, now: Date, label: string): void {
-  if (cert.notAfter.getTime() <= now.getTime()) throw failure(`The certificate ${label} expired on ${cert.notAfter.toISOString()}.`, { fix: 'Rotate with an admin: exo-cba rotate --admin.' });
 }

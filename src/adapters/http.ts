@@ -103,13 +103,3 @@ export class NetworkError extends Error {
     this.name = 'NetworkError';
   }
 }
-
-export function jsonBody(res: HttpResponse): unknown {
-  const text = res.body.toString('utf8');
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

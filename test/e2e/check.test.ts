@@ -171,6 +171,17 @@ describe('check against the sandbox (built binary)', () => {
     assert.match(readFileSync(junit, 'utf8'), /<failure type="fail"/);
   });
 
+  test('flags win over the environment, which wins over the profile', async () => {
+    const app = await newApp();
+    const bogus = '11111111-2222-3333-4444-555555555555';
+    const envWins = await h.run(['check', '--profile', app.profile, '--json'], { env: { EXO_CBA_APP_ID: bogus } });
+    assert.equal(json<CheckJson>(envWins).reports[0]!.appId, bogus, 'the environment overrides the profile');
+    assert.equal(envWins.code, 1);
+    const flagWins = await h.run(['check', '--profile', app.profile, '--app-id', app.appId, '--json'], { env: { EXO_CBA_APP_ID: bogus } });
+    assert.equal(flagWins.code, 0, flagWins.stdout);
+    assert.equal(json<CheckJson>(flagWins).reports[0]!.appId, app.appId);
+  });
+
   test('check records the last result in the profile (never a secret)', async () => {
     const app = await newApp();
     await h.run(['check', '--profile', app.profile]);
