@@ -108,7 +108,7 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     .description('serve a local stand-in for Entra, Graph and Exchange on 127.0.0.1 and print how to point exo-cba at it')
     .option('--port <n>', 'first of three ports (authority, Graph, Exchange); default: free ones')
     .option('--state <file>', 'keep the tenant in this file between runs')
-    .option('--ca-file <file>', 'where to write the throwaway CA certificate')
+    .option('--ca-file <file>', 'where to write the throwaway CA certificate (default <config dir>/sandbox/ca.pem)')
     .option('--replication-delay <ms>', 'new objects stay invisible for this long', '0')
     .option('--throttle-every <n>', 'answer every Nth Graph request with 429 + Retry-After', '0')
     .addOption(new Option('--device-code <mode>', 'what the admin does with a device code').choices(['approve', 'deny', 'expire']).default('approve'))

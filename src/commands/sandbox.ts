@@ -1,6 +1,4 @@
-import os from 'node:os';
 import path from 'node:path';
-import { promises as fs } from 'node:fs';
 import type { Context } from '../context.js';
 import { EXIT, usageError } from '../errors.js';
 import { parseGuid, parseIntIn } from '../options.js';
@@ -21,8 +19,9 @@ export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context)
     ...(str('state') ? { stateFile: path.resolve(str('state')!) } : {}),
     faults: { replicationDelayMs: delay, throttleEvery: every, deviceCode: { mode: mode as 'approve', approveAfterMs: 0, interval: 5 }, blockedClients: blocked },
   });
-  const caFile = path.resolve(str('caFile') ?? path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'exo-cba-sandbox-')), 'ca.pem'));
-  await fs.writeFile(caFile, sandbox.caPem, { mode: 0o644 });
+  // The CA is public (its key never leaves this process); it is replaced at every start.
+  const caFile = path.resolve(str('caFile') ?? path.join(ctx.configDir, 'sandbox', 'ca.pem'));
+  await ctx.files.writeAtomic(caFile, sandbox.caPem, 0o644);
   const env = sandbox.env(caFile);
   const t = sandbox.directory.tenant;
   const isWin = ctx.platform === 'win32';
