@@ -113,6 +113,7 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     .option('--throttle-every <n>', 'answer every Nth Graph request with 429 + Retry-After', '0')
     .addOption(new Option('--device-code <mode>', 'what the admin does with a device code').choices(['approve', 'deny', 'expire']).default('approve'))
     .option('--block-client <guid>', 'the tenant disables this public client (AADSTS7000112)')
+    .option('--fail-once <spec>', 'fail one matching call, e.g. graph:POST:/servicePrincipals:503 (service token|graph|exchange)')
     .action(run(async () => (await import('./commands/sandbox.js')).sandboxCommand));
 
   try {

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { EXIT, usageError } from '../errors.js';
 import { parseGuid, parseIntIn } from '../options.js';
 import type { CommandResult } from '../render.js';
+import type { FailOnce } from '../sandbox/faults.js';
 
 /** exo-cba sandbox: serves the stand-in tenant until Ctrl-C and prints how to point exo-cba (or curl) at it. */
 export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
@@ -13,11 +14,12 @@ export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context)
   const mode = str('deviceCode') ?? 'approve';
   if (!['approve', 'deny', 'expire'].includes(mode)) throw usageError(`--device-code must be approve, deny or expire, got '${mode}'.`);
   const blocked = str('blockClient') ? [parseGuid('--block-client', str('blockClient')!)] : [];
+  const failOnce = str('failOnce') ? [parseFailOnce(str('failOnce')!)] : [];
   const { startSandbox } = await import('../sandbox/server.js');
   const sandbox = await startSandbox({
     ...(base ? { ports: { authority: base, graph: base + 1, exchange: base + 2 } } : {}),
     ...(str('state') ? { stateFile: path.resolve(str('state')!) } : {}),
-    faults: { replicationDelayMs: delay, throttleEvery: every, deviceCode: { mode: mode as 'approve', approveAfterMs: 0, interval: 5 }, blockedClients: blocked },
+    faults: { replicationDelayMs: delay, throttleEvery: every, deviceCode: { mode: mode as 'approve', approveAfterMs: 0, interval: 5 }, blockedClients: blocked, failOnce },
   });
   // The CA is public (its key never leaves this process); it is replaced at every start.
   const caFile = path.resolve(str('caFile') ?? path.join(ctx.configDir, 'sandbox', 'ca.pem'));
@@ -38,4 +40,11 @@ export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context)
   await sandbox.stop();
   ctx.out.info(`Sandbox stopped (${signal}) after ${requests} request(s).`);
   return { command: 'sandbox', exitCode: EXIT.ok, data: { stopped: signal, requests } };
+}
+
+/** "graph:POST:/servicePrincipals:503" → one injected failure of the first matching call. */
+export function parseFailOnce(spec: string): FailOnce {
+  const m = /^(token|graph|exchange):([A-Z]+)?:([^:]*):(\d{3})$/.exec(spec);
+  if (!m) throw usageError(`--fail-once takes service:METHOD:path:status, got '${spec}'.`, 'For example graph:POST:/servicePrincipals:503 or exchange::/InvokeCommand:500.');
+  return { service: m[1] as FailOnce['service'], ...(m[2] ? { method: m[2] } : {}), ...(m[3] ? { path: m[3] } : {}), status: Number(m[4]) };
 }

@@ -195,6 +195,12 @@ describe('small pieces', () => {
     assert.match(xml, /a&amp;b/);
     assert.match(xml, /&lt;bad&gt; &quot;quote&quot;/);
   });
+  test('the sandbox command reads a --fail-once spec', async () => {
+    const { parseFailOnce } = await import('../../src/commands/sandbox.js');
+    assert.deepEqual(parseFailOnce('graph:POST:/servicePrincipals:503'), { service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 });
+    assert.deepEqual(parseFailOnce('exchange::/InvokeCommand:500'), { service: 'exchange', path: '/InvokeCommand', status: 500 });
+    usage(() => parseFailOnce('graph-503'), /service:METHOD:path:status/);
+  });
   test('the sandbox parses the OData filters exo-cba sends', () => {
     assert.deepEqual(parseFilter("displayName eq 'O''Brien jobs'"), [{ prop: 'displayName', value: "O'Brien jobs" }]);
     assert.equal(parseFilter("startswith(displayName,'x')"), 'invalid');
