@@ -48,7 +48,7 @@ export interface Directory {
   findApplicationsByName(displayName: string): Promise<GraphApplication[]>;
   getApplication(objectId: string): Promise<GraphApplication | undefined>;
   getApplicationByAppId(appId: string): Promise<GraphApplication | undefined>;
-  createApplication(body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[] }): Promise<GraphApplication>;
+  createApplication(body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<GraphApplication>;
   /**
    * Idempotent create (Graph: application upsert): PATCH /applications(uniqueName='…') with
    * Prefer: create-if-missing. 201 with the new app, or 204 when it already existed (then read it).

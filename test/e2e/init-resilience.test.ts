@@ -42,6 +42,18 @@ describe('init copes with Entra as it really behaves', () => {
     }
   });
 
+  test('where the uniqueName upsert is refused, init creates the app plainly', async () => {
+    const h = await startHarness({ faults: { failOnce: [{ service: 'graph', method: 'PATCH', path: 'uniqueName', status: 400 }] } });
+    try {
+      const r = await h.run([...initArgs(h), '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      converged(h);
+      assert.ok(h.sandbox.faults.log.some((e) => e.method === 'POST' && e.endpoint === '/v1.0/applications'));
+    } finally {
+      await h.close();
+    }
+  });
+
   test('a one-off 503 on creating the service principal is retried', async () => {
     const h = await startHarness({ faults: { failOnce: [{ service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 }] } });
     try {

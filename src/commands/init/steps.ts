@@ -101,7 +101,15 @@ export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey,
   const uniqueName = uniqueNameFor(appName);
   // Upsert by a stable alternate key: a run killed after the create reached Graph, but before its answer
   // did, finds the same app on the next run instead of making a second one.
-  const up = await step('create the application', () => dir.upsertApplication(uniqueName, body));
+  let up: { created: boolean; app?: GraphApplication };
+  try {
+    up = await dir.upsertApplication(uniqueName, body);
+  } catch (err) {
+    // Where the upsert is not offered (Graph's docs disagree on some national clouds), create plainly.
+    if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status)) throw explainGraphError(err, 'create the application');
+    ctx.out.verbose(`upsert by uniqueName refused (${err.status} ${err.code}); creating with POST /applications`);
+    up = { created: true, app: await step('create the application', () => dir.createApplication(body)) };
+  }
   if (up.app) {
     await onCreated(up.app);
     return { app: up.app, outcome: 'created' };
