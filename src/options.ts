@@ -42,7 +42,7 @@ export function parseDuration(name: string, value: string, maxMs = 24 * 3_600_00
   if (!m) throw usageError(`${name} must be a duration like 300, 90s, 5m or 1h, got '${value}'.`);
   const unit = (m[2] ?? 's').toLowerCase();
   const ms = Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
-  if (ms > maxMs) throw usageError(`${name} is longer than ${maxMs / 60_000} minutes.`);
+  if (ms > maxMs) throw usageError(`${name} is longer than ${maxMs / 60_000} minutes.`, `Give at most ${maxMs / 60_000}m; a longer wait can be had by running the command again.`);
   return Math.round(ms);
 }
 

@@ -145,7 +145,7 @@ export async function checkCommand(raw: Record<string, unknown>, ctx: Context): 
   const at = ctx.clock.now().toISOString();
   for (const r of reports) {
     const t = targets.find((x) => x.profile?.name === r.profile);
-    if (t?.profile && r.status !== undefined) {
+    if (t?.profile) {
       const fresh = await ctx.profiles.get(t.profile.name);
       if (fresh) await ctx.profiles.save({ ...fresh, lastCheck: { at, status: r.status } });
     }

@@ -18,7 +18,7 @@ export async function removeCommand(raw: Record<string, unknown>, ctx: Context):
   if (raw['yes'] !== true) {
     if (!ctx.interactive) throw usageError(`remove deletes ${what} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
     const ok = await ctx.prompt.confirm({ name: 'confirmRemove', message: `Delete ${what}? Jobs using it stop working.`, default: false });
-    if (!ok) throw usageError('Not confirmed; nothing was changed.');
+    if (!ok) throw usageError('Not confirmed; nothing was changed.', 'Run remove again and confirm, or pass --yes.');
   }
   let deleted = false;
   let note: string | undefined;

@@ -12,7 +12,7 @@ import { verifyConnection, diagnoseAuthError } from '../verify.js';
 import { makeProof } from '../proof.js';
 import { signInAdmin } from '../admin.js';
 import { ensureKeyUploaded } from './init/steps.js';
-import { keyCredentialFor, thumbprintOfKey } from '../keys.js';
+import { keepKey, keyCredentialFor, thumbprintOfKey } from '../keys.js';
 import { explainGraphError } from '../graph-errors.js';
 import { slug, plannedFiles, writeCertificateSet, recordOf, archiveDirFor, filePaths } from '../cert-store.js';
 import { loadRecordedCredential } from '../credentials.js';
@@ -59,7 +59,7 @@ function parseRotate(raw: Record<string, unknown>, env: Context['env']): RotateO
   };
   const pv = str('pfxPasswordEnv') ? parseEnvName('--pfx-password-env', str('pfxPasswordEnv')!) : env['EXO_CBA_CERTIFICATE_PASSWORD'] !== undefined ? 'EXO_CBA_CERTIFICATE_PASSWORD' : undefined;
   if (pv) o.passwordVar = pv;
-  if (o.finish && (o.keepOld || o.ifExpiringWithin !== undefined)) throw usageError('--finish only removes a kept old key; it does not combine with --keep-old or --if-expiring-within.');
+  if (o.finish && (o.keepOld || o.ifExpiringWithin !== undefined)) throw usageError('--finish only removes a kept old key; it does not combine with --keep-old or --if-expiring-within.', 'Run rotate --finish on its own, after the hosts have moved to the new certificate.');
   return o;
 }
 
@@ -73,7 +73,7 @@ export async function rotateCommand(raw: Record<string, unknown>, ctx: Context):
     if (why) throw usageError(`${flag}: ${why}.`, `Choose a writable place for ${flag}.`);
   }
   const targets = await resolveTargets(raw, ctx);
-  if (targets.length > 1 && o.exportPfxBase64) throw usageError('--export-pfx-base64 names one file; it does not combine with --all.');
+  if (targets.length > 1 && o.exportPfxBase64) throw usageError('--export-pfx-base64 names one file; it does not combine with --all.', 'Rotate each profile on its own (--profile NAME) to export its PFX.');
   const results: RotateItem[] = [];
   const opened = new Map<string, Svc>();
   try {
@@ -158,14 +158,18 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
       throw explainGraphError(err, `remove ${what} (removeKey)`);
     }
   };
-  const removeKeysAsAdmin = async (thumbprints: string[]) => {
+  const adminApp = async () => {
     const dir = await asAdmin();
     const app = objectId ? await dir.getApplication(objectId) : await dir.getApplicationByAppId(t.appId);
     if (!app) throw new CliError(EXIT.failed, `The app ${t.appId} was not found in the tenant.`, { fix: 'Run exo-cba init again.' });
+    return { dir, app };
+  };
+  const removeKeysAsAdmin = async (thumbprints: string[]) => {
+    const { dir, app } = await adminApp();
     const keys = await dir.getKeyCredentials(app.id);
     const keep = keys.filter((k) => !thumbprints.includes(thumbprintOfKey(k) ?? ''));
     if (keep.length === keys.length) return;
-    await dir.updateApplication(app.id, { keyCredentials: keep.map((k) => ({ keyId: k.keyId, type: 'AsymmetricX509Cert', usage: 'Verify', key: k.key!, ...(k.displayName ? { displayName: k.displayName } : {}), startDateTime: k.startDateTime, endDateTime: k.endDateTime })) });
+    await dir.updateApplication(app.id, { keyCredentials: keep.map(keepKey) });
   };
   const archiveFiles = async (rec: CertificateRecord) => ctx.files.archive(filePaths(rec.files).filter((p) => p.startsWith(rec.files.dir)), archiveDirFor(rec.files.dir, ctx.clock.now(), rec.thumbprint.slice(0, 8)));
 
@@ -237,9 +241,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
   // Add the new key.
   let newKeyId = freshRecord.keyId;
   if (useAdmin) {
-    const dir = await asAdmin();
-    const app = objectId ? await dir.getApplication(objectId) : await dir.getApplicationByAppId(t.appId);
-    if (!app) throw new CliError(EXIT.failed, `The app ${t.appId} was not found in the tenant.`, { fix: 'Run exo-cba init again.' });
+    const { dir, app } = await adminApp();
     newKeyId = (await ensureKeyUploaded(ctx, dir, app, next, appName, ctx.clock.now().getTime() + o.waitMs)).keyId;
   } else {
     const dir = await asApp(current!);
@@ -271,9 +273,9 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
       rollback = `removing the new key failed: ${errorMessage(err)}`;
     }
     const archived = await archiveFiles(freshRecord);
-    const { pendingCertificate: _dropped, ...rest } = profile ?? ({} as Profile);
     if (profile) {
-      profile = { ...(rest as Profile), updatedAt: ctx.clock.now().toISOString() };
+      const { pendingCertificate: _dropped, ...rest } = profile;
+      profile = { ...rest, updatedAt: ctx.clock.now().toISOString() };
       await ctx.profiles.save(profile);
     }
     throw new CliError(EXIT.failed, `The new certificate could not be verified within ${Math.round(o.waitMs / 1000)} s: ${outcome.diagnosis.what}`, {

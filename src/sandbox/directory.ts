@@ -157,9 +157,6 @@ export class Directory {
     return this.data.users.find((u) => u.id === id);
   }
 
-  userByUpn(upn: string): User | undefined {
-    return this.data.users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
-  }
 
   /** Role template ids a principal holds, as Exchange and the token service see them (replicated only). */
   roleTemplatesOf(principalId: string): string[] {

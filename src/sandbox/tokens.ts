@@ -91,7 +91,7 @@ export class TokenService {
       };
     }
     if (req.method === 'GET' && rest === 'discovery/v2.0/keys') return { status: 200, body: { keys: [this.o.key.jwk] } };
-    if (req.method === 'POST' && rest === 'oauth2/v2.0/devicecode') return this.deviceAuthorization(req, tenantSeg);
+    if (req.method === 'POST' && rest === 'oauth2/v2.0/devicecode') return this.deviceAuthorization(req);
     if (req.method === 'GET' && rest === 'oauth2/v2.0/authorize') return this.authorize(req);
     if (req.method === 'POST' && (rest === 'oauth2/v2.0/token' || rest === 'oauth2/token')) return this.token(req, tenantSeg, tenant);
     return { status: 404, body: { error: 'not_found', error_description: `No such endpoint: ${req.url.pathname}` } };
@@ -129,7 +129,7 @@ export class TokenService {
     return { resource, scopes: (entry?.[1] ?? []).filter((s) => !this.o.faults.state.deniedScopes.includes(s)) };
   }
 
-  private deviceAuthorization(req: SbRequest, tenantSeg: string): SbResponse {
+  private deviceAuthorization(req: SbRequest): SbResponse {
     const f = form(req);
     const err = this.publicClientError(f.get('client_id'));
     if (err) return err;
@@ -143,7 +143,6 @@ export class TokenService {
     };
     this.deviceCodes.set(dc.deviceCode, dc);
     const uri = `${this.o.origin()}/devicelogin`;
-    void tenantSeg;
     return {
       status: 200,
       body: {

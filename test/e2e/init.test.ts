@@ -81,7 +81,7 @@ describe('init against the sandbox (built binary)', () => {
   });
 
   test('text output prints the AppId / thumbprint / organization triple and paste-ready PowerShell', async () => {
-    const r = await h.run(initArgs(h, ['--role', 'global-reader']), { env: {} });
+    const r = await h.run(initArgs(h, ['--role', 'global-reader']));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /AppId\s+[0-9a-f-]{36}/);
     assert.match(r.stdout, /Thumbprint\s+[0-9A-F]{40}/);

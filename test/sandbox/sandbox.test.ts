@@ -247,7 +247,6 @@ describe('sandbox tenant', () => {
 
     test('addKey and removeKey verify the proof: aud, iss = object id, lifetime, signer, padding', async () => {
       const a = seedApp(cert);
-      const self = await appToken(GRAPH);
       const fresh = await makeCert();
       const body = (proof: string) => ({ keyCredential: { type: 'AsymmetricX509Cert', usage: 'Verify', key: fresh.info.der.toString('base64') }, passwordCredential: null, proof });
       const sign = async (claims: { aud?: string; iss?: string; life?: number }, signer: Cert = cert) => {
@@ -259,7 +258,6 @@ describe('sandbox tenant', () => {
         return String(r.json['access_token']);
       };
       const t = await tokenFor();
-      void self;
       for (const [why, proof] of [
         ['wrong aud', await sign({ aud: GRAPH })],
         ['iss is the appId, not the object id', await sign({ iss: a.appId })],

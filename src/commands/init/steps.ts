@@ -6,7 +6,7 @@ import { untilReplicated } from '../../resilience.js';
 import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, type DirectoryRole } from '../../constants.js';
 import { failure } from '../../errors.js';
 import { explainGraphError } from '../../graph-errors.js';
-import { keyCredentialFor, thumbprintOfKey } from '../../keys.js';
+import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../keys.js';
 import type { Credential } from '../../cert.js';
 
 /** The Graph side of init: each step finds what exists and creates only what is missing. */
@@ -188,8 +188,7 @@ export async function ensureKeyUploaded(ctx: StepCtx, dir: Directory, app: Graph
   if (unreadable.length > 0) {
     throw failure('Graph did not return the values of the keys already on the app, so adding one would delete them.', { fix: 'Add the certificate in the portal (Certificates & secrets > Upload), or report this.' });
   }
-  const keep: NewKeyCredential[] = keys.map((k) => ({ keyId: k.keyId, type: 'AsymmetricX509Cert', usage: 'Verify', key: k.key!, ...(k.displayName ? { displayName: k.displayName } : {}), startDateTime: k.startDateTime, endDateTime: k.endDateTime }));
-  await step('upload the certificate (PATCH keyCredentials)', () => dir.updateApplication(app.id, { keyCredentials: [...keep, keyCredentialFor(cred, appName)] }));
+  await step('upload the certificate (PATCH keyCredentials)', () => dir.updateApplication(app.id, { keyCredentials: [...keys.map(keepKey), keyCredentialFor(cred, appName)] }));
   const after = await untilReplicated(ctx, 'read back the new key', async () => {
     const ks = await dir.getKeyCredentials(app.id);
     const k = ks.find((x) => thumbprintOfKey(x) === cred.thumbprint || x.key === cred.der.toString('base64'));
