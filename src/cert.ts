@@ -19,6 +19,8 @@ export interface CertificateInfo {
   notBefore: Date;
   notAfter: Date;
   subject: string;
+  /** 'rsa', 'ec', 'ed25519', …: Entra certificate credentials and MSAL's signer take RSA only. */
+  keyType: string;
   keyBits: number;
 }
 
@@ -71,6 +73,7 @@ export function describeCertificate(certPem: string): CertificateInfo {
     notBefore: new Date(x.validFrom),
     notAfter: new Date(x.validTo),
     subject: x.subject.replace(/\n/g, ', '),
+    keyType: x.publicKey.asymmetricKeyType ?? 'unknown',
     keyBits: pub?.modulusLength ?? 0,
   };
 }
@@ -143,9 +146,9 @@ export function readCredential(bytes: Buffer, label: string, password?: string):
   const { kind } = sniff(bytes);
   if (kind === 'pem') {
     const text = bytes.toString('utf8');
-    const certBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
-    const keyBlock = /-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |ENCRYPTED )?PRIVATE KEY-----/.exec(text)?.[0];
-    if (!certBlock && !keyBlock) throw usageError(`${label} holds no certificate or private key.`, 'Give a PEM with a CERTIFICATE block (and a PRIVATE KEY block), a PFX, or a DER .cer.');
+    const certBlocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const keyBlock = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(text)?.[0];
+    if (!certBlocks.length && !keyBlock) throw usageError(`${label} holds no certificate or private key.`, 'Give a PEM with a CERTIFICATE block (and a PRIVATE KEY block), a PFX, or a DER .cer.');
     let keyPem: string | undefined;
     if (keyBlock) {
       if (keyBlock.includes('ENCRYPTED') && !password) throw usageError(`The private key in ${label} is encrypted.`, 'Provide its password through --pfx-password-env (the name of an environment variable).');
@@ -155,8 +158,8 @@ export function readCredential(bytes: Buffer, label: string, password?: string):
         throw usageError(`The private key in ${label} cannot be read${password ? ' with that password' : ''}.`, 'Check the file and its password.');
       }
     }
-    if (!certBlock) throw usageError(`${label} has a private key but no certificate.`, 'Put the CERTIFICATE block in the same PEM, or give the PFX.');
-    return { cert: safeDescribe(certBlock, label), ...(keyPem ? { keyPem } : {}) };
+    if (!certBlocks.length) throw usageError(`${label} has a private key but no certificate.`, 'Put the CERTIFICATE block in the same PEM, or give the PFX.');
+    return { cert: safeDescribe(leafOf(certBlocks, keyPem), label), ...(keyPem ? { keyPem } : {}) };
   }
   if (kind === 'pfx') {
     let p12: forge.pkcs12.Pkcs12Pfx;
@@ -170,19 +173,40 @@ export function readCredential(bytes: Buffer, label: string, password?: string):
       }
       throw usageError(`${label} is not a PFX exo-cba can read: ${msg}.`, 'Re-export it as PKCS#12 (openssl pkcs12 -export), or give a PEM with certificate and key.');
     }
-    const bag = (oid: string) => p12.getBags({ bagType: oid })[oid]?.[0];
-    const certBag = bag(OID_CERT_BAG);
-    const keyBag = bag(OID_SHROUDED_KEY_BAG) ?? bag(OID_KEY_BAG);
-    if (!certBag?.cert) throw usageError(`${label} has no certificate inside.`, 'Export the PFX with its certificate.');
-    const certPem = forge.pki.certificateToPem(certBag.cert);
+    const bags = (oid: string) => p12.getBags({ bagType: oid })[oid] ?? [];
+    const certs = bags(OID_CERT_BAG).flatMap((b) => (b.cert ? [forge.pki.certificateToPem(b.cert)] : []));
+    const keyBag = bags(OID_SHROUDED_KEY_BAG)[0] ?? bags(OID_KEY_BAG)[0];
+    if (!certs.length) {
+      // forge reads RSA certificates only; an EC certificate comes back as a bag without one.
+      if (bags(OID_CERT_BAG).length) throw usageError(`The certificate in ${label} does not have an RSA key.`, 'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.');
+      throw usageError(`${label} has no certificate inside.`, 'Export the PFX with its certificate.');
+    }
     const keyPem = keyBag?.key ? toPkcs8Pem(forge.pki.privateKeyToPem(keyBag.key)) : undefined;
-    return { cert: safeDescribe(certPem, label), ...(keyPem ? { keyPem } : {}) };
+    return { cert: safeDescribe(leafOf(certs, keyPem), label), ...(keyPem ? { keyPem } : {}) };
   }
   try {
     return { cert: describeCertificate(new X509Certificate(bytes).toString()) };
   } catch {
     throw usageError(`${label} is not a certificate exo-cba can read.`, 'Give a PEM (certificate and key), a PFX, or a DER .cer.');
   }
+}
+
+/**
+ * The certificate that belongs to the key, wherever it stands in a chain (exports from some CAs put the
+ * issuer first); without a key, the first one.
+ */
+function leafOf(certPems: string[], keyPem: string | undefined): string {
+  if (keyPem && certPems.length > 1) {
+    const match = certPems.find((c) => {
+      try {
+        return keyMatchesCertificate(keyPem, c);
+      } catch {
+        return false;
+      }
+    });
+    if (match) return match;
+  }
+  return certPems[0]!;
 }
 
 function safeDescribe(certPem: string, label: string): CertificateInfo {
@@ -195,6 +219,9 @@ function safeDescribe(certPem: string, label: string): CertificateInfo {
 
 /** A credential ready for signing: certificate and matching key of a usable size. */
 export function requireCredential(parsed: { cert: CertificateInfo; keyPem?: string }, label: string): Credential {
+  if (parsed.cert.keyType !== 'rsa') {
+    throw usageError(`The certificate in ${label} has an ${parsed.cert.keyType.toUpperCase()} key; only RSA is supported.`, 'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.');
+  }
   if (!parsed.keyPem) throw usageError(`${label} has no private key.`, 'exo-cba signs with the key: give a PEM with certificate and key, or a PFX.');
   if (!keyMatchesCertificate(parsed.keyPem, parsed.cert.certPem)) {
     throw usageError(`The private key in ${label} does not belong to its certificate.`, 'Pair the certificate with the key it was made with.');

@@ -1,6 +1,7 @@
 import { Command, Option, CommanderError } from 'commander';
 import type { Io } from './main.js';
 import { EXIT, type ExitCode } from './errors.js';
+import { VERSION } from './version.js';
 import { CLOUD_NAMES } from './clouds.js';
 import { EXCHANGE_ROLES, KEY_SIZES } from './constants.js';
 import type { GlobalFlags } from './wiring.js';
@@ -15,21 +16,22 @@ import type { Context } from './context.js';
 type Raw = Record<string, unknown>;
 type Handler = (raw: Raw, ctx: Context) => Promise<CommandResult>;
 
-const VERSION = '0.1.0';
 
 export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
   const program = new Command('exo-cba')
     .description('Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it working (rotate), prove it in CI (check).')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--cloud <name>', 'Microsoft cloud').choices(CLOUD_NAMES as string[]))
-    .option('--profile <name>', 'profile to use (default: the only one, or the default)')
+    .addOption(new Option('--cloud <name>', 'Microsoft cloud (default: global)').choices(CLOUD_NAMES as string[]))
+    .option('--profile <name>', 'profile to use (default: the only one, or the default one)')
     .option('--json', 'print one JSON object on stdout and nothing else')
     .option('--verbose', 'explain each step and HTTP exchange on stderr (secrets are redacted)')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .option('-y, --yes', 'accept defaults and confirmations; never prompt')
     .option('--no-interactive', 'never prompt (also when stdin is not a TTY, or CI is set)')
     .showHelpAfterError('(run with --help for usage)')
+    // Every subcommand's --help lists the global options too (they are accepted before or after the command).
+    .configureHelp({ showGlobalOptions: true, sortOptions: false })
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
@@ -49,23 +51,23 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     c.option('--app-id <guid>', 'application (client) id; env EXO_CBA_APP_ID')
       .option('--tenant <id|domain>', 'tenant id or initial domain; env EXO_CBA_TENANT')
       .option('--cert-file <path>', 'PEM with certificate and key, or a PFX; env EXO_CBA_CERTIFICATE (a path or base64)')
-      .option('--pfx-password-env <NAME>', 'name of the environment variable that holds the PFX password (default EXO_CBA_CERTIFICATE_PASSWORD)')
+      .option('--pfx-password-env <NAME>', 'name of the environment variable that holds the PFX password (default: EXO_CBA_CERTIFICATE_PASSWORD)')
       .option('--all', 'every profile')
       .option('--sandbox', 'run against the built-in sandbox tenant');
   const newCertOptions = (c: Command) =>
-    c.option('--validity-days <days>', 'certificate validity in days, 1-3650 (default 365)')
-      .option('--key-size <bits>', `RSA key size: ${KEY_SIZES.join(', ')} (default 2048)`)
+    c.option('--validity-days <days>', 'certificate validity in days, 1-3650 (default: 365)')
+      .option('--key-size <bits>', `RSA key size: ${KEY_SIZES.join(', ')} (default: 2048)`)
       .option('--pfx-legacy', 'encrypt the PFX with 3DES (Windows Server 2016, Windows PowerShell 5.1) instead of AES-256')
-      .option('--wait <duration>', 'how long to wait for replication while verifying, e.g. 90s, 5m (default 5m)');
+      .option('--wait <duration>', 'how long to wait for replication while verifying, e.g. 90s, 5m (default: 5m)');
   const adminInputs = (c: Command) =>
-    c.option('--client-id <guid>', "public client used for the admin sign-in (default: Microsoft Graph Command Line Tools)")
-      .option('--auth <method>', 'admin sign-in: device (device code, default) or browser (loopback)');
+    c.option('--client-id <guid>', 'public client used for the admin sign-in (default: Microsoft Graph Command Line Tools, 14d82eec-…)')
+      .option('--auth <method>', 'admin sign-in: device (device code) or browser (loopback) (default: device)');
 
   adminInputs(newCertOptions(program.command('init')))
     .description('register the app, grant Exchange.ManageAsApp, assign the role, make and upload a certificate, and verify the connection')
     .option('--tenant <id|domain>', 'tenant to sign in to (default: the home tenant of the admin)')
-    .option('--app-name <name>', 'display name of the app registration (default "Exo Background Process")')
-    .option('--role <role>', `directory role for the app: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default exchange-administrator)`)
+    .option('--app-name <name>', 'display name of the app registration (default: "Exo Background Process")')
+    .option('--role <role>', `directory role for the app, least privilege first: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default: exchange-administrator)`)
     .option('--allow-global-admin', 'allow --role global-administrator without a prompt (with --yes)')
     .option('--out-dir <dir>', 'where to write the certificate files (default: <config dir>/certs/<tenant>)')
     .option('--cert-file <path>', 'use this existing certificate (PFX or PEM with key) instead of making one')
@@ -73,15 +75,17 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     .option('--no-verify', 'skip the end-to-end verification (the result is then unverified)')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--sandbox', 'run against the built-in sandbox tenant (no Microsoft account needed)')
+    .addHelpText('after', '\nExamples:\n  exo-cba init                      # the wizard: asks each question, then verifies\n  exo-cba init --tenant contoso.onmicrosoft.com --role global-reader --yes   # unattended\n  exo-cba init --sandbox            # try it against the built-in sandbox tenant\n')
     .action(run(async () => (await import('./commands/init/index.js')).initCommand));
 
   certInputs(program.command('check'))
     .description('prove with the certificate alone that Connect-ExchangeOnline would work now; warn before expiry')
-    .option('--warn-days <days>', 'warn when the certificate expires within this many days', '30')
+    .option('--warn-days <days>', 'warn when the certificate expires within this many days (default: 30)')
     .option('--strict', 'exit 1 on warnings too')
     .option('--graph', "also compare the app's registered keys with the local certificate (needs the app to read itself)")
     .option('--junit <file>', 'write a JUnit XML report')
-    .option('--concurrency <n>', 'profiles checked at once with --all', '8')
+    .option('--concurrency <n>', 'profiles checked at once with --all (default: 8)')
+    .addHelpText('after', '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check --all --junit report.xml --strict   # every profile, in CI\n')
     .action(run(async () => (await import('./commands/check.js')).checkCommand));
 
   adminInputs(newCertOptions(certInputs(program.command('rotate'))))
@@ -93,27 +97,31 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     .option('--export-pfx-base64 <file>', 'also write the new PFX as base64 (0600), for a CI secret')
     .option('--out-dir <dir>', 'where to write the new certificate files (default: where the current ones are)')
     .option('--object-id <guid>', "the app's object id, when not using a profile; env EXO_CBA_APP_OBJECT_ID")
+    .addHelpText('after', '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  exo-cba rotate --admin --profile contoso        # after the certificate expired\n')
     .action(run(async () => (await import('./commands/rotate.js')).rotateCommand));
 
   program.command('status')
     .description('list the profiles: tenant, app, role, thumbprint, expiry, last check')
+    .addHelpText('after', '\nExamples:\n  exo-cba status\n  exo-cba status --json\n')
     .action(run(async () => (await import('./commands/status.js')).statusCommand));
 
   adminInputs(program.command('remove'))
     .description('delete the app registration (with its service principal, grant and role), archive the files, drop the profile')
     .option('--sandbox', 'run against the built-in sandbox tenant')
+    .addHelpText('after', '\nExamples:\n  exo-cba remove --profile contoso.onmicrosoft.com\n')
     .action(run(async () => (await import('./commands/remove.js')).removeCommand));
 
   program.command('sandbox')
     .description('serve a local stand-in for Entra, Graph and Exchange on 127.0.0.1 and print how to point exo-cba at it')
-    .option('--port <n>', 'first of three ports (authority, Graph, Exchange); default: free ones')
+    .option('--port <n>', 'first of three ports (authority, Graph, Exchange) (default: free ones)')
     .option('--state <file>', 'keep the tenant in this file between runs')
-    .option('--ca-file <file>', 'where to write the throwaway CA certificate (default <config dir>/sandbox/ca.pem)')
-    .option('--replication-delay <ms>', 'new objects stay invisible for this long', '0')
-    .option('--throttle-every <n>', 'answer every Nth Graph request with 429 + Retry-After', '0')
-    .addOption(new Option('--device-code <mode>', 'what the admin does with a device code').choices(['approve', 'deny', 'expire']).default('approve'))
+    .option('--ca-file <file>', 'where to write the throwaway CA certificate (default: <config dir>/sandbox/ca.pem)')
+    .option('--replication-delay <ms>', 'new objects stay invisible for this long (default: 0)')
+    .option('--throttle-every <n>', 'answer every Nth Graph request with 429 + Retry-After (default: 0, never)')
+    .addOption(new Option('--device-code <mode>', 'what the admin does with a device code (default: approve)').choices(['approve', 'deny', 'expire', 'conditional-access']))
     .option('--block-client <guid>', 'the tenant disables this public client (AADSTS7000112)')
     .option('--fail-once <spec>', 'fail one matching call, e.g. graph:POST:/servicePrincipals:503 (service token|graph|exchange)')
+    .addHelpText('after', '\nExamples:\n  exo-cba sandbox --replication-delay 3000   # then follow the lines it prints\n')
     .action(run(async () => (await import('./commands/sandbox.js')).sandboxCommand));
 
   try {

@@ -43,9 +43,12 @@ export interface Clock {
 
 export interface Choice<T extends string> { value: T; name: string; description?: string }
 
+/** A validate function returns true, or the reason the answer is refused (the prompt then asks again). */
+export type Validate = (value: string) => string | true | Promise<string | true>;
+
 export interface Prompt {
-  text(q: { name: string; message: string; default?: string; validate?: (v: string) => string | true }): Promise<string>;
-  secret(q: { name: string; message: string; validate?: (v: string) => string | true }): Promise<string>;
+  text(q: { name: string; message: string; default?: string; validate?: Validate }): Promise<string>;
+  secret(q: { name: string; message: string; validate?: Validate }): Promise<string>;
   confirm(q: { name: string; message: string; default?: boolean }): Promise<boolean>;
   select<T extends string>(q: { name: string; message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
 }
@@ -59,6 +62,12 @@ export interface Services {
   openBrowser(url: string): Promise<void>;
   /** Resolves on Ctrl-C or SIGTERM (for long-running commands that stop cleanly). */
   untilStopped(): Promise<string>;
+  /**
+   * While registered, Ctrl-C (or SIGTERM) prints `message()` and ends the run with exit 130. Used around the
+   * network phase, where a request may be in flight: every step journals before it acts, so a stop at any
+   * point is safe and the message says how to resume. Returns the function that unregisters it.
+   */
+  onInterrupt(message: () => string): () => void;
 }
 
 export interface Context {

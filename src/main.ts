@@ -3,11 +3,12 @@ import { CliError, EXIT, type ExitCode } from './errors.js';
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin?: NodeJS.ReadableStream;
   stdinIsTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
 }
 
-const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdinIsTTY: Boolean(process.stdin.isTTY), env: process.env });
+const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, stdinIsTTY: Boolean(process.stdin.isTTY), env: process.env });
 
 /**
  * The one exit point: runs the command line and turns every outcome into an exit code
@@ -16,6 +17,11 @@ const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, s
 export async function main(argv: string[], io: Io = defaultIo()): Promise<ExitCode> {
   // Ctrl-C outside a prompt: Node's default ends the process by SIGINT, which the shell reports as 130.
   try {
+    // The one answer that needs no command-line parser: keeps `exo-cba --version` as fast as Node starts.
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+      io.stdout.write(`${(await import('./version.js')).VERSION}\n`);
+      return EXIT.ok;
+    }
     const { runCli } = await import('./cli.js');
     return await runCli(argv, io);
   } catch (err) {

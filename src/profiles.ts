@@ -57,6 +57,23 @@ export interface ProfilesFile {
   profiles: Record<string, Profile>;
 }
 
+/** The fields every command relies on; anything else is optional and checked where it is used. */
+function whyNotAProfile(p: unknown): string | undefined {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return 'is not an object';
+  const o = p as Record<string, unknown>;
+  for (const k of ['name', 'tenantId', 'organization', 'cloud', 'state']) if (typeof o[k] !== 'string') return `has no "${k}" text`;
+  const app = o['app'] as Record<string, unknown> | undefined;
+  if (typeof app !== 'object' || app === null || typeof app['displayName'] !== 'string') return 'has no "app" with a "displayName"';
+  const role = o['role'] as Record<string, unknown> | undefined;
+  if (typeof role !== 'object' || role === null || typeof role['templateId'] !== 'string') return 'has no "role" with a "templateId"';
+  for (const k of ['certificate', 'pendingCertificate']) {
+    const c = o[k] as Record<string, unknown> | undefined;
+    if (c !== undefined && (typeof c !== 'object' || c === null || typeof c['thumbprint'] !== 'string' || typeof c['files'] !== 'object')) return `has a "${k}" without "thumbprint" and "files"`;
+  }
+  if (o['previousCertificates'] !== undefined && !Array.isArray(o['previousCertificates'])) return 'has a "previousCertificates" that is not a list';
+  return undefined;
+}
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function validateProfileName(name: string): string {
@@ -76,14 +93,20 @@ export class ProfileStore {
 
   async load(): Promise<ProfilesFile> {
     if (!(await this.files.exists(this.file))) return { schemaVersion: PROFILE_SCHEMA_VERSION, profiles: {} };
-    const text = (await this.files.read(this.file)).toString('utf8');
+    let text: string;
+    try {
+      text = (await this.files.read(this.file)).toString('utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw this.corrupt(code === 'EISDIR' ? 'it is a directory, not a file' : `it cannot be read (${code ?? (err as Error).message})`);
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
       throw this.corrupt(`it is not valid JSON (${(err as Error).message})`);
     }
-    if (typeof parsed !== 'object' || parsed === null || typeof (parsed as ProfilesFile).profiles !== 'object' || (parsed as ProfilesFile).profiles === null) {
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as ProfilesFile).profiles !== 'object' || (parsed as ProfilesFile).profiles === null || Array.isArray((parsed as ProfilesFile).profiles)) {
       throw this.corrupt('it has no "profiles" object');
     }
     const v = (parsed as ProfilesFile).schemaVersion;
@@ -91,6 +114,10 @@ export class ProfileStore {
       throw new CliError(EXIT.usage, `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads version ${PROFILE_SCHEMA_VERSION}.`, {
         fix: v > PROFILE_SCHEMA_VERSION ? 'Upgrade exo-cba (the file was written by a newer version).' : 'Move the file away and re-run init; nothing in the tenant changes.',
       });
+    }
+    for (const [name, p] of Object.entries((parsed as ProfilesFile).profiles)) {
+      const why = whyNotAProfile(p);
+      if (why) throw this.corrupt(`profile '${name}' ${why}`);
     }
     return parsed as ProfilesFile;
   }

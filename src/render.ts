@@ -12,7 +12,7 @@ export interface InitResult {
   outcomes: Record<string, string>; appName: string;
 }
 
-export interface DryRunResult { dryRun: true; profile: string; tenantId: string; organization: string; plan: string[] }
+export interface DryRunResult { dryRun: true; declined?: true; profile: string; tenantId: string; organization: string; plan: string[] }
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export interface CheckItem { id: string; status: CheckStatus; message: string; fix?: string }
@@ -74,6 +74,7 @@ function renderText(r: CommandResult, c: Paint): string {
 }
 
 function dryRunText(d: DryRunResult, c: Paint): string {
+  if (d.declined) return 'Not confirmed: nothing was changed in the tenant or on disk.';
   return [c.bold(`Plan for ${d.organization} (profile ${d.profile}); nothing was changed:`), ...d.plan.map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
 }
 

@@ -16,25 +16,37 @@ export interface Diagnosis {
 export const EXCHANGE_ROLE_NAMES = EXCHANGE_ROLES.map((r) => r.name).join(', ');
 
 export function diagnoseAuthError(err: AuthError, ctx: { appId: string; tenant: string }): Diagnosis {
-  switch (err.aadsts) {
-    case 700016:
-      return { what: `The app ${ctx.appId} does not exist in tenant ${ctx.tenant} (AADSTS700016).`, fix: 'Check --app-id and --tenant; if the app was deleted, run exo-cba init again.', replicating: true };
-    case 700027:
-      return /expired/i.test(err.description)
-        ? { what: 'The key registered on the app for this certificate has expired (AADSTS700027).', fix: 'Rotate with an admin: exo-cba rotate --admin.', replicating: false }
-        : { what: 'This certificate is not registered on the app, or the signature does not match (AADSTS700027).', fix: 'Upload the certificate (exo-cba rotate --admin, or the portal), or use the certificate that is registered.', replicating: true };
-    case 7000229:
-      return { what: 'The app has no service principal in this tenant (AADSTS7000229).', fix: 'Run exo-cba init again: it creates the service principal and grants.', replicating: true };
-    case 90002:
-      return { what: `Tenant ${ctx.tenant} was not found (AADSTS90002).`, fix: 'Use the tenant id or the initial .onmicrosoft.com domain, and the right --cloud.', replicating: false };
-    case 700024:
-      return { what: 'The client assertion was outside its valid time range (AADSTS700024).', fix: "Check this machine's clock (it must be within a few minutes of real time).", replicating: false };
-    case 500011:
-      return { what: 'The Exchange Online resource is not in this tenant (AADSTS500011).', fix: 'Check that the tenant has Exchange Online and that --cloud is right.', replicating: false };
-    case 7000112:
-      return { what: `The app ${ctx.appId} is disabled in this tenant (AADSTS7000112).`, fix: 'Enable it in Entra ID > Enterprise applications, or use another client.', replicating: false };
+  const code = err.aadsts ? ` (AADSTS${err.aadsts})` : '';
+  switch (err.reason) {
+    case 'client-unknown':
+      return { what: `The app ${ctx.appId} does not exist in tenant ${ctx.tenant}${code}.`, fix: 'Check --app-id and --tenant; if the app was deleted, run exo-cba init again.', replicating: true };
+    case 'key-expired':
+      return { what: `The key registered on the app for this certificate has expired${code}.`, fix: 'Rotate with an admin: exo-cba rotate --admin.', replicating: false };
+    case 'key-not-yet-valid':
+      return { what: `The key registered on the app for this certificate is not valid yet${code}.`, fix: "Wait until the certificate's start date, or check this machine's clock.", replicating: false };
+    case 'key-unknown':
+      return { what: `This certificate is not registered on the app, or the signature does not match${code}.`, fix: 'Upload the certificate (exo-cba rotate --admin, or the portal), or use the certificate that is registered.', replicating: true };
+    case 'no-service-principal':
+      return { what: `The app has no service principal in this tenant${code}.`, fix: 'Run exo-cba init again: it creates the service principal and grants.', replicating: true };
+    case 'tenant-not-found':
+      return { what: `Tenant ${ctx.tenant} was not found${code}.`, fix: 'Use the tenant id or the initial .onmicrosoft.com domain, and the right --cloud.', replicating: false };
+    case 'clock-skew':
+      return { what: `The client assertion was outside its valid time range${code}.`, fix: "Check this machine's clock (it must be within a few minutes of real time).", replicating: false };
+    case 'resource-missing':
+      return { what: `The Exchange Online resource is not in this tenant${code}.`, fix: 'Check that the tenant has Exchange Online and that --cloud is right.', replicating: false };
+    case 'client-blocked':
+      return { what: `The app ${ctx.appId} is disabled in this tenant${code}.`, fix: 'Enable it in Entra ID > Enterprise applications > Properties ("Enabled for users to sign in").', replicating: false };
+    case 'conditional-access':
+      return { what: `A Conditional Access policy for workload identities blocked the app${code}.`, fix: "Exclude the app from the policy, or run the job from a location the policy allows.", replicating: false };
+    case 'throttled':
+      return { what: `The token service is busy (HTTP ${err.extra.status ?? err.code}).`, fix: 'Try again in a few minutes.', replicating: true };
+    case 'unreachable':
+    case 'timeout':
+      return { what: `Could not reach ${err.extra.network?.origin ?? 'the token service'}: ${err.description}.`, fix: 'Check the network and DNS; behind a proxy set HTTPS_PROXY (and NO_PROXY).', replicating: false };
+    case 'tls':
+      return { what: `The TLS connection to ${err.extra.network?.origin ?? 'the token service'} could not be trusted: ${err.description}.`, fix: "A TLS-inspecting proxy's root CA must be trusted: set NODE_EXTRA_CA_CERTS to a PEM file with it.", replicating: false };
     default:
-      return { what: `The token service refused: ${err.description}${err.aadsts ? ` (AADSTS${err.aadsts})` : ''}.`, fix: 'See https://login.microsoftonline.com/error?code=' + (err.aadsts ?? ''), replicating: false };
+      return { what: `The token service refused: ${err.description}${code}.`, fix: err.aadsts ? `See https://login.microsoftonline.com/error?code=${err.aadsts}` : 'Run again with --verbose for the request details.', replicating: false };
   }
 }
 

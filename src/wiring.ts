@@ -9,6 +9,7 @@ import { createHttpTransport } from './adapters/http.js';
 import { openBrowser } from './adapters/browser.js';
 import { configDir } from './paths.js';
 import { ProfileStore } from './profiles.js';
+import { EXIT } from './errors.js';
 
 export interface GlobalFlags {
   verbose: boolean;
@@ -44,13 +45,27 @@ export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     }),
+    onInterrupt: (message) => {
+      const stop = () => {
+        io.stderr.write(`\n${message()}\n`);
+        // A signal cannot be turned into a rejection of whatever request is in flight; the journal makes exiting here safe.
+        // eslint-disable-next-line no-restricted-properties
+        process.exit(EXIT.cancelled);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      return () => {
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
+      };
+    },
   };
   return {
     env,
     interactive,
     out,
     clock,
-    prompt: interactive ? makeInquirerPrompt(io.stderr) : noPrompt,
+    prompt: interactive ? makeInquirerPrompt(io.stdin ?? process.stdin, io.stderr) : noPrompt,
     files,
     profiles: ProfileStore.in(dir, files),
     services,

@@ -1,4 +1,7 @@
-import type { HttpTransport } from './http.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { decodeJwt } from 'jose';
+import { NetworkError, type HttpTransport } from './http.js';
+import { AuthError, classifyTokenError, type SeenOnTheWire } from './token-errors.js';
 import type { Cloud } from '../clouds.js';
 import { MSAL_KNOWN_HOSTS } from '../clouds.js';
 import type { Clock } from '../context.js';
@@ -29,64 +32,67 @@ export interface AdminSignInRequest {
   clientId: string;
   scopes: string[];
   method: 'device' | 'browser';
-  onDeviceCode(message: string): void;
+  /** The text to show, and how many seconds the code stays valid. */
+  onDeviceCode(message: string, expiresInSeconds: number): void;
   openBrowser(url: string): Promise<void>;
 }
 
 export interface Identity {
   signInAdmin(req: AdminSignInRequest): Promise<AdminSession>;
   /** An app-only token for `resource` (…/.default), always fresh from the token endpoint. */
-  appToken(cred: AppCredential, resource: string): Promise<AppToken>;
+  appToken(cred: AppCredential, resource: string, opts?: { deadline?: number }): Promise<AppToken>;
 }
 
-/** A refusal from the token service, with its AADSTS number when it gave one. */
-export class AuthError extends Error {
-  constructor(
-    readonly code: string,
-    readonly aadsts: number | undefined,
-    readonly description: string,
-  ) {
-    super(description);
-    this.name = 'AuthError';
-  }
-}
+export { AuthError } from './token-errors.js';
 
 export function decodeJwtClaims(token: string): Record<string, unknown> {
-  const part = token.split('.')[1];
-  if (!part) return {};
   try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+    return decodeJwt(token) as Record<string, unknown>;
   } catch {
     return {};
   }
 }
 
-/** First sentence of an AADSTS description, without trace and correlation ids. */
-export function cleanDescription(text: string): string {
-  return text.replace(/\s*Trace ID:[\s\S]*$/, '').replace(/\r?\n[\s\S]*$/, '').trim();
-}
+/** What the network client saw during one token call: each call has its own (concurrent check --all workers). */
+type CallState = SeenOnTheWire;
 
-const THROTTLE_CODES = new Set(['temporarily_unavailable', 'throttled', 'request_throttled']);
+/**
+ * After a 429 or 5xx MSAL refuses the identical request locally for Retry-After seconds, or 60 s when the
+ * service sent none (msal-common ThrottlingUtils): a retry sooner never reaches the service.
+ */
+export const MSAL_DEFAULT_THROTTLE_MS = 60_000;
 
-export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clock, verbose: (s: string) => void): Promise<Identity> {
+export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clock, verbose: (s: string) => void, onWait?: (label: string, ms: number) => void): Promise<Identity> {
   const msal = await import('@azure/msal-node');
   const host = new URL(cloud.authorityHost).host;
   // Without knownAuthorities MSAL asks login.microsoftonline.com to discover any host it does not ship metadata for.
   const knownAuthorities = MSAL_KNOWN_HOSTS.includes(host) ? [] : [host];
-  let retryAfterMs: number | undefined;
+  const calls = new AsyncLocalStorage<CallState>();
 
   const networkClient = {
     async send<T>(method: 'GET' | 'POST', url: string, options?: { headers?: Record<string, string>; body?: string }) {
-      const res = await http({ method, url, headers: options?.headers ?? {}, ...(method === 'POST' ? { body: options?.body ?? '' } : {}) });
-      if (res.status === 429 || res.status >= 500) {
+      const state = calls.getStore();
+      let res;
+      try {
+        res = await http({ method, url, headers: options?.headers ?? {}, ...(method === 'POST' ? { body: options?.body ?? '' } : {}) });
+      } catch (err) {
+        if (state && err instanceof NetworkError) state.network = err;
+        throw err;
+      }
+      if (state && (res.status === 429 || res.status >= 500)) {
+        state.status = res.status;
         const ra = Number(res.headers['retry-after']);
-        retryAfterMs = Number.isFinite(ra) && ra >= 0 ? ra * 1000 : 2000;
+        state.retryAfterMs = Number.isFinite(ra) && ra > 0 ? ra * 1000 : MSAL_DEFAULT_THROTTLE_MS;
       }
       let body: unknown = {};
       try {
         body = JSON.parse(res.body.toString('utf8') || '{}');
       } catch {
         body = { error: 'invalid_response', error_description: `The token service at ${new URL(url).origin} answered HTTP ${res.status} with a body that is not JSON.` };
+      }
+      const b = body as { error?: unknown; error_codes?: unknown; error_description?: unknown };
+      if (state && typeof b.error === 'string' && b.error !== 'authorization_pending') {
+        state.oauth = { error: b.error, description: typeof b.error_description === 'string' ? b.error_description : b.error, ...(Array.isArray(b.error_codes) && typeof b.error_codes[0] === 'number' ? { aadsts: b.error_codes[0] } : {}) };
       }
       return { status: res.status, headers: res.headers, body: body as T };
     },
@@ -109,25 +115,22 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
     },
   };
 
-  const toAuthError = (err: unknown): AuthError => {
-    const e = err as { errorCode?: string; errorNo?: string; errorMessage?: string; message?: string };
-    const text = e.errorMessage || e.message || String(err);
-    const n = Number(e.errorNo) || Number(/AADSTS(\d+)/.exec(text)?.[1]) || undefined;
-    return new AuthError(e.errorCode ?? 'unknown', n, cleanDescription(text));
-  };
-
-  /** MSAL does not retry a throttled token request; wait as told (bounded) and try again. */
-  async function withThrottleRetry<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * One token call with its own network state, classified on failure. A throttled call (429, 5xx) is
+   * retried once its wait is over (the service's Retry-After, or MSAL's own 60 s block), as long as the
+   * caller's deadline allows; otherwise the throttled AuthError carries the wait for the caller's policy.
+   */
+  async function call<T>(fn: () => Promise<T>, deadline: number): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      retryAfterMs = undefined;
+      const state: CallState = {};
       try {
-        return await fn();
+        return await calls.run(state, fn);
       } catch (err) {
-        const a = toAuthError(err);
-        const throttled = THROTTLE_CODES.has(a.code) || a.aadsts === 50196 || retryAfterMs !== undefined;
-        if (!throttled || attempt >= 4) throw a;
-        const wait = Math.min(retryAfterMs ?? 2000, 60_000) + 100;
-        verbose(`token service busy (${a.code}); retrying in ${Math.round(wait / 100) / 10} s`);
+        const a = classifyTokenError(err, state);
+        const wait = (a.extra.retryAfterMs ?? MSAL_DEFAULT_THROTTLE_MS) + 100;
+        if (a.reason !== 'throttled' || attempt >= 4 || clock.now().getTime() + wait > deadline) throw a;
+        verbose(`token service busy (${a.extra.status ?? a.code}); retrying in ${Math.round(wait / 100) / 10} s`);
+        onWait?.(`The token service is busy (HTTP ${a.extra.status ?? a.code}); retrying`, wait);
         await clock.sleep(wait);
       }
     }
@@ -136,7 +139,7 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
   const appClients = new Map<string, InstanceType<typeof msal.ConfidentialClientApplication>>();
 
   return {
-    async appToken(cred, resource) {
+    async appToken(cred, resource, opts) {
       const cacheKey = `${cred.clientId}|${cred.tenant}|${cred.thumbprintSha256}`;
       let cca = appClients.get(cacheKey);
       if (!cca) {
@@ -153,8 +156,8 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
         appClients.set(cacheKey, cca);
       }
       const client = cca;
-      const result = await withThrottleRetry(() => client.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }));
-      if (!result?.accessToken) throw new AuthError('no_token', undefined, 'The token service answered without an access token.');
+      const result = await call(() => client.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }), opts?.deadline ?? clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS);
+      if (!result?.accessToken) throw new AuthError('invalid-response', 'no_token', undefined, 'The token service answered without an access token.');
       return { accessToken: result.accessToken, claims: decodeJwtClaims(result.accessToken) };
     },
 
@@ -164,17 +167,18 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
         system,
       });
       const scopes = req.scopes.map((s) => (s.includes('/') ? s : `${cloud.graphResource}/${s}`));
-      const result = await withThrottleRetry(() =>
+      const result = await call(() =>
         req.method === 'device'
-          ? pca.acquireTokenByDeviceCode({ scopes, deviceCodeCallback: (r) => req.onDeviceCode(r.message), timeout: 900 })
+          ? pca.acquireTokenByDeviceCode({ scopes, deviceCodeCallback: (r) => req.onDeviceCode(r.message, r.expiresIn), timeout: 900 })
           : pca.acquireTokenInteractive({
               scopes,
               openBrowser: req.openBrowser,
               successTemplate: '<h1>Signed in.</h1><p>You can close this window and return to exo-cba.</p>',
               errorTemplate: '<h1>Sign-in failed.</h1><p>Return to exo-cba for details.</p>',
             }),
+        clock.now().getTime() + 20 * 60_000,
       );
-      if (!result?.account) throw new AuthError('no_account', undefined, 'The sign-in finished without an account.');
+      if (!result?.account) throw new AuthError('invalid-response', 'no_account', undefined, 'The sign-in finished without an account.');
       const account = result.account;
       let token = result.accessToken;
       let expires = result.expiresOn?.getTime() ?? 0;
@@ -183,7 +187,7 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
         tenantId: result.tenantId || account.tenantId,
         async graphToken() {
           if (expires - clock.now().getTime() > 120_000) return token;
-          const r = await withThrottleRetry(() => pca.acquireTokenSilent({ account, scopes }));
+          const r = await call(() => pca.acquireTokenSilent({ account, scopes }), clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS);
           token = r.accessToken;
           expires = r.expiresOn?.getTime() ?? 0;
           return token;

@@ -17,12 +17,25 @@ export interface StreamLike {
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export function makeOutput(stdout: StreamLike, stderr: StreamLike, opts: { verbose: boolean; paint: Paint; quiet?: boolean }): Output {
+/** How often a wait is reported when stderr is not a terminal: often enough that no wait looks hung. */
+export const PLAIN_PROGRESS_EVERY_MS = 5000;
+
+export function makeOutput(stdout: StreamLike, stderr: StreamLike, opts: { verbose: boolean; paint: Paint; quiet?: boolean; now?: () => number }): Output {
   const { paint } = opts;
-  let active: { clear(): void } | undefined;
+  const now = opts.now ?? (() => performance.now());
+  // Several waits may run at once (init's two chains): one spinner line shows the newest of them.
+  const spinning: { text: string }[] = [];
+  let frame = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const clearLine = () => stderr.write('\r\x1b[2K');
+  const draw = () => {
+    const top = spinning[spinning.length - 1];
+    if (top) stderr.write(`\r\x1b[2K${paint.cyan(FRAMES[frame++ % FRAMES.length]!)} ${top.text}`);
+  };
   const err = (s: string) => {
-    active?.clear();
+    if (spinning.length) clearLine();
     stderr.write(s.endsWith('\n') ? s : s + '\n');
+    if (spinning.length) draw();
   };
   return {
     color: paint,
@@ -40,36 +53,50 @@ export function makeOutput(stdout: StreamLike, stderr: StreamLike, opts: { verbo
       let current = text;
       if (!stderr.isTTY) {
         if (!opts.quiet) stderr.write(`… ${text}\n`);
-        let last = '';
+        let lastKey = text.replace(/\d+/g, '#');
+        let lastAt = now();
         return {
           update: (t) => {
             current = t;
-            // Without a TTY a spinner is noise: print only changes of substance, not every tick.
+            // Without a terminal a spinner is noise: a line when the wait changes, and one every few seconds.
             const key = t.replace(/\d+/g, '#');
-            if (key !== last && !opts.quiet) stderr.write(`  ${t}\n`);
-            last = key;
+            if ((key !== lastKey || now() - lastAt >= PLAIN_PROGRESS_EVERY_MS) && !opts.quiet) {
+              stderr.write(`  ${t}\n`);
+              lastAt = now();
+            }
+            lastKey = key;
           },
           succeed: (t) => void (!opts.quiet && stderr.write(`${paint.green('✔')} ${t ?? current}\n`)),
           fail: (t) => void stderr.write(`${paint.red('✖')} ${t ?? current}\n`),
           stop: () => undefined,
         };
       }
-      let frame = 0;
-      const draw = () => stderr.write(`\r\x1b[2K${paint.cyan(FRAMES[frame++ % FRAMES.length]!)} ${current}`);
-      const clear = () => stderr.write('\r\x1b[2K');
-      const timer = setInterval(draw, 80);
-      timer.unref();
-      const handle = { clear: () => { clear(); } };
-      active = handle;
+      const item = { text };
+      spinning.push(item);
+      if (!timer) {
+        timer = setInterval(draw, 80);
+        timer.unref();
+      }
       draw();
+      let ended = false;
       const end = (line?: string) => {
-        clearInterval(timer);
-        clear();
-        if (active === handle) active = undefined;
+        if (ended) return;
+        ended = true;
+        spinning.splice(spinning.indexOf(item), 1);
+        clearLine();
+        if (!spinning.length && timer) {
+          clearInterval(timer);
+          timer = undefined;
+        }
         if (line) stderr.write(line + '\n');
+        draw();
       };
       return {
-        update: (t) => { current = t; draw(); },
+        update: (t) => {
+          item.text = t;
+          current = t;
+          draw();
+        },
         succeed: (t) => end(`${paint.green('✔')} ${t ?? current}`),
         fail: (t) => end(`${paint.red('✖')} ${t ?? current}`),
         stop: () => end(),

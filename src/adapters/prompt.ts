@@ -1,24 +1,44 @@
 import type { Prompt } from '../context.js';
 import { CancelledError, usageError } from '../errors.js';
 
-/** inquirer behind the prompt port; questions render on stderr so stdout stays clean for --json. */
-export function makeInquirerPrompt(output: NodeJS.WritableStream): Prompt {
-  const ask = async <T>(question: Record<string, unknown>): Promise<T> => {
-    const inquirer = (await import('inquirer')).default;
-    const prompt = inquirer.createPromptModule({ output });
+/**
+ * The prompt port on @inquirer/prompts (the inquirer project's current API: one function a prompt type).
+ * Questions render on stderr so stdout stays clean for --json; an invalid answer is asked again with the
+ * reason (the validate function's text); Ctrl-C at a prompt becomes one CancelledError (exit 130).
+ */
+export function makeInquirerPrompt(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Prompt {
+  const context = { input, output };
+  const guard = async <T>(ask: () => Promise<T>): Promise<T> => {
     try {
-      const answers = (await prompt([{ ...question }] as never)) as Record<string, T>;
-      return answers[question['name'] as string] as T;
+      return await ask();
     } catch (err) {
-      if ((err as Error).name === 'ExitPromptError' || (err as Error).name === 'AbortPromptError') throw new CancelledError();
+      const name = (err as Error).name;
+      if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new CancelledError();
       throw err;
     }
   };
+  const lib = () => import('@inquirer/prompts');
   return {
-    text: (q) => ask<string>({ type: 'input', name: q.name, message: q.message, default: q.default, validate: q.validate }),
-    secret: (q) => ask<string>({ type: 'password', name: q.name, message: q.message, mask: '*', validate: q.validate }),
-    confirm: (q) => ask<boolean>({ type: 'confirm', name: q.name, message: q.message, default: q.default ?? false }),
-    select: (q) => ask({ type: 'list', name: q.name, message: q.message, default: q.default, choices: q.choices.map((c) => ({ value: c.value, name: c.description ? `${c.name} — ${c.description}` : c.name })) }),
+    text: (q) => guard(async () => (await lib()).input({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}) }, context)),
+    secret: (q) => guard(async () => (await lib()).password({ message: q.message, mask: '*', ...(q.validate ? { validate: q.validate } : {}) }, context)),
+    confirm: (q) => guard(async () => (await lib()).confirm({ message: q.message, default: q.default ?? false }, context)),
+    select: (q) =>
+      guard(async () =>
+        (await lib()).select(
+          {
+            message: `${q.message} (↑↓ to move, Enter to choose)`,
+            // Every choice on one line with its own description, so the whole list can be compared at a glance.
+            choices: q.choices.map((c) => ({ value: c.value, name: `${c.name}${c.value === q.default ? ' (default)' : ''}${c.description ? ` — ${c.description}` : ''}`, short: c.name })),
+            ...(q.default !== undefined ? { default: q.default } : {}),
+            pageSize: Math.max(q.choices.length, 7),
+            loop: false,
+            // The hint is in the question itself: a help line under the list would push the cursor line off
+            // the bottom of short terminals and tell nothing the question does not.
+            theme: { style: { keysHelpTip: () => undefined } },
+          },
+          context,
+        ),
+      ),
   };
 }
 

@@ -194,6 +194,8 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
       return { ...base, action: 'skipped', reason: `certificate ${current.thumbprint} expires in ${days} days (${current.notAfter.toISOString().slice(0, 10)}), not within ${o.ifExpiringWithin}`, thumbprint: current.thumbprint, notAfter: current.notAfter.toISOString() };
     }
   }
+  // Without an admin, addKey and its proof need the object id: refuse now, before any key is made or written.
+  if (!o.admin) needObjectId();
   const currentValid = current !== undefined && current.notBefore.getTime() <= now.getTime() && current.notAfter.getTime() > now.getTime();
   if (!currentValid && !o.admin) {
     throw new CliError(EXIT.failed, `No valid certificate is left to sign the rotation${current ? ` (${current.thumbprint} expired on ${current.notAfter.toISOString()})` : ''}.`, {

@@ -12,7 +12,7 @@ export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context)
   const delay = parseIntIn('--replication-delay', str('replicationDelay') ?? '0', 0, 3_600_000);
   const every = parseIntIn('--throttle-every', str('throttleEvery') ?? '0', 0, 1_000_000);
   const mode = str('deviceCode') ?? 'approve';
-  if (!['approve', 'deny', 'expire'].includes(mode)) throw usageError(`--device-code must be approve, deny or expire, got '${mode}'.`);
+  if (!['approve', 'deny', 'expire', 'conditional-access'].includes(mode)) throw usageError(`--device-code must be approve, deny, expire or conditional-access, got '${mode}'.`);
   const blocked = str('blockClient') ? [parseGuid('--block-client', str('blockClient')!)] : [];
   const failOnce = str('failOnce') ? [parseFailOnce(str('failOnce')!)] : [];
   const { startSandbox } = await import('../sandbox/server.js');

@@ -21,7 +21,7 @@ export interface FaultState {
   throttleRetryAfterS: number;
   throttleServices: Service[];
   failOnce: FailOnce[];
-  deviceCode: { mode: 'approve' | 'deny' | 'expire'; approveAfterMs: number; interval: number };
+  deviceCode: { mode: 'approve' | 'deny' | 'expire' | 'conditional-access'; approveAfterMs: number; interval: number };
   /** Public clients the tenant has disabled (AADSTS7000112). */
   blockedClients: string[];
   /** Delegated scopes the tenant will not grant (the token comes back without them). */

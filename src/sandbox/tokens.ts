@@ -229,6 +229,8 @@ export class TokenService {
       const mode = this.o.faults.state.deviceCode.mode;
       if (mode === 'expire' || this.o.now() > dc.expiresAt) return stsError(400, 'expired_token', 70020, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request.');
       if (mode === 'deny') return stsError(400, 'authorization_declined', 70000, 'The user has declined the authorization request.');
+      // The text Entra sends when a Conditional Access policy blocks token issuance (AADSTS53003, Entra sign-in error codes reference).
+      if (mode === 'conditional-access') return stsError(400, 'invalid_grant', 53003, 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.');
       if (this.o.now() < dc.approvedAt) return stsError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
       this.deviceCodes.delete(dc.deviceCode);
       const user = this.dir.data.users[0];

@@ -11,10 +11,15 @@ import { CancelledError } from '../../src/errors.js';
 import type { InitResult } from '../../src/render.js';
 
 /** The interactive wizard through the prompt port: every question answered by name, real MSAL and Graph SDK underneath. */
-function fakePrompt(answers: Record<string, string | boolean>, asked: string[]): Prompt {
+function fakePrompt(answers: Record<string, string | boolean | (string | boolean)[]>, asked: string[]): Prompt {
   const get = async <T>(name: string, fallback?: T): Promise<T> => {
     asked.push(name);
-    if (name in answers) return answers[name] as T;
+    const a = answers[name];
+    if (Array.isArray(a)) {
+      if (!a.length) throw new Error(`asked ${name} once too often`);
+      return a.shift() as T;
+    }
+    if (a !== undefined) return a as T;
     if (fallback !== undefined) return fallback;
     throw new Error(`unexpected question ${name}`);
   };
@@ -45,7 +50,7 @@ test('the interactive init asks each question, honours the answers and double-co
     const result = await initCommand({ tenant: h.sandbox.directory.tenant.initialDomain }, ctx);
     assert.equal(result.exitCode, 0, stderr);
     const data = result.data as InitResult;
-    assert.deepEqual(asked, ['appName', 'role', 'confirmGlobalAdmin', 'validityDays', 'keySize', 'outDir', 'pfxPassword', 'pfxPasswordAgain']);
+    assert.deepEqual(asked, ['appName', 'role', 'confirmGlobalAdmin', 'validityDays', 'keySize', 'outDir', 'pfxPassword', 'pfxPasswordAgain', 'confirmPlan']);
     assert.equal(data.role, 'Global Administrator');
     assert.equal(data.verified, true);
     assert.equal(tenantState(h.sandbox).apps[0]!.displayName, 'Wizard App');
@@ -57,15 +62,21 @@ test('the interactive init asks each question, honours the answers and double-co
     assert.match(bits, /3072 bit/);
     assert.doesNotMatch(stderr, /Correct-Horse-9/);
 
-    // Declining the Global Administrator confirmation stops before anything changes.
+    // Declining Global Administrator asks for the role again; declining the summary changes nothing and is no error.
+    const declinedAsked: string[] = [];
     const declined = await makeContext(io, { verbose: false, json: false, yes: false, interactive: true, color: false }, {
       interactive: true,
-      prompt: fakePrompt({ appName: 'Other App', role: 'global-administrator', confirmGlobalAdmin: false }, []),
+      prompt: fakePrompt({ appName: 'Other App', role: ['global-administrator', 'global-reader'], confirmGlobalAdmin: false, pfxPassword: '', confirmPlan: false }, declinedAsked),
       services: ctx.services,
     });
     const before = JSON.stringify(h.sandbox.directory.data.applications);
-    await assert.rejects(initCommand({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'other' }, declined), /Global Administrator was not confirmed/);
+    const r = await initCommand({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'other' }, declined);
+    assert.equal(r.exitCode, 0);
+    assert.deepEqual(r.data, { ...(r.data as object), dryRun: true, declined: true });
+    assert.deepEqual(declinedAsked.slice(0, 4), ['appName', 'role', 'confirmGlobalAdmin', 'role']);
+    assert.equal(declinedAsked.at(-1), 'confirmPlan');
     assert.equal(JSON.stringify(h.sandbox.directory.data.applications), before);
+    assert.equal(await declined.profiles.get('other'), undefined);
 
     // Ctrl-C at a prompt is a cancellation (exit 130), not a crash.
     const cancel = await makeContext(io, { verbose: false, json: false, yes: false, interactive: true, color: false }, {

@@ -11,7 +11,7 @@ import { configDir } from '../../src/paths.js';
 import { findExchangeRole, EXCHANGE_ROLES } from '../../src/constants.js';
 import { interpret } from '../../src/adapters/exchange.js';
 import { redactUrl } from '../../src/adapters/http.js';
-import { cleanDescription } from '../../src/adapters/identity.js';
+import { cleanDescription, classifyTokenError } from '../../src/adapters/token-errors.js';
 import { toJunit } from '../../src/junit.js';
 import { powershell } from '../../src/render.js';
 import { parseFilter } from '../../src/sandbox/graph.js';
@@ -19,7 +19,6 @@ import { endpointOf } from '../../src/sandbox/faults.js';
 import { withManageAsApp, hasManageAsApp, uniqueNameFor } from '../../src/commands/init/steps.js';
 import { thumbprintOfKey } from '../../src/keys.js';
 import { diagnoseAuthError } from '../../src/verify.js';
-import { AuthError } from '../../src/adapters/identity.js';
 import * as cert from '../../src/cert.js';
 
 const usage = (fn: () => unknown, re: RegExp) => {
@@ -158,7 +157,7 @@ describe('reading service answers', () => {
     assert.equal((interpret(200, b('<html>'), {}) as { kind: string }).kind, 'unrecognised');
   });
   test('AADSTS refusals map to what to do, branching on the code, not the text', () => {
-    const d = (n: number, text = 'x') => diagnoseAuthError(new AuthError('invalid_client', n, text), { appId: 'A', tenant: 'T' });
+    const d = (n: number, text = 'x') => diagnoseAuthError(classifyTokenError({ errorCode: 'invalid_client', errorNo: String(n), errorMessage: text }), { appId: 'A', tenant: 'T' });
     assert.match(d(700016).what, /does not exist/);
     assert.match(d(700027).what, /not registered/);
     assert.match(d(700027, 'The key used is expired.').fix, /--admin/);

@@ -5,7 +5,7 @@ import { CliError, EXIT, failure, usageError } from '../../errors.js';
 import { openTarget } from '../../target.js';
 import { parseInitFlags, parseRole, DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitFlags } from './options.js';
 import { ADMIN_SCOPES, EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, type DirectoryRole, type KeySize } from '../../constants.js';
-import { parseAppName, parseIntIn } from '../../options.js';
+import { parseAppName, parseIntIn, parseKeySize } from '../../options.js';
 import type { Profile } from '../../profiles.js';
 import { validateProfileName } from '../../profiles.js';
 import { survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, type Outcome } from './steps.js';
@@ -45,48 +45,88 @@ async function preflight(ctx: Context, flags: InitFlags) {
     const { bytes, label } = await readCertificateInput(ctx, flags.certFile, '--cert-file');
     brought = cert.requireCredential(cert.readCredential(bytes, label, envPassword), label);
     if (brought.notAfter.getTime() <= ctx.clock.now().getTime()) throw usageError(`The certificate in ${label} expired on ${brought.notAfter.toISOString()}.`, 'Bring a valid certificate, or let exo-cba make one.');
+    if (brought.notBefore.getTime() > ctx.clock.now().getTime()) {
+      throw usageError(`The certificate in ${label} is not valid yet: it starts on ${brought.notBefore.toISOString()}.`, "Wait until then, bring a certificate that is valid now, or let exo-cba make one. If the date looks wrong, check this machine's clock.", 'Entra refuses a key whose start date is in the future.');
+    }
   }
   await ctx.profiles.load(); // a corrupt profiles file stops us here, not half-way
   return { envPassword, brought };
 }
 
+/** Turns a parser that throws a usage error into a prompt validator: the reason is shown and the question asked again. */
+const validator = (parse: (v: string) => unknown) => (v: string): string | true => {
+  try {
+    parse(v);
+    return true;
+  } catch (e) {
+    return e instanceof CliError ? [e.message, e.detail.fix].filter(Boolean).join(' ') : (e as Error).message;
+  }
+};
+
+export const MIN_TYPED_PASSWORD = 12;
+
+async function askRole(ctx: Context, flags: InitFlags, existing: Profile | undefined): Promise<DirectoryRole> {
+  const preset = flags.role ?? (existing ? parseRole(existing.role.templateId) : undefined);
+  if (preset || !ctx.interactive) return preset ?? parseRole('exchange-administrator');
+  for (;;) {
+    const role = parseRole(await ctx.prompt.select({
+      name: 'role',
+      message: 'Directory role for the app (least privilege first)',
+      default: 'exchange-administrator',
+      choices: EXCHANGE_ROLES.map((r) => ({ value: r.key, name: r.name, description: r.description })),
+    }));
+    if (role.templateId !== GLOBAL_ADMIN_TEMPLATE_ID || flags.allowGlobalAdmin) return role;
+    ctx.out.warn('Global Administrator gives this app every right in the tenant; Exchange Administrator is enough for Exchange scripts.');
+    const sure = await ctx.prompt.confirm({ name: 'confirmGlobalAdmin', message: 'Really assign Global Administrator?', default: false });
+    if (sure) return role;
+    ctx.out.info('Global Administrator not chosen: pick another role.');
+  }
+}
+
+async function askPassword(ctx: Context): Promise<string | undefined> {
+  for (;;) {
+    const first = await ctx.prompt.secret({
+      name: 'pfxPassword',
+      message: `PFX password (at least ${MIN_TYPED_PASSWORD} characters; leave empty to generate one)`,
+      validate: (v) => (v === '' || v.length >= MIN_TYPED_PASSWORD ? true : `The password has ${v.length} characters; use at least ${MIN_TYPED_PASSWORD}, or leave it empty to have one generated.`),
+    });
+    if (first === '') return undefined;
+    const again = await ctx.prompt.secret({ name: 'pfxPasswordAgain', message: 'PFX password again' });
+    if (again === first) return first;
+    ctx.out.warn('The two passwords differ. Type them again.');
+  }
+}
+
 async function askAnswers(ctx: Context, flags: InitFlags, org: { initialDomain: string }, existing: Profile | undefined, envPassword: string | undefined, brought: Credential | undefined): Promise<Answers> {
   const { prompt } = ctx;
   const ask = ctx.interactive;
-  const appName = flags.appName ?? existing?.app.displayName ?? (ask ? parseAppName(await prompt.text({ name: 'appName', message: 'App registration name', default: DEFAULT_APP_NAME, validate: (v) => { try { parseAppName(v); return true; } catch (e) { return (e as Error).message; } } })) : DEFAULT_APP_NAME);
-  let role = flags.role ?? (existing ? parseRole(existing.role.templateId) : undefined);
-  if (!role) {
-    role = ask
-      ? parseRole(await prompt.select({ name: 'role', message: 'Directory role for the app (least privilege first)', default: 'exchange-administrator', choices: EXCHANGE_ROLES.map((r) => ({ value: r.key, name: r.name, description: r.description })) }))
-      : parseRole('exchange-administrator');
-  }
-  if (role.templateId === GLOBAL_ADMIN_TEMPLATE_ID && !flags.allowGlobalAdmin) {
-    const sure = ask && (await prompt.confirm({ name: 'confirmGlobalAdmin', message: 'Global Administrator gives this app every right in the tenant. Exchange Administrator is enough for Exchange scripts. Really assign Global Administrator?', default: false }));
-    if (!sure) throw usageError('Global Administrator was not confirmed.', 'Choose a narrower role (exchange-administrator), or confirm (--allow-global-admin).');
-  }
+  const appName = flags.appName ?? existing?.app.displayName ?? (ask ? parseAppName(await prompt.text({ name: 'appName', message: 'App registration name', default: DEFAULT_APP_NAME, validate: validator(parseAppName) })) : DEFAULT_APP_NAME);
+  const role = await askRole(ctx, flags, existing);
+  if (role.templateId === GLOBAL_ADMIN_TEMPLATE_ID) ctx.out.warn('The app will hold Global Administrator: every right in the tenant. Keep its certificate like a domain admin password, and prefer a narrower role.');
   const needCert = !brought;
-  const validityDays = flags.validityDays ?? (ask && needCert ? parseIntIn('validity', await prompt.text({ name: 'validityDays', message: 'Certificate validity (days)', default: String(DEFAULT_VALIDITY_DAYS) }), 1, 3650) : DEFAULT_VALIDITY_DAYS);
-  const keySize = flags.keySize ?? (ask && needCert ? (Number(await prompt.select({ name: 'keySize', message: 'RSA key size', default: '2048', choices: KEY_SIZES.map((k) => ({ value: String(k), name: `${k} bits` })) })) as KeySize) : 2048);
+  const parseValidity = (v: string) => parseIntIn('The validity', v, 1, 3650);
+  const validityDays = flags.validityDays ?? (ask && needCert ? parseValidity(await prompt.text({ name: 'validityDays', message: 'Certificate validity in days (1-3650)', default: String(DEFAULT_VALIDITY_DAYS), validate: validator(parseValidity) })) : DEFAULT_VALIDITY_DAYS);
+  const keySize = flags.keySize ?? (ask && needCert ? parseKeySize(await prompt.select({ name: 'keySize', message: 'RSA key size', default: '2048', choices: KEY_SIZES.map((k) => ({ value: String(k), name: `${k} bits`, description: k === 2048 ? 'what Microsoft\'s examples use; fast' : k === 4096 ? 'stronger, slower to make and use' : 'stronger' })) })) : 2048);
   const defaultDir = existing?.certificate?.files.dir ?? path.join(ctx.configDir, 'certs', org.initialDomain);
-  let outDir = flags.outDir ?? (ask ? await prompt.text({ name: 'outDir', message: 'Where to write the certificate files', default: defaultDir }) : defaultDir);
-  outDir = path.resolve(outDir);
+  const outDirWhyNot = async (v: string) => {
+    if (v.trim() === '') return 'Give a directory.';
+    const why = await ctx.files.whyNotWritable(path.resolve(v.trim()));
+    return why ? `That directory cannot be used: ${why}.` : true;
+  };
+  const outDir = path.resolve((flags.outDir ?? (ask ? await prompt.text({ name: 'outDir', message: 'Where to write the certificate files', default: defaultDir, validate: outDirWhyNot }) : defaultDir)).trim());
   const why = await ctx.files.whyNotWritable(outDir);
   if (why) throw usageError(`The output directory cannot be used: ${why}.`, 'Choose a writable --out-dir.');
   let pfxPassword = envPassword;
-  if (pfxPassword === undefined && ask) {
-    const first = await prompt.secret({ name: 'pfxPassword', message: 'PFX password (leave empty to generate one)' });
-    if (first !== '') {
-      const again = await prompt.secret({ name: 'pfxPasswordAgain', message: 'PFX password again' });
-      if (again !== first) throw usageError('The two PFX passwords differ.', 'Run again and type the same password twice.');
-      pfxPassword = first;
-    }
-  }
+  if (pfxPassword === undefined && ask) pfxPassword = await askPassword(ctx);
   return { appName, role, validityDays, keySize, outDir, ...(pfxPassword !== undefined ? { pfxPassword } : {}) };
 }
 
 export async function initCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
   const flags = parseInitFlags(raw);
   const { envPassword, brought } = await preflight(ctx, flags);
+  // What a Ctrl-C during the network phase says: nothing changed yet, or how to pick up where it stopped.
+  let onStop = 'Cancelled: nothing was changed in the tenant or on disk.';
+  const unregister = ctx.services.onInterrupt(() => onStop);
   const target = await openTarget(ctx, { cloud: flags.cloud, sandbox: flags.sandbox });
   try {
     const { cloud } = target;
@@ -125,6 +165,24 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
       `save profile '${profileName}'`,
     ];
     if (flags.dryRun) return { command: 'init', exitCode: EXIT.ok, data: { dryRun: true, profile: profileName, tenantId: org.tenantId, organization: org.initialDomain, plan } };
+    if (ctx.interactive) {
+      const c = ctx.out.color;
+      ctx.out.info([
+        '',
+        c.bold('About to set up:'),
+        `  Tenant        ${org.displayName} (${org.initialDomain}, ${org.tenantId})`,
+        `  App           ${answers.appName}${s.app ? ` (existing, appId ${s.app.appId})` : ' (new, single tenant)'}`,
+        `  Permission    Exchange.ManageAsApp (application permission, admin consent)`,
+        `  Role          ${answers.role.name} (Entra directory role)`,
+        `  Certificate   ${brought ? `${brought.thumbprint}, from ${flags.certFile}` : `new ${answers.keySize}-bit RSA, valid ${answers.validityDays} days`}`,
+        `  Files         ${answers.outDir}${answers.pfxPassword === undefined ? ' (PFX password generated)' : ''}`,
+        `  Profile       ${profileName}`,
+        '',
+      ].join('\n'));
+      if (!(await ctx.prompt.confirm({ name: 'confirmPlan', message: `Make these changes in ${org.initialDomain}?`, default: true }))) {
+        return { command: 'init', exitCode: EXIT.ok, data: { dryRun: true, declined: true, profile: profileName, tenantId: org.tenantId, organization: org.initialDomain, plan } };
+      }
+    }
 
     const outcomes: Record<string, Outcome> = {};
     let profile: Profile = existing ?? {
@@ -133,6 +191,7 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     };
     // Steps below run partly in parallel; profile writes are serialised so none is lost.
     let saving: Promise<void> = Promise.resolve();
+    onStop = `Cancelled. What finished is recorded in profile '${profileName}'; run the same command again to resume (exo-cba init --profile ${profileName}${flags.sandbox ? ' --sandbox' : ''}): finished steps are reused.`;
     const journal = (patch: Partial<Profile>) => {
       profile = { ...profile, ...patch, role: { name: answers.role.name, templateId: answers.role.templateId }, updatedAt: ctx.clock.now().toISOString() };
       const snapshot = profile;
@@ -150,7 +209,9 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     let keyId = recorded?.keyId;
     if (!cred && recorded) {
       const loaded = await loadRecordedCredential(ctx, recorded);
-      if (typeof loaded !== 'string' && loaded.notAfter.getTime() - now.getTime() > 30 * 86_400_000) {
+      // Reused while it has a good part of its life left: a resumed run keeps the certificate it just made
+      // (whatever its validity), a re-run months later does not hand out one that is about to expire.
+      if (typeof loaded !== 'string' && loaded.notAfter.getTime() - now.getTime() > Math.min(30 * 86_400_000, (loaded.notAfter.getTime() - loaded.notBefore.getTime()) / 2)) {
         cred = loaded;
         certFiles = recorded.files;
         outcomes['certificate'] = 'reused';
@@ -239,6 +300,7 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     };
     return { command: 'init', exitCode: EXIT.ok, data };
   } finally {
+    unregister();
     await target.close();
   }
 }
