@@ -34,7 +34,7 @@ export interface StatusRow {
 }
 export interface StatusResult { configFile: string; profiles: StatusRow[] }
 
-export interface RemoveResult { profile: string; appId?: string; deleted: boolean; archived: string[]; note?: string }
+export interface RemoveResult { profile: string; appId?: string; deleted: boolean; declined?: boolean; archived: string[]; note?: string }
 
 export interface SandboxResult { stopped: string; requests: number }
 
@@ -67,6 +67,7 @@ function renderText(r: CommandResult, c: Paint): string {
     case 'status':
       return statusText(r.data, c);
     case 'remove':
+      if (r.data.declined) return 'Not confirmed: nothing was changed.';
       return `${r.data.deleted ? `Deleted the app ${r.data.appId ?? ''} with its service principal, grant and role assignment.` : 'Nothing deleted in the tenant.'}\n${r.data.archived.length ? `Archived: ${r.data.archived.join(', ')}\n` : ''}Profile '${r.data.profile}' removed.${r.data.note ? `\n${r.data.note}` : ''}`;
     case 'sandbox':
       return '';

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { EXIT, usageError } from '../errors.js';
+import { EXIT, failure, usageError } from '../errors.js';
 import { openTarget } from '../target.js';
 import { signInAdmin } from '../admin.js';
 import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../constants.js';
@@ -17,8 +17,9 @@ export async function removeCommand(raw: Record<string, unknown>, ctx: Context):
   const what = `the app '${profile.app.displayName}'${profile.app.appId ? ` (appId ${profile.app.appId})` : ''} in tenant ${profile.organization} (${profile.tenantId})`;
   if (raw['yes'] !== true) {
     if (!ctx.interactive) throw usageError(`remove deletes ${what} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
-    const ok = await ctx.prompt.confirm({ name: 'confirmRemove', message: `Delete ${what}? Jobs using it stop working.`, default: false });
-    if (!ok) throw usageError('Not confirmed; nothing was changed.', 'Run remove again and confirm, or pass --yes.');
+    ctx.out.info(`This deletes ${what}, with its service principal, grant and role; its certificate files are archived.`);
+    const ok = await ctx.prompt.confirm({ name: 'confirmRemove', message: `Delete '${profile.app.displayName}'? Jobs using it stop working.`, default: false });
+    if (!ok) return { command: 'remove', exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, declined: true, archived: [] } };
   }
   let deleted = false;
   let note: string | undefined;
@@ -35,8 +36,16 @@ export async function removeCommand(raw: Record<string, unknown>, ctx: Context):
         await dir.deleteApplication(app.id).catch((e: unknown) => {
           throw explainGraphError(e, 'delete the application');
         });
+        // Read back: the delete is confirmed only when Graph no longer returns the app (reads may lag a little).
+        const deadline = ctx.clock.now().getTime() + 60_000;
+        for (let wait = 250; await dir.getApplication(app.id); wait = Math.min(wait * 2, 2000)) {
+          if (ctx.clock.now().getTime() > deadline) {
+            throw failure(`Graph accepted the delete of ${what}, but still returns the app a minute later.`, { fix: `Check Entra ID > App registrations (and Deleted applications); run 'exo-cba remove --profile ${profile.name}' again: it deletes what is left.` });
+          }
+          await ctx.clock.sleep(wait);
+        }
         deleted = true;
-        ctx.out.info(`${ctx.out.color.green('✔')} Deleted ${what}`);
+        ctx.out.info(`${ctx.out.color.green('✔')} Deleted ${what} (read back: gone)`);
       } else note = 'The app was already gone from the tenant.';
     } finally {
       await target.close();

@@ -47,7 +47,7 @@ export function openTerminal(dir: string, args: string[], env: Record<string, st
   // The shell survives a Ctrl-C meant for the program (a trap with a handler is not inherited by the child), so the
   // exit code is still printed.
   writeFileSync(script, `${exports}\nunset CI\ntrap ':' INT\n${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}\necho "EXIT=$?"\nsleep 600\n`);
-  tmux('new-session', '-d', '-s', 'main', '-x', '160', '-y', '50', `sh ${q(script)}`);
+  tmux('new-session', '-d', '-s', 'main', '-x', '200', '-y', '50', `sh ${q(script)}`);
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'main', '-S', '-1000');
   const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
     const until = performance.now() + timeoutMs;

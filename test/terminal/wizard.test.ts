@@ -154,4 +154,36 @@ describe('the init wizard in a real terminal', { skip: hasTmux ? false : 'tmux i
       assert.equal(s.apps[0]!.keyCredentials.length, 1, 'the certificate made before the interruption is the one registered');
     });
   });
+
+  test('remove asks before deleting: No changes nothing, Yes deletes and reads back', async () => {
+    const h = await startHarness();
+    try {
+      const made = await h.run(['init', '--tenant', h.sandbox.directory.tenant.initialDomain, '--yes']);
+      assert.equal(made.code, 0, made.stderr);
+      const no = openTerminal(h.dir, ['remove'], { ...h.env, NO_COLOR: '1' });
+      try {
+        await no.waitForQuestion(/Delete 'Exo Background Process'\? Jobs using it stop working\. \(y\/N\)/);
+        no.press('Enter');
+        assert.equal(await no.exitCode(), 0);
+        assert.match(no.screen(), /Not confirmed: nothing was changed/);
+      } finally {
+        no.close();
+      }
+      assert.equal(tenantState(h.sandbox).apps.length, 1);
+      const yes = openTerminal(h.dir, ['remove'], { ...h.env, NO_COLOR: '1' });
+      try {
+        await yes.waitForQuestion(/Delete 'Exo Background Process'/);
+        yes.type('y');
+        yes.press('Enter');
+        assert.equal(await yes.exitCode(), 0);
+        assert.match(yes.screen(), /read back: gone/);
+      } finally {
+        yes.close();
+      }
+      assert.equal(tenantState(h.sandbox).apps.length, 0);
+      assert.equal(existsSync(profilesFile(h)) && Object.keys(JSON.parse(readFileSync(profilesFile(h), 'utf8')).profiles).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
 });
