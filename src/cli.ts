@@ -19,6 +19,21 @@ type Handler = (raw: Raw, ctx: Context) => Promise<CommandResult>;
 
 export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}
+
+/** The whole command line; `done` receives the exit code of the command that ran. */
+export function buildProgram(io: Io, done: (code: ExitCode) => void = () => undefined): Command {
   const program = new Command('exo-cba')
     .description('Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it working (rotate), prove it in CI (check).')
     .version(VERSION, '-V, --version')
@@ -44,7 +59,7 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     const result = await handler(raw, ctx);
     const { render } = await import('./render.js');
     render(result, ctx, flags.json);
-    exitCode = result.exitCode;
+    done(result.exitCode);
   };
 
   const certInputs = (c: Command) =>
@@ -124,14 +139,5 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     .addHelpText('after', '\nExamples:\n  exo-cba sandbox --replication-delay 3000   # then follow the lines it prints\n')
     .action(run(async () => (await import('./commands/sandbox.js')).sandboxCommand));
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
-      return EXIT.usage;
-    }
-    throw err;
-  }
-  return exitCode;
+  return program;
 }

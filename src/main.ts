@@ -22,6 +22,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<ExitCo
       io.stdout.write(`${(await import('./version.js')).VERSION}\n`);
       return EXIT.ok;
     }
+    const { helpPageFor, cachedHelp } = await import('./help-cache.js');
+    const page = helpPageFor(argv);
+    const text = page === undefined ? undefined : cachedHelp(page);
+    if (text !== undefined) {
+      io.stdout.write(text);
+      return EXIT.ok;
+    }
     const { runCli } = await import('./cli.js');
     return await runCli(argv, io);
   } catch (err) {

@@ -20,6 +20,15 @@ describe('the command line', () => {
     assert.equal(code, 2);
   });
 
+  test('the help pages printed without commander are the ones commander prints', () => {
+    for (const page of ['', 'init', 'check', 'rotate', 'status', 'remove', 'sandbox']) {
+      const args = page ? [page] : [];
+      const cached = execFileSync(process.execPath, [BIN, ...args, '--help']).toString();
+      const live = execFileSync(process.execPath, [BIN, ...args, '--help', '--no-color']).toString(); // an extra flag goes through commander
+      assert.equal(cached, live, `help page '${page}'`);
+    }
+  });
+
   test('--version and --help load none of msal-node, the Graph client, inquirer or node-forge', () => {
     const dir = tempDir();
     const log = path.join(dir, 'loaded.txt');
