@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Files } from './adapters/files.js';
 import type { CertificateFiles, CertificateRecord } from './profiles.js';
-import type { Credential } from './cert.js';
+import { encryptedKeyPem, type Credential } from './cert.js';
 
 /**
- * The one module that writes key material: a private directory (0700), private files (0600),
+ * Writes certificate sets (init and rotate call it; the files adapter does the writing): a private directory (0700), private files (0600),
  * never overwriting anything (what is in the way is archived first).
  */
 
@@ -42,15 +42,17 @@ export async function writeCertificateSet(
   cred: Credential,
   pfx: Buffer,
   generatedPassword: string | undefined,
+  /** A key brought in encrypted stays encrypted: with this password, named by this variable. */
+  keyProtection?: { password: string; env: string },
 ): Promise<CertificateFiles> {
   await files.ensurePrivateDir(planned.dir);
   // Public parts are 0644; anything that holds or unlocks the private key is 0600.
   await files.writeNew(planned.cer!, cred.der, 0o644);
   await files.writeNew(planned.pem!, cred.certPem, 0o644);
-  await files.writeNew(planned.key!, cred.keyPem, 0o600);
+  await files.writeNew(planned.key!, keyProtection ? encryptedKeyPem(cred.keyPem, keyProtection.password) : cred.keyPem, 0o600);
   await files.writeNew(planned.pfx!, pfx, 0o600);
   if (generatedPassword !== undefined && planned.pfxPasswordFile) await files.writeNew(planned.pfxPasswordFile, generatedPassword + '\n', 0o600);
-  return planned;
+  return keyProtection ? { ...planned, keyEncrypted: true, passwordEnv: keyProtection.env } : planned;
 }
 
 export function recordOf(cred: Credential, f: CertificateFiles, keyId?: string): CertificateRecord {

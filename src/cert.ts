@@ -25,8 +25,10 @@ export interface CertificateInfo {
 }
 
 export interface Credential extends CertificateInfo {
-  /** Unencrypted PKCS#8 PEM. */
+  /** Unencrypted PKCS#8 PEM (in memory only). */
   keyPem: string;
+  /** The key came protected by a password (an encrypted PEM or a PFX): exo-cba keeps it so on disk. */
+  keyWasProtected?: boolean;
 }
 
 /** Node's native RSA generation, off the main thread so the spinner keeps turning. */
@@ -142,7 +144,7 @@ export function sniff(bytes: Buffer): CredentialSource {
  * Reads a certificate (and its key, where the file has one) from PEM, PFX or DER bytes.
  * `label` names the input in messages; a bad PFX password is a usage error (exit 2), not a stack trace.
  */
-export function readCredential(bytes: Buffer, label: string, password?: string): { cert: CertificateInfo; keyPem?: string } {
+export function readCredential(bytes: Buffer, label: string, password?: string): { cert: CertificateInfo; keyPem?: string; keyWasProtected?: boolean } {
   const { kind } = sniff(bytes);
   if (kind === 'pem') {
     const text = bytes.toString('utf8');
@@ -159,7 +161,7 @@ export function readCredential(bytes: Buffer, label: string, password?: string):
       }
     }
     if (!certBlocks.length) throw usageError(`${label} has a private key but no certificate.`, 'Put the CERTIFICATE block in the same PEM, or give the PFX.');
-    return { cert: safeDescribe(leafOf(certBlocks, keyPem), label), ...(keyPem ? { keyPem } : {}) };
+    return { cert: safeDescribe(leafOf(certBlocks, keyPem), label), ...(keyPem ? { keyPem, keyWasProtected: keyBlock!.includes('ENCRYPTED') } : {}) };
   }
   if (kind === 'pfx') {
     let p12: forge.pkcs12.Pkcs12Pfx;
@@ -182,7 +184,7 @@ export function readCredential(bytes: Buffer, label: string, password?: string):
       throw usageError(`${label} has no certificate inside.`, 'Export the PFX with its certificate.');
     }
     const keyPem = keyBag?.key ? toPkcs8Pem(forge.pki.privateKeyToPem(keyBag.key)) : undefined;
-    return { cert: safeDescribe(leafOf(certs, keyPem), label), ...(keyPem ? { keyPem } : {}) };
+    return { cert: safeDescribe(leafOf(certs, keyPem), label), ...(keyPem ? { keyPem, keyWasProtected: true } : {}) };
   }
   try {
     return { cert: describeCertificate(new X509Certificate(bytes).toString()) };
@@ -218,7 +220,7 @@ function safeDescribe(certPem: string, label: string): CertificateInfo {
 }
 
 /** A credential ready for signing: certificate and matching key of a usable size. */
-export function requireCredential(parsed: { cert: CertificateInfo; keyPem?: string }, label: string): Credential {
+export function requireCredential(parsed: { cert: CertificateInfo; keyPem?: string; keyWasProtected?: boolean }, label: string): Credential {
   if (parsed.cert.keyType !== 'rsa') {
     throw usageError(`The certificate in ${label} has an ${parsed.cert.keyType.toUpperCase()} key; only RSA is supported.`, 'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.');
   }
@@ -227,5 +229,10 @@ export function requireCredential(parsed: { cert: CertificateInfo; keyPem?: stri
     throw usageError(`The private key in ${label} does not belong to its certificate.`, 'Pair the certificate with the key it was made with.');
   }
   if (parsed.cert.keyBits < 2048) throw usageError(`The key in ${label} has ${parsed.cert.keyBits} bits; Entra needs at least 2048.`, 'Make a new certificate (exo-cba rotate).');
-  return { ...parsed.cert, keyPem: parsed.keyPem };
+  return { ...parsed.cert, keyPem: parsed.keyPem, ...(parsed.keyWasProtected ? { keyWasProtected: true } : {}) };
+}
+
+/** The key as encrypted PKCS#8 (AES-256-CBC, scrypt-free PBES2 that OpenSSL and .NET read). */
+export function encryptedKeyPem(keyPem: string, passphrase: string): string {
+  return createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
 }

@@ -84,9 +84,11 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--app-name <name>', 'display name of the app registration (default: "Exo Background Process")')
     .option('--role <role>', `directory role for the app, least privilege first: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default: exchange-administrator)`)
     .option('--allow-global-admin', 'allow --role global-administrator without a prompt (with --yes)')
-    .option('--out-dir <dir>', 'where to write the certificate files (default: <config dir>/certs/<tenant>)')
+    .option('--out-dir <dir>', 'where to write the certificate files (default: <config dir>/certs/<profile>)')
     .option('--cert-file <path>', 'use this existing certificate (PFX or PEM with key) instead of making one')
     .option('--pfx-password-env <NAME>', 'name of the environment variable that holds the PFX password (else prompt, or generate)')
+    .option('--adopt-app <appId>', 'take over this existing app, which exo-cba did not create (it lists its credentials and grants, and asks first)')
+    .addOption(new Option('--foreign-credentials <what>', 'with --adopt-app: remove or keep the credentials exo-cba did not make (default: ask)').choices(['remove', 'keep']))
     .option('--no-verify', 'skip the end-to-end verification (the result is then unverified)')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--sandbox', 'run against the built-in sandbox tenant (no Microsoft account needed)')
@@ -116,12 +118,14 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .action(run(async () => (await import('./commands/rotate.js')).rotateCommand));
 
   program.command('status')
-    .description('list the profiles: tenant, app, role, thumbprint, expiry, last check')
+    .description('list the profiles: tenant, app, role, thumbprint, expiry, last check, the default, shared apps')
+    .option('--set-default <profile>', 'make this profile the one commands use when no --profile is given')
     .addHelpText('after', '\nExamples:\n  exo-cba status\n  exo-cba status --json\n')
     .action(run(async () => (await import('./commands/status.js')).statusCommand));
 
   adminInputs(program.command('remove'))
-    .description('delete the app registration (with its service principal, grant and role), archive the files, drop the profile')
+    .description('delete the app registration (with its service principal, grant and role), archive the files, drop the profile; an app other profiles share keeps running for them')
+    .option('--delete-app', 'delete the app even though other profiles here use it (it asks, naming them)')
     .option('--sandbox', 'run against the built-in sandbox tenant')
     .addHelpText('after', '\nExamples:\n  exo-cba remove --profile contoso.onmicrosoft.com\n')
     .action(run(async () => (await import('./commands/remove.js')).removeCommand));

@@ -27,14 +27,17 @@ export function passwordFromEnv(ctx: Pick<Context, 'env'>, name: string): string
 }
 
 /** The credential a profile points at (PEM key + certificate), or why it cannot be used. */
-export async function loadRecordedCredential(ctx: Pick<Context, 'files'>, rec: CertificateRecord): Promise<Credential | string> {
+export async function loadRecordedCredential(ctx: Pick<Context, 'files' | 'env'>, rec: CertificateRecord): Promise<Credential | string> {
   const cert = await import('./cert.js');
   if (!rec.files.key || !rec.files.pem) return 'the profile records no key file';
   if (!(await ctx.files.exists(rec.files.key))) return `the key file ${rec.files.key} is missing`;
   if (!(await ctx.files.exists(rec.files.pem))) return `the certificate file ${rec.files.pem} is missing`;
   const text = Buffer.concat([await ctx.files.read(rec.files.pem), Buffer.from('\n'), await ctx.files.read(rec.files.key)]);
+  const passwordEnv = rec.files.passwordEnv ?? 'EXO_CBA_CERTIFICATE_PASSWORD';
+  const password = rec.files.keyEncrypted ? ctx.env[passwordEnv] : undefined;
+  if (rec.files.keyEncrypted && !password) return `the key file ${rec.files.key} is encrypted: set ${passwordEnv} to its password`;
   try {
-    const c = cert.requireCredential(cert.readCredential(text, rec.files.pem), rec.files.pem);
+    const c = cert.requireCredential(cert.readCredential(text, rec.files.pem, password), rec.files.pem);
     if (c.thumbprint !== rec.thumbprint) return `${rec.files.pem} holds a different certificate (${c.thumbprint}) than the profile records (${rec.thumbprint})`;
     return c;
   } catch (err) {

@@ -22,9 +22,15 @@ export interface AppTarget {
   credential(): Promise<Credential>;
 }
 
+/** In a terminal, the question that picks a profile when several exist and none is the default. */
+export function chooserFor(ctx: Pick<Context, 'interactive' | 'prompt'>): ((names: string[]) => Promise<string>) | undefined {
+  if (!ctx.interactive) return undefined;
+  return (names) => ctx.prompt.select({ name: 'profile', message: 'Which profile? (there is no default)', choices: names.map((n) => ({ value: n, name: n })) });
+}
+
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
-export async function resolveTargets(raw: Record<string, unknown>, ctx: Pick<Context, 'env' | 'files' | 'profiles'>): Promise<AppTarget[]> {
+export async function resolveTargets(raw: Record<string, unknown>, ctx: Pick<Context, 'env' | 'files' | 'profiles' | 'interactive' | 'prompt'>): Promise<AppTarget[]> {
   const env = ctx.env;
   const appIdRaw = str(raw['appId']) ?? str(env['EXO_CBA_APP_ID']);
   const tenantRaw = str(raw['tenant']) ?? str(env['EXO_CBA_TENANT']);
@@ -45,7 +51,7 @@ export async function resolveTargets(raw: Record<string, unknown>, ctx: Pick<Con
     return profiles.map((p) => fromProfile(p, ctx, cloudFlag, sandboxFlag));
   }
   const wantedProfile = str(raw['profile']);
-  const profile = wantedProfile || !explicit ? await ctx.profiles.resolve(wantedProfile) : undefined;
+  const profile = wantedProfile || !explicit ? await ctx.profiles.resolve(wantedProfile, chooserFor(ctx)) : undefined;
   const appId = appIdRaw ? parseGuid('--app-id', appIdRaw) : profile?.app.appId;
   const tenant = tenantRaw ? parseTenant(tenantRaw) : profile?.tenantId;
   const missing = [!appId && '--app-id (or EXO_CBA_APP_ID)', !tenant && '--tenant (or EXO_CBA_TENANT)', !certRaw && !profile?.certificate && '--cert-file (or EXO_CBA_CERTIFICATE)'].filter(Boolean);
@@ -68,7 +74,7 @@ export async function resolveTargets(raw: Record<string, unknown>, ctx: Pick<Con
   }];
 }
 
-function fromProfile(p: Profile, ctx: Pick<Context, 'files'>, cloud: CloudName | undefined, sandbox: boolean): AppTarget {
+function fromProfile(p: Profile, ctx: Pick<Context, 'files' | 'env'>, cloud: CloudName | undefined, sandbox: boolean): AppTarget {
   return {
     label: p.name,
     profile: p,

@@ -27,6 +27,10 @@ export interface CertificateFiles {
   pfx?: string;
   /** Where a generated PFX password is kept (0600); the path, not the password. */
   pfxPasswordFile?: string;
+  /** The .key file is encrypted with the PFX password, because the key was brought in encrypted. */
+  keyEncrypted?: boolean;
+  /** The environment variable that holds that password (its name, never its value). */
+  passwordEnv?: string;
 }
 
 export interface Profile {
@@ -137,8 +141,12 @@ export class ProfileStore {
     return (await this.load()).profiles[name];
   }
 
-  /** --profile NAME, else the only profile, else the default one. */
-  async resolve(name: string | undefined): Promise<Profile> {
+  /**
+   * --profile NAME, else the only profile, else the default one (the first profile made, until
+   * `exo-cba status --set-default NAME` moves it). With several profiles and no default, `choose` asks
+   * (in a terminal) or the run stops with exit 2, naming the choices.
+   */
+  async resolve(name: string | undefined, choose?: (names: string[]) => Promise<string>): Promise<Profile> {
     const data = await this.load();
     if (name) {
       const p = data.profiles[name];
@@ -149,13 +157,28 @@ export class ProfileStore {
     if (all.length === 1) return all[0]!;
     if (data.defaultProfile && data.profiles[data.defaultProfile]) return data.profiles[data.defaultProfile]!;
     if (all.length === 0) throw usageError('No profile yet.', "Run 'exo-cba init' first, or pass --app-id, --tenant and --cert-file.");
-    throw usageError(`There are ${all.length} profiles and no default.`, `Choose one with --profile (${Object.keys(data.profiles).join(', ')}), or use --all.`);
+    const names = Object.keys(data.profiles);
+    if (choose) return data.profiles[await choose(names)]!;
+    throw usageError(`There are ${all.length} profiles and no default: ${names.join(', ')}.`, `Choose one with --profile NAME, make one the default with 'exo-cba status --set-default NAME', or use --all.`);
   }
 
-  async save(profile: Profile, opts: { makeDefault?: boolean } = {}): Promise<void> {
+  async defaultName(): Promise<string | undefined> {
+    const data = await this.load();
+    return data.defaultProfile && data.profiles[data.defaultProfile] ? data.defaultProfile : undefined;
+  }
+
+  async setDefault(name: string): Promise<void> {
+    const data = await this.load();
+    if (!data.profiles[name]) throw usageError(`No profile named '${name}' in ${this.file}.`, `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}.`);
+    data.defaultProfile = name;
+    await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
+  }
+
+  /** Saves a profile; the first one becomes the default, and the default never moves silently after that. */
+  async save(profile: Profile): Promise<void> {
     const data = await this.load();
     data.profiles[profile.name] = profile;
-    if (opts.makeDefault || !data.defaultProfile) data.defaultProfile = profile.name;
+    if (!data.defaultProfile || !data.profiles[data.defaultProfile]) data.defaultProfile = profile.name;
     await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
   }
 

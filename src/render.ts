@@ -31,8 +31,12 @@ export interface RotateResult { results: RotateItem[] }
 export interface StatusRow {
   profile: string; tenantId: string; organization: string; cloud: string; appName: string; appId?: string; role: string; state: string;
   thumbprint?: string; notAfter?: string; daysLeft?: number; lastCheck?: { at: string; status: string }; sandbox?: boolean;
+  /** The profile commands use when none is named. */
+  isDefault: boolean;
+  /** Other profiles here that use the same app (each with its own certificate). */
+  sharedWith?: string[];
 }
-export interface StatusResult { configFile: string; profiles: StatusRow[] }
+export interface StatusResult { configFile: string; defaultProfile?: string; profiles: StatusRow[] }
 
 export interface RemoveResult { profile: string; appId?: string; deleted: boolean; declined?: boolean; archived: string[]; note?: string }
 
@@ -166,7 +170,7 @@ function rotateText(x: RotateItem, c: Paint): string {
 function statusText(d: StatusResult, c: Paint): string {
   if (d.profiles.length === 0) return `No profiles in ${d.configFile}. Run 'exo-cba init' to create one.`;
   const rows = d.profiles.map((p) => [
-    p.profile, p.sandbox ? `${p.organization} (sandbox)` : p.organization, p.appName, p.appId ?? '-', p.role, p.thumbprint ?? '-', p.notAfter ? p.notAfter.slice(0, 10) : '-',
+    `${p.profile}${p.isDefault ? ' *' : ''}`, p.sandbox ? `${p.organization} (sandbox)` : p.organization, p.appName, p.appId ?? '-', p.role, p.thumbprint ?? '-', p.notAfter ? p.notAfter.slice(0, 10) : '-',
     p.daysLeft === undefined ? '-' : String(p.daysLeft), p.lastCheck ? `${p.lastCheck.status} ${p.lastCheck.at.slice(0, 16).replace('T', ' ')}` : p.state === 'ready' ? '-' : p.state,
   ]);
   const head = ['PROFILE', 'ORGANIZATION', 'APP', 'APPID', 'ROLE', 'THUMBPRINT', 'NOTAFTER', 'DAYS', 'LAST CHECK'];
@@ -176,5 +180,8 @@ function statusText(d: StatusResult, c: Paint): string {
     const days = d.profiles[i]!.daysLeft;
     const l = line(r);
     return days !== undefined && days < 0 ? c.red(l) : days !== undefined && days <= 30 ? c.yellow(l) : l;
-  })].join('\n');
+  }),
+  ...(d.defaultProfile ? [c.dim(`* the default profile (used when no --profile is given); change it with 'exo-cba status --set-default NAME'`)] : []),
+  ...d.profiles.filter((p) => p.sharedWith?.length).map((p) => `${p.profile} shares its app ${p.appId ?? p.appName} with ${p.sharedWith!.join(', ')}: removing one profile removes only its own key.`),
+  ].join('\n');
 }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import type { Context, Services } from './context.js';
 import type { Io } from './main.js';
 import { makeOutput, makePaint } from './adapters/output.js';
@@ -27,7 +28,11 @@ export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial
   const paint = await makePaint(useColor);
   const out = makeOutput(io.stdout, io.stderr, { verbose: flags.verbose, paint });
   const interactive = flags.interactive && !flags.yes && io.stdinIsTTY && Boolean(io.stderr.isTTY) && !env['CI'];
-  const files = makeFiles(process.platform);
+  const files = makeFiles(process.platform, {
+    // Owner-only access on Windows: drop inherited entries and grant the current user alone (icacls ships with Windows).
+    restrictOnWindows: (file) => void execFileSync('icacls', [file, '/inheritance:r', '/grant:r', `${os.userInfo().username}:F`], { stdio: 'ignore', windowsHide: true }),
+    warn: (t) => out.warn(t),
+  });
   const dir = configDir(env, process.platform, os.homedir());
   const clock = systemClock;
   const services: Services = {

@@ -1,5 +1,6 @@
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
+import { usageError } from '../errors.js';
 
 /** The file system as exo-cba uses it: private directories, files that are never overwritten, atomic replaces, archives. */
 export interface Files {
@@ -16,9 +17,42 @@ export interface Files {
   /** Moves the files that exist into `dir` (created 0700); returns where they went. */
   archive(paths: string[], dir: string): Promise<string[]>;
   mode(p: string): Promise<number | undefined>;
+  /**
+   * Why `dir` is not a safe home for key material (undefined when it is): a symbolic link at the directory
+   * or at its archive/ would send keys somewhere else, so it is refused, never followed.
+   */
+  whyNotSafe(dir: string): Promise<string | undefined>;
+  /** Makes an existing directory private (0700) when it is open to others; returns the mode it had, if changed. */
+  tighten(dir: string): Promise<number | undefined>;
 }
 
-export function makeFiles(platform: NodeJS.Platform): Files {
+/** What a key file's owner-only access rests on: POSIX modes, or an ACL set with icacls on Windows. */
+export interface FilesOptions {
+  /** Runs icacls on Windows; the test of the non-Windows paths never calls it. */
+  restrictOnWindows?: (file: string) => void;
+  warn?: (text: string) => void;
+}
+
+export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): Files {
+  const isLink = async (p: string) => {
+    try {
+      return (await fs.lstat(p)).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
+  const refuseLink = async (p: string) => {
+    if (await isLink(p)) throw usageError(`${p} is a symbolic link; exo-cba does not follow links to write or move key material.`, 'Point --out-dir at a real directory (or replace the link with one).');
+  };
+  /** Modes mean little on Windows: a private file there is one whose ACL names only the current user. */
+  const restrict = (file: string, mode: number) => {
+    if (platform !== 'win32' || mode & 0o044 || !opts.restrictOnWindows) return;
+    try {
+      opts.restrictOnWindows(file);
+    } catch (err) {
+      opts.warn?.(`Could not restrict ${file} to the current user with icacls (${(err as Error).message}); other accounts on this machine may be able to read it. Restrict it by hand.`);
+    }
+  };
   const files: Files = {
     exists: async (p) => {
       try {
@@ -60,11 +94,14 @@ export function makeFiles(platform: NodeJS.Platform): Files {
         await fs.mkdir(d, { mode: 0o700 });
         if (platform !== 'win32') await fs.chmod(d, 0o700);
       }
+      if (!missing.length) await refuseLink(path.resolve(dir));
     },
     writeNew: async (p, data, mode) => {
       await files.ensurePrivateDir(path.dirname(p));
+      // 'wx' (O_CREAT|O_EXCL) neither overwrites nor follows a link standing at the path.
       await fs.writeFile(p, data, { mode, flag: 'wx' });
       if (platform !== 'win32') await fs.chmod(p, mode);
+      restrict(p, mode);
     },
     writeAtomic: async (p, data, mode) => {
       await files.ensurePrivateDir(path.dirname(p));
@@ -77,10 +114,17 @@ export function makeFiles(platform: NodeJS.Platform): Files {
         await h.close();
       }
       if (platform !== 'win32') await fs.chmod(tmp, mode);
+      restrict(tmp, mode);
       await fs.rename(tmp, p);
     },
     archive: async (paths, dir) => {
       const moved: string[] = [];
+      for (let d = path.resolve(dir); path.basename(path.dirname(d)) !== '' && d !== path.dirname(d); d = path.dirname(d)) {
+        if (path.basename(d) === 'archive') {
+          await refuseLink(d);
+          break;
+        }
+      }
       for (const p of paths) {
         if (!(await files.exists(p))) continue;
         await files.ensurePrivateDir(dir);
@@ -90,6 +134,21 @@ export function makeFiles(platform: NodeJS.Platform): Files {
         moved.push(target);
       }
       return moved;
+    },
+    whyNotSafe: async (dir) => {
+      for (const p of [path.resolve(dir), path.join(path.resolve(dir), 'archive')]) if (await isLink(p)) return `${p} is a symbolic link, and exo-cba does not follow links with key material`;
+      return undefined;
+    },
+    tighten: async (dir) => {
+      if (platform === 'win32') return undefined;
+      try {
+        const mode = (await fs.stat(dir)).mode & 0o777;
+        if (!(mode & 0o077)) return undefined;
+        await fs.chmod(dir, 0o700);
+        return mode;
+      } catch {
+        return undefined;
+      }
     },
     mode: async (p) => {
       try {

@@ -36,6 +36,22 @@ export interface GraphApplication {
   signInAudience?: string;
   requiredResourceAccess: RequiredResourceAccess[];
   keyCredentials: KeyCredentialView[];
+  passwordCredentials?: PasswordCredentialView[];
+  uniqueName?: string | null;
+  tags?: string[];
+  createdDateTime?: string;
+}
+
+export interface PasswordCredentialView { keyId: string; displayName?: string | null; hint?: string | null; endDateTime?: string | null }
+export interface FederatedCredentialView { id: string; name: string; issuer: string; subject: string }
+export interface DirectoryObjectView { id: string; displayName?: string | null; userPrincipalName?: string | null; appId?: string | null }
+
+/** What an app's registration says about who can sign in as it, and who may change that. */
+export interface AppCredentials {
+  keys: KeyCredentialView[];
+  passwords: PasswordCredentialView[];
+  federated: FederatedCredentialView[];
+  owners: DirectoryObjectView[];
 }
 
 export interface GraphServicePrincipal { id: string; appId: string; displayName: string; appRoles?: { id: string; value: string }[] }
@@ -43,17 +59,23 @@ export interface GraphAppRoleAssignment { id: string; principalId: string; resou
 export interface GraphRoleAssignment { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }
 export interface Organization { tenantId: string; displayName: string; initialDomain: string }
 
+export interface NewApplication { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[]; tags?: string[] }
+
 export interface Directory {
   organization(): Promise<Organization>;
   findApplicationsByName(displayName: string): Promise<GraphApplication[]>;
   getApplication(objectId: string): Promise<GraphApplication | undefined>;
   getApplicationByAppId(appId: string): Promise<GraphApplication | undefined>;
-  createApplication(body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<GraphApplication>;
+  createApplication(body: NewApplication & { uniqueName?: string }): Promise<GraphApplication>;
   /**
    * Idempotent create (Graph: application upsert): PATCH /applications(uniqueName='…') with
    * Prefer: create-if-missing. 201 with the new app, or 204 when it already existed (then read it).
    */
-  upsertApplication(uniqueName: string, body: { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<{ created: boolean; app?: GraphApplication }>;
+  upsertApplication(uniqueName: string, body: NewApplication): Promise<{ created: boolean; app?: GraphApplication }>;
+  /** Every way to sign in as the app (certificates, secrets, federated credentials) and its owners, who may add more. */
+  getCredentials(objectId: string): Promise<AppCredentials>;
+  removePassword(objectId: string, keyId: string): Promise<void>;
+  deleteFederatedCredential(objectId: string, id: string): Promise<void>;
   getApplicationByUniqueName(uniqueName: string): Promise<GraphApplication | undefined>;
   updateApplication(objectId: string, patch: { requiredResourceAccess?: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<void>;
   /** With the `key` values: the only read that returns them (needed to PATCH the whole collection). */
@@ -161,7 +183,7 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
       throw err;
     }
   };
-  const appFields = 'id,appId,displayName,signInAudience,requiredResourceAccess,keyCredentials';
+  const appFields = 'id,appId,displayName,signInAudience,requiredResourceAccess,keyCredentials,passwordCredentials,uniqueName,tags,createdDateTime';
 
   return {
     organization: () =>
@@ -186,6 +208,17 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
         const text = await res.text();
         throw Object.assign(new Error(text), { statusCode: res.status, body: text, requestId: res.headers.get('request-id') });
       }),
+    getCredentials: (id) =>
+      call('read the application credentials and owners', async () => {
+        const [app, federated, owners] = await Promise.all([
+          client.api(`/applications/${id}`).select('keyCredentials,passwordCredentials').get() as Promise<{ keyCredentials: KeyCredentialView[]; passwordCredentials?: PasswordCredentialView[] }>,
+          client.api(`/applications/${id}/federatedIdentityCredentials`).get() as Promise<{ value: FederatedCredentialView[] }>,
+          client.api(`/applications/${id}/owners`).select('id,displayName,userPrincipalName,appId').get() as Promise<{ value: DirectoryObjectView[] }>,
+        ]);
+        return { keys: app.keyCredentials, passwords: app.passwordCredentials ?? [], federated: federated.value, owners: owners.value };
+      }),
+    removePassword: (id, keyId) => call('remove a client secret (removePassword)', async () => void (await client.api(`/applications/${id}/removePassword`).post({ keyId }))),
+    deleteFederatedCredential: (id, fid) => call('delete a federated credential', async () => void (await client.api(`/applications/${id}/federatedIdentityCredentials/${fid}`).delete())),
     getApplicationByUniqueName: (uniqueName) => orUndefined(call('read the application', () => client.api(`/applications(uniqueName=${odataString(uniqueName)})`).select(appFields).get() as Promise<GraphApplication>)),
     updateApplication: (id, patch) => call('update the application', async () => void (await client.api(`/applications/${id}`).patch(patch))),
     getKeyCredentials: (id) =>

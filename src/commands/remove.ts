@@ -7,19 +7,44 @@ import { parseAuth, parseGuid } from '../options.js';
 import { explainGraphError } from '../graph-errors.js';
 import { archiveDirFor, filePaths } from '../cert-store.js';
 import type { CommandResult } from '../render.js';
+import { chooserFor } from '../inputs.js';
+import { profilesUsing, recordsOf } from '../ownership.js';
+import { keepKey, thumbprintOfKey } from '../keys.js';
+import type { Directory } from '../adapters/graph.js';
+
+/** Takes this profile's keys off a shared app, then reads the app again to confirm they are gone. */
+async function removeOwnKeys(ctx: Pick<Context, 'out'>, dir: Directory, appId: string, thumbprints: string[]): Promise<void> {
+  const keys = await dir.getKeyCredentials(appId);
+  const keep = keys.filter((k) => !thumbprints.includes(thumbprintOfKey(k) ?? ''));
+  if (keep.length !== keys.length) await dir.updateApplication(appId, { keyCredentials: keep.map(keepKey) });
+  const left = (await dir.getKeyCredentials(appId)).filter((k) => thumbprints.includes(thumbprintOfKey(k) ?? ''));
+  if (left.length) throw failure(`This profile's key is still on the app after removing it (${left.map((k) => k.keyId).join(', ')}).`, { fix: 'Remove it in Entra ID > App registrations > Certificates & secrets, then run remove again.' });
+  ctx.out.info(`${ctx.out.color.green('✔')} Removed this profile's key from the shared app (read back: gone); the other keys stay`);
+}
 
 /** exo-cba remove: delete the app registration (Graph removes its service principal, grant and role with it), archive the files, drop the profile. */
 export async function removeCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
   const str = (k: string) => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined);
   const clientId = str('clientId') ? parseGuid('--client-id', str('clientId')!) : DEFAULT_PUBLIC_CLIENT_ID;
   const auth = parseAuth(str('auth') ?? 'device');
-  const profile = await ctx.profiles.resolve(str('profile'));
+  const profile = await ctx.profiles.resolve(str('profile'), chooserFor(ctx));
+  const others = profile.app.objectId ? profilesUsing({ id: profile.app.objectId, appId: profile.app.appId ?? '' }, await ctx.profiles.list(), profile.tenantId).filter((n) => n !== profile.name) : [];
+  // A shared app is deleted only on purpose: otherwise this profile takes away its own keys and leaves the app to the others.
+  const deleteApp = others.length === 0 || raw['deleteApp'] === true;
   const what = `the app '${profile.app.displayName}'${profile.app.appId ? ` (appId ${profile.app.appId})` : ''} in tenant ${profile.organization} (${profile.tenantId})`;
+  const mine = recordsOf(profile).map((r) => r.thumbprint);
+  const declined = { command: 'remove' as const, exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, declined: true, archived: [] } };
+  if (others.length) ctx.out.info(`Profile${others.length > 1 ? 's' : ''} ${others.join(', ')} also use${others.length > 1 ? '' : 's'} ${what}.`);
   if (raw['yes'] !== true) {
-    if (!ctx.interactive) throw usageError(`remove deletes ${what} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
-    ctx.out.info(`This deletes ${what}, with its service principal, grant and role; its certificate files are archived.`);
-    const ok = await ctx.prompt.confirm({ name: 'confirmRemove', message: `Delete '${profile.app.displayName}'? Jobs using it stop working.`, default: false });
-    if (!ok) return { command: 'remove', exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, declined: true, archived: [] } };
+    if (!ctx.interactive) throw usageError(`remove ${deleteApp ? `deletes ${what}` : `removes profile '${profile.name}' and its key from ${what}`} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
+    if (deleteApp) {
+      ctx.out.info(`This deletes ${what}, with its service principal, grant and role; its certificate files are archived.`);
+      const message = others.length ? `Delete '${profile.app.displayName}' although ${others.join(', ')} still use${others.length > 1 ? '' : 's'} it? Their jobs stop working too.` : `Delete '${profile.app.displayName}'? Jobs using it stop working.`;
+      if (!(await ctx.prompt.confirm({ name: 'confirmRemove', message, default: false }))) return declined;
+    } else {
+      ctx.out.info(`This removes profile '${profile.name}' and its own key from the app; the app stays for ${others.join(', ')}.`);
+      if (!(await ctx.prompt.confirm({ name: 'confirmRemove', message: `Remove profile '${profile.name}' and its key?`, default: false }))) return declined;
+    }
   }
   let deleted = false;
   let note: string | undefined;
@@ -32,7 +57,10 @@ export async function removeCommand(raw: Record<string, unknown>, ctx: Context):
       const app = await dir.getApplication(profile.app.objectId).catch((e: unknown) => {
         throw explainGraphError(e, 'read the application');
       });
-      if (app) {
+      if (app && !deleteApp) {
+        await removeOwnKeys(ctx, dir, app.id, mine);
+        note = `The app stays for ${others.join(', ')}; only this profile's key was removed.`;
+      } else if (app) {
         await dir.deleteApplication(app.id).catch((e: unknown) => {
           throw explainGraphError(e, 'delete the application');
         });
@@ -51,7 +79,7 @@ export async function removeCommand(raw: Record<string, unknown>, ctx: Context):
       await target.close();
     }
   } else note = 'The profile had no app yet; nothing to delete in the tenant.';
-  const records = [profile.certificate, profile.pendingCertificate, ...(profile.previousCertificates ?? [])].filter((r) => r !== undefined);
+  const records = recordsOf(profile);
   const archived: string[] = [];
   for (const rec of records) archived.push(...(await ctx.files.archive(filePaths(rec.files), archiveDirFor(rec.files.dir, ctx.clock.now(), `removed-${rec.thumbprint.slice(0, 8)}`))));
   await ctx.profiles.delete(profile.name);

@@ -1,12 +1,19 @@
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import type { CommandResult, StatusRow } from '../render.js';
+import type { Profile } from '../profiles.js';
+import { profilesUsing } from '../ownership.js';
 
 /** exo-cba status: every profile with its app, role, certificate expiry and last check. Reads local files only. */
 export async function statusCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
   const now = ctx.clock.now().getTime();
   const wanted = typeof raw['profile'] === 'string' ? raw['profile'] : undefined;
+  if (typeof raw['setDefault'] === 'string') {
+    await ctx.profiles.setDefault(raw['setDefault']);
+    ctx.out.info(`The default profile is now '${raw['setDefault']}'.`);
+  }
   const all = await ctx.profiles.list();
+  const defaultProfile = await ctx.profiles.defaultName();
   const profiles: StatusRow[] = all
     .filter((p) => !wanted || p.name === wanted)
     .map((p) => {
@@ -16,7 +23,15 @@ export async function statusCommand(raw: Record<string, unknown>, ctx: Context):
         role: p.role.name, state: p.state, ...(p.sandbox ? { sandbox: true } : {}),
         ...(cert ? { thumbprint: cert.thumbprint, notAfter: cert.notAfter, daysLeft: Math.floor((Date.parse(cert.notAfter) - now) / 86_400_000) } : {}),
         ...(p.lastCheck ? { lastCheck: p.lastCheck } : {}),
+        isDefault: p.name === defaultProfile,
+        ...sharing(p, all),
       };
     });
-  return { command: 'status', exitCode: EXIT.ok, data: { configFile: ctx.profiles.file, profiles } };
+  return { command: 'status', exitCode: EXIT.ok, data: { configFile: ctx.profiles.file, ...(defaultProfile ? { defaultProfile } : {}), profiles } };
+}
+
+function sharing(p: Profile, all: Profile[]): { sharedWith?: string[] } {
+  if (!p.app.objectId) return {};
+  const others = profilesUsing({ id: p.app.objectId, appId: p.app.appId ?? '' }, all, p.tenantId).filter((n) => n !== p.name);
+  return others.length ? { sharedWith: others } : {};
 }

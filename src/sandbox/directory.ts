@@ -31,6 +31,13 @@ export interface Application {
   createdDateTime: string;
   isFallbackPublicClient: boolean;
   visibleAt: number;
+  /** Users who own the registration: Graph makes the signed-in creator an owner. Owners may manage its credentials. */
+  owners?: string[];
+  tags?: string[];
+  /** Client secrets (only their metadata is ever returned). */
+  passwordCredentials?: { keyId: string; displayName: string | null; hint: string | null; startDateTime: string; endDateTime: string }[];
+  /** Workload identity federation: an outside issuer whose tokens sign in as this app. */
+  federatedIdentityCredentials?: { id: string; name: string; issuer: string; subject: string; audiences: string[] }[];
 }
 
 export interface AppRole { id: string; value: string; displayName: string; allowedMemberTypes: string[]; isEnabled: boolean }

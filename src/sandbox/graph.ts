@@ -147,6 +147,40 @@ export class GraphService {
         return { status: 204 };
       }
     }
+    if ((r = m(/^\/applications\/([^/]+)\/owners$/)) && req.method === 'GET') {
+      if (!this.allowed(caller, READ_APPS)) return denied();
+      const app = this.dir.app(r[1]!);
+      if (!app) return notFound(r[1]!);
+      const owners = (app.owners ?? []).flatMap((id) => {
+        const u = this.dir.user(id);
+        return u ? [{ '@odata.type': '#microsoft.graph.user', id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName }] : [];
+      });
+      return { status: 200, body: { '@odata.context': this.ctx('directoryObjects'), value: owners } };
+    }
+    if ((r = m(/^\/applications\/([^/]+)\/removePassword$/)) && req.method === 'POST') {
+      if (!this.allowed(caller, WRITE_APPS)) return denied();
+      const app = this.dir.app(r[1]!);
+      if (!app) return notFound(r[1]!);
+      const body = jsonOf(req) as { keyId?: unknown };
+      const before = (app.passwordCredentials ?? []).length;
+      app.passwordCredentials = (app.passwordCredentials ?? []).filter((p) => p.keyId !== body?.keyId);
+      return before === app.passwordCredentials.length ? notFound(String(body?.keyId)) : { status: 204 };
+    }
+    if ((r = m(/^\/applications\/([^/]+)\/federatedIdentityCredentials(?:\/([^/]+))?$/))) {
+      const app = this.dir.app(r[1]!);
+      if (req.method === 'GET' && !r[2]) {
+        if (!this.allowed(caller, READ_APPS)) return denied();
+        if (!app) return notFound(r[1]!);
+        return { status: 200, body: { '@odata.context': this.ctx('federatedIdentityCredentials'), value: app.federatedIdentityCredentials ?? [] } };
+      }
+      if (req.method === 'DELETE' && r[2]) {
+        if (!this.allowed(caller, WRITE_APPS)) return denied();
+        if (!app) return notFound(r[1]!);
+        const before = (app.federatedIdentityCredentials ?? []).length;
+        app.federatedIdentityCredentials = (app.federatedIdentityCredentials ?? []).filter((f) => f.id !== r![2] && f.name !== r![2]);
+        return before === app.federatedIdentityCredentials.length ? notFound(r[2]) : { status: 204 };
+      }
+    }
     if ((r = m(/^\/applications\/([^/]+)\/(addKey|removeKey)$/)) && req.method === 'POST') {
       return this.rollKey(caller, r[1]!, r[2] as 'addKey' | 'removeKey', req);
     }
@@ -203,7 +237,8 @@ export class GraphService {
     const withKey = (selectParam ?? '').split(',').map((s) => s.trim()).includes('keyCredentials');
     return {
       id: a.id, appId: a.appId, displayName: a.displayName, uniqueName: a.uniqueName ?? null, signInAudience: a.signInAudience, createdDateTime: a.createdDateTime,
-      isFallbackPublicClient: a.isFallbackPublicClient, requiredResourceAccess: a.requiredResourceAccess, keyCredentials: a.keyCredentials.map((k) => this.keyView(k, withKey)), passwordCredentials: [],
+      isFallbackPublicClient: a.isFallbackPublicClient, requiredResourceAccess: a.requiredResourceAccess, keyCredentials: a.keyCredentials.map((k) => this.keyView(k, withKey)),
+      passwordCredentials: (a.passwordCredentials ?? []).map((p) => ({ ...p, customKeyIdentifier: null, secretText: null })), tags: a.tags ?? [],
     };
   }
 
@@ -215,7 +250,8 @@ export class GraphService {
     if (!this.allowed(caller, READ_APPS)) return denied();
     const f = parseFilter(q.get('$filter'));
     if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
-    const list = this.dir.data.applications.filter((a) => this.dir.visible(a) && (f ?? []).every((c) => String((a as unknown as Record<string, unknown>)[c.prop]) === c.value));
+    // Graph compares directory strings in $filter without regard to case ('Exo App' eq 'EXO APP').
+    const list = this.dir.data.applications.filter((a) => this.dir.visible(a) && (f ?? []).every((c) => String((a as unknown as Record<string, unknown>)[c.prop]).toLowerCase() === c.value.toLowerCase()));
     return { status: 200, body: { '@odata.context': this.ctx('applications'), value: list.map((a) => select(this.appView(a, q.get('$select')), q.get('$select'))) } };
   }
 
@@ -270,7 +306,11 @@ export class GraphService {
     const app: Application = {
       id: randomUUID(), appId: randomUUID(), displayName: b['displayName'], signInAudience: typeof b['signInAudience'] === 'string' ? b['signInAudience'] : 'AzureADandPersonalMicrosoftAccount',
       requiredResourceAccess: Array.isArray(b['requiredResourceAccess']) ? (b['requiredResourceAccess'] as Application['requiredResourceAccess']) : [],
-      keyCredentials: [], createdDateTime: new Date(this.now()).toISOString(), isFallbackPublicClient: false, visibleAt: this.dir.stamp(), ...(uniqueName ? { uniqueName } : {}),
+      keyCredentials: [], createdDateTime: new Date(this.now()).toISOString(), isFallbackPublicClient: false, visibleAt: this.dir.stamp(),
+      ...(uniqueName ?? (typeof b['uniqueName'] === 'string' ? b['uniqueName'] : undefined) ? { uniqueName: uniqueName ?? (b['uniqueName'] as string) } : {}),
+      tags: Array.isArray(b['tags']) ? (b['tags'] as unknown[]).filter((t): t is string => typeof t === 'string') : [],
+      // Graph makes the signed-in user who creates an app one of its owners.
+      owners: caller.kind === 'user' ? [caller.id] : [],
     };
     if (b['keyCredentials'] !== undefined) {
       const keys = this.parseKeyCredentials(b['keyCredentials'], []);

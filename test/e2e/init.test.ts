@@ -92,32 +92,6 @@ describe('init against the sandbox (built binary)', () => {
   });
 });
 
-describe('init on an app that already exists (made in the portal)', () => {
-  test('reuses it, declares Exchange.ManageAsApp, and uploads the key keeping the keys it already had', async () => {
-    const h = await startHarness();
-    try {
-      const { makeCert, registerKey } = await import('../helpers/certs.js');
-      const { randomUUID } = await import('node:crypto');
-      const appId = randomUUID();
-      h.sandbox.directory.data.applications.push({ id: randomUUID(), appId, displayName: 'Portal App', signInAudience: 'AzureADMyOrg', requiredResourceAccess: [{ resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }] }], keyCredentials: [], createdDateTime: new Date().toISOString(), isFallbackPublicClient: false, visibleAt: 0 });
-      const other = await makeCert({ validityDays: 200 });
-      registerKey(h.sandbox, appId, other);
-      const r = await h.run([...initArgs(h, ['--app-name', 'Portal App']), '--json']);
-      assert.equal(r.code, 0, r.stderr);
-      const out = json<InitJson>(r);
-      assert.equal(out.appId, appId);
-      assert.equal(out.outcomes['application'], 'updated');
-      assert.equal(out.outcomes['key'], 'created');
-      const app = tenantState(h.sandbox).apps[0]!;
-      assert.equal(app.requiredResourceAccess.length, 2, 'the Graph permission it had is kept');
-      assert.equal(app.keyCredentials.length, 2, 'the key it had is kept');
-      assert.ok(app.keyCredentials.some((k) => k.key === other.info.der.toString('base64')));
-    } finally {
-      await h.close();
-    }
-  });
-});
-
 describe('init with bad input: exit 2, nothing changed', () => {
   let h: Harness;
   before(async () => (h = await startHarness()));

@@ -147,8 +147,9 @@ describe('sandbox tenant', () => {
     });
 
     test('a new app is unknown to the token service until it replicates (AADSTS700016)', async () => {
-      sb.faults.set({ replicationDelayMs: 400 });
-      sb.directory.replicationDelayMs = 400;
+      // Long enough that a key generation on a loaded machine does not outlast it.
+      sb.faults.set({ replicationDelayMs: 2000 });
+      sb.directory.replicationDelayMs = 2000;
       try {
         const admin = await adminToken(['Application.ReadWrite.All']);
         const created = await graph('POST', '/applications', admin.access_token, { displayName: 'replicating' });
@@ -159,12 +160,12 @@ describe('sandbox tenant', () => {
         const sp = await graph('POST', '/servicePrincipals', admin.access_token, { appId });
         assert.equal(sp.status, 400);
         assert.equal((sp.json['error'] as { details: { code: string }[] }).details[0]!.code, 'NoBackingApplicationObject');
-        const c = await makeCert();
         const filter = await graph('GET', `/applications?$filter=displayName eq 'replicating'`, admin.access_token);
         assert.equal((filter.json['value'] as unknown[]).length, 0, 'invisible to filters too');
+        const c = await makeCert();
         registerKey(sb, appId, c);
         assert.equal(aadsts(await clientCredentials(await assertion({ clientId: appId, signer: c }), appId)), 700016);
-        await new Promise((r) => setTimeout(r, 450));
+        await new Promise((r) => setTimeout(r, 2050));
         assert.equal((await graph('GET', `/applications/${id}`, admin.access_token)).status, 200);
       } finally {
         sb.faults.set({ replicationDelayMs: 0 });

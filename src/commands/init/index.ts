@@ -4,13 +4,15 @@ import type { Context } from '../../context.js';
 import { CliError, EXIT, failure, usageError } from '../../errors.js';
 import { openTarget } from '../../target.js';
 import { parseInitFlags, parseRole, DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitFlags } from './options.js';
-import { ADMIN_SCOPES, EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, type DirectoryRole, type KeySize } from '../../constants.js';
+import { ADMIN_SCOPES, EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, roleByTemplateId, type DirectoryRole, type KeySize } from '../../constants.js';
 import { parseAppName, parseIntIn, parseKeySize } from '../../options.js';
 import type { Profile } from '../../profiles.js';
 import { validateProfileName } from '../../profiles.js';
-import { survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, type Outcome } from './steps.js';
-import { keyCredentialFor } from '../../keys.js';
-import { plannedFiles, slug, clearTheWay, archiveDirFor, writeCertificateSet, recordOf } from '../../cert-store.js';
+import { survey, type Survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, type Outcome } from './steps.js';
+import { keyCredentialFor, keepKey } from '../../keys.js';
+import { describeForeign, recordsOf, type ForeignCredential } from '../../ownership.js';
+import type { Directory, GraphApplication } from '../../adapters/graph.js';
+import { plannedFiles, slug, clearTheWay, archiveDirFor, writeCertificateSet, recordOf, filePaths } from '../../cert-store.js';
 import { readCertificateInput, passwordFromEnv, loadRecordedCredential } from '../../credentials.js';
 import { verifyConnection } from '../../verify.js';
 import { signInAdmin } from '../../admin.js';
@@ -35,8 +37,8 @@ async function preflight(ctx: Context, flags: InitFlags) {
     throw usageError('--role global-administrator needs --allow-global-admin when nobody is there to confirm.', 'Prefer exchange-administrator (least privilege); Global Administrator is for emergencies only.');
   }
   if (flags.outDir) {
-    const why = await ctx.files.whyNotWritable(flags.outDir);
-    if (why) throw usageError(`The output directory cannot be used: ${why}.`, 'Choose a writable --out-dir.');
+    const why = (await ctx.files.whyNotWritable(flags.outDir)) ?? (await ctx.files.whyNotSafe(flags.outDir));
+    if (why) throw usageError(`The output directory cannot be used: ${why}.`, 'Choose a writable, real directory with --out-dir.');
   }
   const envPassword = flags.pfxPasswordEnv ? passwordFromEnv(ctx, flags.pfxPasswordEnv) : undefined;
   let brought: Credential | undefined;
@@ -97,7 +99,7 @@ async function askPassword(ctx: Context): Promise<string | undefined> {
   }
 }
 
-async function askAnswers(ctx: Context, flags: InitFlags, org: { initialDomain: string }, existing: Profile | undefined, envPassword: string | undefined, brought: Credential | undefined): Promise<Answers> {
+async function askAnswers(ctx: Context, flags: InitFlags, profileName: string, existing: Profile | undefined, envPassword: string | undefined, brought: Credential | undefined): Promise<Answers> {
   const { prompt } = ctx;
   const ask = ctx.interactive;
   const appName = flags.appName ?? existing?.app.displayName ?? (ask ? parseAppName(await prompt.text({ name: 'appName', message: 'App registration name', default: DEFAULT_APP_NAME, validate: validator(parseAppName) })) : DEFAULT_APP_NAME);
@@ -107,18 +109,66 @@ async function askAnswers(ctx: Context, flags: InitFlags, org: { initialDomain: 
   const parseValidity = (v: string) => parseIntIn('The validity', v, 1, 3650);
   const validityDays = flags.validityDays ?? (ask && needCert ? parseValidity(await prompt.text({ name: 'validityDays', message: 'Certificate validity in days (1-3650)', default: String(DEFAULT_VALIDITY_DAYS), validate: validator(parseValidity) })) : DEFAULT_VALIDITY_DAYS);
   const keySize = flags.keySize ?? (ask && needCert ? parseKeySize(await prompt.select({ name: 'keySize', message: 'RSA key size', default: '2048', choices: KEY_SIZES.map((k) => ({ value: String(k), name: `${k} bits`, description: k === 2048 ? 'what Microsoft\'s examples use; fast' : k === 4096 ? 'stronger, slower to make and use' : 'stronger' })) })) : 2048);
-  const defaultDir = existing?.certificate?.files.dir ?? path.join(ctx.configDir, 'certs', org.initialDomain);
+  // One directory per profile (the profile is named after the tenant unless --profile says otherwise), so two
+  // profiles never write over each other's files.
+  const defaultDir = existing?.certificate?.files.dir ?? path.join(ctx.configDir, 'certs', profileName);
   const outDirWhyNot = async (v: string) => {
     if (v.trim() === '') return 'Give a directory.';
-    const why = await ctx.files.whyNotWritable(path.resolve(v.trim()));
+    const why = (await ctx.files.whyNotWritable(path.resolve(v.trim()))) ?? (await ctx.files.whyNotSafe(path.resolve(v.trim())));
     return why ? `That directory cannot be used: ${why}.` : true;
   };
   const outDir = path.resolve((flags.outDir ?? (ask ? await prompt.text({ name: 'outDir', message: 'Where to write the certificate files', default: defaultDir, validate: outDirWhyNot }) : defaultDir)).trim());
-  const why = await ctx.files.whyNotWritable(outDir);
-  if (why) throw usageError(`The output directory cannot be used: ${why}.`, 'Choose a writable --out-dir.');
+  const why = (await ctx.files.whyNotWritable(outDir)) ?? (await ctx.files.whyNotSafe(outDir));
+  if (why) throw usageError(`The output directory cannot be used: ${why}.`, 'Choose a writable, real directory with --out-dir.');
   let pfxPassword = envPassword;
   if (pfxPassword === undefined && ask) pfxPassword = await askPassword(ctx);
   return { appName, role, validityDays, keySize, outDir, ...(pfxPassword !== undefined ? { pfxPassword } : {}) };
+}
+
+/**
+ * Taking over an app exo-cba did not create: show what is on it, ask (or require --yes) before granting
+ * anything, and decide what happens to the credentials exo-cba did not make. Nothing is kept silently.
+ */
+async function decideAdoption(ctx: Context, flags: InitFlags, dir: Directory, s: Survey, role: DirectoryRole): Promise<'declined' | { removeForeign: boolean }> {
+  const app = s.app!;
+  const v = s.verdict!;
+  const creds = await dir.getCredentials(app.id);
+  const grants = s.sp ? await dir.listAppRoleAssignments(s.sp.id) : [];
+  const roles = s.sp ? await dir.listRoleAssignments(s.sp.id) : [];
+  ctx.out.warn([
+    `Adopting '${app.displayName}' (appId ${app.appId}, created ${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}), which exo-cba did not create.`,
+    `  owners (they can add credentials at any time): ${creds.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none'}`,
+    `  credentials exo-cba did not make: ${v.foreign.length ? '' : 'none'}`,
+    ...v.foreign.map((f) => `    ${describeForeign(f)}`),
+    `  app role grants it holds: ${grants.length ? grants.map((g) => `${g.appRoleId} on ${g.resourceId}`).join(', ') : 'none'}`,
+    `  directory roles it holds: ${roles.length ? roles.map((r) => roleByTemplateId(r.roleDefinitionId)?.name ?? r.roleDefinitionId).join(', ') : 'none'}`,
+  ].join('\n'));
+  if (ctx.interactive) {
+    if (!(await ctx.prompt.confirm({ name: 'confirmAdopt', message: `Take over '${app.displayName}' and grant it Exchange.ManageAsApp and ${role.name}?`, default: false }))) return 'declined';
+  } else if (!flags.yes) {
+    throw usageError(`Adopting '${app.displayName}' needs a confirmation and this run is not interactive.`, 'Review the credentials and grants listed above, then pass --yes.');
+  }
+  if (!v.foreign.length) return { removeForeign: false };
+  if (flags.foreignCredentials) return { removeForeign: flags.foreignCredentials === 'remove' };
+  if (!ctx.interactive) {
+    throw usageError(`'${app.displayName}' has ${v.foreign.length} credential(s) exo-cba did not make; anyone holding one would get the Exchange rights too.`, 'Pass --foreign-credentials remove (recommended) or --foreign-credentials keep.');
+  }
+  return { removeForeign: await ctx.prompt.confirm({ name: 'removeForeign', message: `Remove the ${v.foreign.length} credential(s) exo-cba did not make? (Keeping them lets their holders use the Exchange rights.)`, default: true }) };
+}
+
+/** Removes the credentials listed, then reads the app again: what is still there is reported, not assumed gone. */
+async function removeForeignCredentials(ctx: Pick<Context, 'out'>, dir: Directory, app: GraphApplication, foreign: ForeignCredential[]): Promise<void> {
+  const ids = new Set(foreign.map((f) => f.id));
+  const keys = await dir.getKeyCredentials(app.id);
+  if (keys.some((k) => ids.has(k.keyId))) await dir.updateApplication(app.id, { keyCredentials: keys.filter((k) => !ids.has(k.keyId)).map(keepKey) });
+  for (const f of foreign) {
+    if (f.kind === 'secret') await dir.removePassword(app.id, f.id);
+    if (f.kind === 'federated') await dir.deleteFederatedCredential(app.id, f.id);
+  }
+  const after = await dir.getCredentials(app.id);
+  const left = [...after.keys.map((k) => k.keyId), ...after.passwords.map((p) => p.keyId), ...after.federated.map((f) => f.id)].filter((id) => ids.has(id));
+  if (left.length) throw failure(`${left.length} of the credentials to remove are still on '${app.displayName}' after removing them (${left.join(', ')}).`, { fix: 'Remove them in Entra ID > App registrations > Certificates & secrets, then re-run init.' });
+  ctx.out.info(`${ctx.out.color.green('✔')} Removed ${foreign.length} credential(s) exo-cba did not make (read back: gone)`);
 }
 
 export async function initCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
@@ -142,18 +192,31 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     if (existing && existing.tenantId !== org.tenantId) {
       throw usageError(`Profile '${profileName}' belongs to tenant ${existing.tenantId}, not ${org.tenantId}.`, 'Use another --profile name.');
     }
-    const answers = await askAnswers(ctx, flags, org, existing, envPassword, brought);
-    if (existing && existing.app.displayName !== answers.appName) {
+    const answers = await askAnswers(ctx, flags, profileName, existing, envPassword, brought);
+    // Graph treats display names without regard to case, and so does this check: a re-run typed in other case is the same app.
+    if (existing && existing.app.displayName.toLowerCase() !== answers.appName.toLowerCase() && !flags.adoptApp) {
       throw usageError(`Profile '${profileName}' is for the app '${existing.app.displayName}', not '${answers.appName}'.`, `Use --profile with a new name for a second app, or 'exo-cba remove --profile ${profileName}' first.`);
     }
     const now = ctx.clock.now();
     const deadline = now.getTime() + flags.waitMs;
     const recent = existing?.state === 'incomplete' && now.getTime() - Date.parse(existing.updatedAt) < 15 * 60_000;
-    const s = await survey(ctx, directory, { appName: answers.appName, knownObjectId: existing?.app.objectId, recent, role: answers.role, deadline });
+    const allProfiles = await ctx.profiles.list();
+    const s = await survey(ctx, directory, {
+      appName: answers.appName, knownObjectId: existing?.app.objectId, recent, role: answers.role, deadline,
+      profiles: allProfiles, tenantId: org.tenantId, knownThumbprints: brought ? [brought.thumbprint] : [], ...(flags.adoptApp ? { adoptAppId: flags.adoptApp } : {}),
+    });
+    if (s.app && flags.adoptApp) answers.appName = s.app.displayName;
+    const sharedWith = (s.verdict?.profiles ?? []).filter((p) => p !== profileName);
+    if (sharedWith.length) ctx.out.info(`The app '${s.app!.displayName}' is already used by profile ${sharedWith.join(', ')}: profile '${profileName}' shares it, with a certificate of its own beside theirs.`);
+    const adoption = s.adopting ? await decideAdoption(ctx, flags, directory, s, answers.role) : { removeForeign: false };
+    if (adoption === 'declined') return { command: 'init', exitCode: EXIT.ok, data: { dryRun: true, declined: true, profile: profileName, tenantId: org.tenantId, organization: org.initialDomain, plan: [] } };
+    const removeForeign = adoption.removeForeign;
 
     const stem = slug(answers.appName);
     const files = plannedFiles(answers.outDir, stem, answers.pfxPassword === undefined);
     const plan = [
+      ...(s.adopting ? [`adopt application '${s.app!.displayName}' (appId ${s.app!.appId}), which exo-cba did not create`] : []),
+      ...(removeForeign ? s.verdict!.foreign.map((f) => `remove ${describeForeign(f)}`) : []),
       s.app ? `reuse application '${s.app.displayName}' (appId ${s.app.appId})` : `create application '${answers.appName}' (single tenant, requiredResourceAccess Exchange.ManageAsApp): POST /applications`,
       s.sp ? 'reuse its service principal' : 'create its service principal: POST /servicePrincipals',
       s.granted ? 'reuse the Exchange.ManageAsApp grant' : 'grant Exchange.ManageAsApp (admin consent): POST /servicePrincipals/{exo}/appRoleAssignedTo',
@@ -195,7 +258,7 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     const journal = (patch: Partial<Profile>) => {
       profile = { ...profile, ...patch, role: { name: answers.role.name, templateId: answers.role.templateId }, updatedAt: ctx.clock.now().toISOString() };
       const snapshot = profile;
-      saving = saving.then(() => ctx.profiles.save(snapshot, { makeDefault: !existing }));
+      saving = saving.then(() => ctx.profiles.save(snapshot));
       return saving;
     };
     const report = (what: string, o: Outcome, extra = '') => ctx.out.info(`${ctx.out.color.green('✔')} ${what} ${o}${extra}`);
@@ -229,9 +292,15 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
       }
       generatedPassword = answers.pfxPassword === undefined ? cert.generatePassword() : undefined;
       const pfx = cert.toPfx({ keyPem: cred.keyPem, certPem: cred.certPem, password: answers.pfxPassword ?? generatedPassword!, legacy: flags.pfxLegacy, friendlyName: answers.appName });
+      const owner = allProfiles.find((p) => p.name !== profileName && recordsOf(p).some((r) => filePaths(r.files).some((f) => filePaths(files).includes(f))));
+      if (owner) throw usageError(`The files at ${files.dir} belong to profile '${owner.name}'; writing there would take them from it.`, `Choose another --out-dir for profile '${profileName}'.`);
+      const was = await ctx.files.tighten(files.dir);
+      if (was !== undefined) ctx.out.info(`${files.dir} was open to other users (mode ${was.toString(8)}); made it private (700) before writing key material.`);
       const archived = await clearTheWay(ctx.files, files, archiveDirFor(files.dir, now, cred.thumbprint.slice(0, 8)));
       if (archived.length) ctx.out.info(`Archived ${archived.length} existing file(s) to ${path.dirname(archived[0]!)}`);
-      certFiles = await writeCertificateSet(ctx.files, files, cred, pfx, generatedPassword);
+      // A key brought in under a password stays under that password on disk (the PFX's, from --pfx-password-env).
+      const keyProtection = cred.keyWasProtected && flags.pfxPasswordEnv && answers.pfxPassword ? { password: answers.pfxPassword, env: flags.pfxPasswordEnv } : undefined;
+      certFiles = await writeCertificateSet(ctx.files, files, cred, pfx, generatedPassword, keyProtection);
       outcomes['certificate'] = 'created';
       keyId = randomUUID();
       await journal({ pendingCertificate: recordOf(cred, certFiles, keyId) });
@@ -248,6 +317,7 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     report(`Application '${app.displayName}'`, appOutcome, ` (appId ${app.appId})`);
     await journal({ app: { displayName: app.displayName, objectId: app.id, appId: app.appId } });
 
+    if (removeForeign) await removeForeignCredentials(ctx, directory, app, s.verdict!.foreign);
     // Two independent chains: service principal -> (grant, role), and the key on the app.
     const principalChain = async () => {
       const { sp, outcome: spOutcome } = await ensureServicePrincipal(ctx, directory, s, app, deadline);
@@ -288,7 +358,9 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     }
     const { pendingCertificate: _done, ...finished } = profile;
     profile = { ...finished, certificate: record, state: 'ready', updatedAt: ctx.clock.now().toISOString() };
-    await ctx.profiles.save(profile, { makeDefault: !existing });
+    await ctx.profiles.save(profile);
+    const theDefault = await ctx.profiles.defaultName();
+    if (theDefault && theDefault !== profileName) ctx.out.info(`The default profile stays '${theDefault}': use --profile ${profileName} with check, rotate and remove (or 'exo-cba status --set-default ${profileName}').`);
     if (generatedPassword && certFiles.pfxPasswordFile) {
       if (ctx.interactive) ctx.out.info(`PFX password (generated; shown once, also stored 0600 in ${certFiles.pfxPasswordFile}): ${ctx.out.color.bold(generatedPassword)}`);
       else ctx.out.info(`PFX password generated and stored 0600 in ${certFiles.pfxPasswordFile}.`);

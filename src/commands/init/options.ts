@@ -29,6 +29,12 @@ export interface InitFlags {
   waitMs: number;
   verify: boolean;
   dryRun: boolean;
+  /** --yes: confirmations that guard a risk (adopting an app) need it when nobody is there to answer. */
+  yes: boolean;
+  /** --adopt-app: take over an existing app exo-cba did not create. */
+  adoptApp?: string;
+  /** What to do with credentials exo-cba did not make on an adopted app. */
+  foreignCredentials?: 'remove' | 'keep';
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -39,6 +45,11 @@ export function parseRole(value: string): DirectoryRole {
     throw usageError(`'${value}' is not a directory role Exchange Online accepts for app-only access.`, `Use one of: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')}.`);
   }
   return role;
+}
+
+function parseForeign(v: string): 'remove' | 'keep' {
+  if (v === 'remove' || v === 'keep') return v;
+  throw usageError(`--foreign-credentials must be 'remove' or 'keep', got '${v}'.`, "'remove' takes away every way to sign in as the app that exo-cba did not make; 'keep' leaves them, and their holders get the Exchange rights too.");
 }
 
 export function parseInitFlags(raw: Record<string, unknown>): InitFlags {
@@ -62,5 +73,8 @@ export function parseInitFlags(raw: Record<string, unknown>): InitFlags {
     waitMs: str(raw['wait']) !== undefined ? parseDuration('--wait', str(raw['wait'])!, 60 * 60_000) : DEFAULT_WAIT_MS,
     verify: raw['verify'] !== false,
     dryRun: raw['dryRun'] === true,
+    yes: raw['yes'] === true,
+    ...(str(raw['adoptApp']) ? { adoptApp: parseGuid('--adopt-app', str(raw['adoptApp'])!) } : {}),
+    ...(str(raw['foreignCredentials']) ? { foreignCredentials: parseForeign(str(raw['foreignCredentials'])!) } : {}),
   };
 }

@@ -4,7 +4,9 @@ import type { Directory, GraphApplication, GraphServicePrincipal, NewKeyCredenti
 import { GraphApiError } from '../../adapters/graph.js';
 import { untilReplicated } from '../../resilience.js';
 import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, type DirectoryRole } from '../../constants.js';
-import { failure } from '../../errors.js';
+import { failure, usageError, type CliError } from '../../errors.js';
+import { judge, describeForeign, EXO_CBA_TAG, type Verdict } from '../../ownership.js';
+import type { Profile } from '../../profiles.js';
 import { explainGraphError } from '../../graph-errors.js';
 import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../keys.js';
 import type { Credential } from '../../cert.js';
@@ -41,15 +43,35 @@ export interface Survey {
   exoSp: GraphServicePrincipal;
   granted: boolean;
   roleAssigned: boolean;
+  /** How the app was shown to be ours (or that it is being adopted), and what is on it that exo-cba did not make. */
+  verdict?: Verdict;
+  adopting: boolean;
 }
 
-/** Read-only: what already exists for this app name (or the app the profile remembers). */
-export async function survey(ctx: StepCtx, dir: Directory, input: { appName: string; knownObjectId?: string; recent: boolean; role: DirectoryRole; deadline: number }): Promise<Survey> {
+export interface SurveyInput {
+  appName: string;
+  knownObjectId?: string;
+  recent: boolean;
+  role: DirectoryRole;
+  deadline: number;
+  /** Every profile here: which apps are provably ours, and which certificates are known. */
+  profiles: Profile[];
+  tenantId: string;
+  /** --adopt-app: take over this app deliberately. */
+  adoptAppId?: string;
+  /** Thumbprints known besides the profiles' (a certificate brought with --cert-file). */
+  knownThumbprints: string[];
+}
+
+/** Read-only: what already exists for this app name (or the app the profile remembers, or the one being adopted). */
+export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): Promise<Survey> {
   const exoSp = await step('look up the Exchange Online service principal', () => dir.findServicePrincipal(EXCHANGE_APP_ID));
   if (!exoSp) {
     throw failure('This tenant has no Office 365 Exchange Online service principal.', { why: 'Exchange.ManageAsApp can only be granted where Exchange Online is provisioned.', fix: 'Check that the tenant has an Exchange Online licence, and that --cloud is right.' });
   }
   let app: GraphApplication | undefined;
+  let verdict: Verdict | undefined;
+  let adopting = false;
   if (input.knownObjectId) {
     const id = input.knownObjectId;
     // A run that was cut short may have created the app seconds ago: give replication a moment to show it.
@@ -66,27 +88,56 @@ export async function survey(ctx: StepCtx, dir: Directory, input: { appName: str
         : dir.getApplication(id),
     );
   }
+  if (!app && input.adoptAppId) {
+    const adoptId = input.adoptAppId;
+    app = await step('read the application to adopt', () => dir.getApplicationByAppId(adoptId));
+    if (!app) throw usageError(`There is no app with appId ${adoptId} in this tenant.`, 'Copy the Application (client) ID from Entra ID > App registrations, and check --tenant.');
+    const found = app;
+    verdict = judge(found, await step('read the credentials and owners of the application', () => dir.getCredentials(found.id)), input.profiles, input.tenantId, input.knownThumbprints);
+    adopting = !verdict.ours;
+  }
   if (!app) {
+    // Graph matches display names without regard to case: every app it returns bears "the same" name.
     const found = await step('look up applications by name', () => dir.findApplicationsByName(input.appName));
-    if (found.length > 1) {
-      throw failure(`There are ${found.length} applications named '${input.appName}' (appIds ${found.map((a) => a.appId).join(', ')}).`, {
+    const judged = await Promise.all(found.map(async (a) => ({ app: a, verdict: judge(a, await step('read the credentials and owners of the application', () => dir.getCredentials(a.id)), input.profiles, input.tenantId, input.knownThumbprints) })));
+    const ours = judged.filter((j) => j.verdict.ours);
+    if (ours.length > 1) {
+      throw failure(`There are ${ours.length} applications named '${input.appName}' that exo-cba could use (appIds ${ours.map((j) => j.app.appId).join(', ')}).`, {
         why: 'exo-cba will not guess which one to use.',
         fix: 'Pick another --app-name, or delete the extra registrations in Entra ID > App registrations.',
       });
     }
-    app = found[0];
+    if (ours.length === 1) ({ app, verdict } = ours[0]!);
+    else if (judged.length) throw await notOurs(dir, input.appName, judged);
   }
-  if (!app) return { exoSp, granted: false, roleAssigned: false };
+  if (!app) return { exoSp, granted: false, roleAssigned: false, adopting };
   const appId = app.appId;
   const sp = await step('look up the service principal', () => dir.findServicePrincipal(appId));
-  if (!sp) return { app, exoSp, granted: false, roleAssigned: false };
+  if (!sp) return { app, exoSp, granted: false, roleAssigned: false, adopting, ...(verdict ? { verdict } : {}) };
   const grants = await step('list the app role grants', () => dir.listAppRoleAssignments(sp.id));
   const roles = await step('list directory role assignments', () => dir.listRoleAssignments(sp.id));
   return {
-    app, sp, exoSp,
+    app, sp, exoSp, adopting, ...(verdict ? { verdict } : {}),
     granted: grants.some((g) => g.resourceId === exoSp.id && g.appRoleId === EXCHANGE_MANAGE_AS_APP_ROLE_ID),
     roleAssigned: roles.some((r) => r.roleDefinitionId === input.role.templateId && r.directoryScopeId === '/'),
   };
+}
+
+/** The refusal for same-named apps that are not provably exo-cba's: who made them and who can sign in as them. */
+async function notOurs(dir: Directory, appName: string, judged: { app: GraphApplication; verdict: Verdict }[]): Promise<CliError> {
+  const lines: string[] = [];
+  for (const { app, verdict } of judged) {
+    const creds = await dir.getCredentials(app.id).catch(() => undefined);
+    const owners = creds?.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none';
+    lines.push(`'${app.displayName}' appId ${app.appId}, created ${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}, owners: ${owners}`);
+    lines.push(`    not exo-cba's: ${verdict.why}`);
+    for (const f of verdict.foreign) lines.push(`    ${describeForeign(f)}`);
+  }
+  return usageError(
+    `An app named '${appName}' already exists and exo-cba cannot prove it is its own:\n  ${lines.join('\n  ')}`,
+    `Choose another --app-name, or take this app over deliberately with --adopt-app ${judged[0]!.app.appId} (exo-cba then lists its credentials and grants and asks before granting anything).`,
+    'Granting Exchange rights to an app someone else registered would hand those rights to whoever holds its keys.',
+  );
 }
 
 export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey, appName: string, deadline: number, key: NewKeyCredential, onCreated: (app: GraphApplication) => Promise<void>): Promise<{ app: GraphApplication; outcome: Outcome }> {
@@ -97,8 +148,9 @@ export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey,
     await step('declare Exchange.ManageAsApp on the application', () => dir.updateApplication(app.id, { requiredResourceAccess: rra }));
     return { app: { ...app, requiredResourceAccess: rra }, outcome: 'updated' };
   }
-  const body = { displayName: appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [EXO_RRA], keyCredentials: [key] };
   const uniqueName = uniqueNameFor(appName);
+  // The tag and the uniqueName mark the app as exo-cba's (see ownership.ts); neither alone is proof.
+  const body = { displayName: appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [EXO_RRA], keyCredentials: [key], tags: [EXO_CBA_TAG] };
   // Upsert by a stable alternate key: a run killed after the create reached Graph, but before its answer
   // did, finds the same app on the next run instead of making a second one.
   let up: { created: boolean; app?: GraphApplication };
@@ -108,7 +160,7 @@ export async function ensureApplication(ctx: StepCtx, dir: Directory, s: Survey,
     // Where the upsert is not offered (Graph's docs disagree on some national clouds), create plainly.
     if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status)) throw explainGraphError(err, 'create the application');
     ctx.out.verbose(`upsert by uniqueName refused (${err.status} ${err.code}); creating with POST /applications`);
-    up = { created: true, app: await step('create the application', () => dir.createApplication(body)) };
+    up = { created: true, app: await step('create the application', () => dir.createApplication({ ...body, uniqueName })) };
   }
   if (up.app) {
     await onCreated(up.app);
