@@ -317,7 +317,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
       await ctx.files.writeNew(o.exportPfxBase64, pfx.toString('base64') + '\n', 0o600);
     }
   }
-  if (generatedPassword && freshRecord.files.pfxPasswordFile) ctx.out.info(`New PFX password generated and stored 0600 in ${freshRecord.files.pfxPasswordFile}.`);
+  if (generatedPassword && freshRecord.files.pfxPasswordFile) ctx.out.info(`New PFX password generated and stored, readable only by you, in ${freshRecord.files.pfxPasswordFile}.`);
   return {
     ...base,
     action: 'rotated',

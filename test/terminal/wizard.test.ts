@@ -186,4 +186,29 @@ describe('the init wizard in a real terminal', { skip: hasTmux ? false : 'tmux i
       await h.close();
     }
   });
+
+  test('several profiles and no default: check asks which one, in the terminal', async () => {
+    const h = await startHarness();
+    try {
+      for (const [p, name] of [['one', 'One App'], ['two', 'Two App']]) {
+        const r = await h.run(['init', '--tenant', h.sandbox.directory.tenant.initialDomain, '--yes', '--profile', p!, '--app-name', name!]);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      const file = profilesFile(h);
+      const data = JSON.parse(readFileSync(file, 'utf8'));
+      delete data.defaultProfile;
+      (await import('node:fs')).writeFileSync(file, JSON.stringify(data));
+      const t = openTerminal(h.dir, ['check'], { ...h.env, NO_COLOR: '1' });
+      try {
+        await t.waitForQuestion(/Which profile\? \(there is no default\)/);
+        t.press('Down', 'Enter');
+        assert.equal(await t.exitCode(), 0);
+        assert.match(t.screen(), /two: PASS/);
+      } finally {
+        t.close();
+      }
+    } finally {
+      await h.close();
+    }
+  });
 });

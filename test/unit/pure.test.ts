@@ -206,3 +206,26 @@ describe('small pieces', () => {
     assert.equal(endpointOf('/v1.0/applications/8c1b6f0e-1b2c-4d3e-8f90-123456789abc/addKey', 'x'), '/v1.0/applications/{id}/addKey');
   });
 });
+
+describe('private files on Windows', () => {
+  test('key files are restricted with the platform tool; a failure is said plainly, not claimed as done', async () => {
+    const { makeFiles } = await import('../../src/adapters/files.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'exo-cba-win-'));
+    try {
+      const restricted: string[] = [];
+      const warnings: string[] = [];
+      const files = makeFiles('win32', { restrictOnWindows: (f) => void restricted.push(f), warn: (t) => void warnings.push(t) });
+      await files.writeNew(path.join(dir, 'a.key'), 'k', 0o600);
+      await files.writeNew(path.join(dir, 'a.cer'), 'c', 0o644);
+      assert.deepEqual(restricted.map((f) => path.basename(f)), ['a.key'], 'only what holds or unlocks the key');
+      const failing = makeFiles('win32', { restrictOnWindows: () => { throw new Error('icacls: access denied'); }, warn: (t) => void warnings.push(t) });
+      await failing.writeNew(path.join(dir, 'b.pfx'), 'p', 0o600);
+      assert.match(warnings.join('\n'), /Could not restrict .*b\.pfx to the current user with icacls \(icacls: access denied\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

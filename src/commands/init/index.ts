@@ -362,8 +362,8 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     const theDefault = await ctx.profiles.defaultName();
     if (theDefault && theDefault !== profileName) ctx.out.info(`The default profile stays '${theDefault}': use --profile ${profileName} with check, rotate and remove (or 'exo-cba status --set-default ${profileName}').`);
     if (generatedPassword && certFiles.pfxPasswordFile) {
-      if (ctx.interactive) ctx.out.info(`PFX password (generated; shown once, also stored 0600 in ${certFiles.pfxPasswordFile}): ${ctx.out.color.bold(generatedPassword)}`);
-      else ctx.out.info(`PFX password generated and stored 0600 in ${certFiles.pfxPasswordFile}.`);
+      if (ctx.interactive) ctx.out.info(`PFX password (generated; shown once, also stored, readable only by you, in ${certFiles.pfxPasswordFile}): ${ctx.out.color.bold(generatedPassword)}`);
+      else ctx.out.info(`PFX password generated and stored, readable only by you, in ${certFiles.pfxPasswordFile}.`);
     }
     const data: InitResult = {
       appId: app.appId, objectId: app.id, servicePrincipalId: sp.id, tenantId: org.tenantId, organization: org.initialDomain,
