@@ -1,7 +1,7 @@
-// Renders every help page of the built CLI into dist/help.json (see src/help-cache.ts).
+// Renders every help page of the built CLI into dist/cli/help.json (see src/cli/help-cache.ts).
 import { writeFileSync } from 'node:fs';
-import { buildProgram } from '../dist/cli.js';
-import { HELP_FILE } from '../dist/help-cache.js';
+import { buildProgram } from '../dist/cli/program.js';
+import { HELP_FILE } from '../dist/cli/help-cache.js';
 
 export function renderPages() {
   const render = (cmd) => {

@@ -1,4 +1,4 @@
-import { CliError, EXIT, type ExitCode } from './errors.js';
+import { CliError, EXIT, type ExitCode } from './core/errors.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -22,14 +22,14 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<ExitCo
       io.stdout.write(`${(await import('./version.js')).VERSION}\n`);
       return EXIT.ok;
     }
-    const { helpPageFor, cachedHelp } = await import('./help-cache.js');
+    const { helpPageFor, cachedHelp } = await import('./cli/help-cache.js');
     const page = helpPageFor(argv);
     const text = page === undefined ? undefined : cachedHelp(page);
     if (text !== undefined) {
       io.stdout.write(text);
       return EXIT.ok;
     }
-    const { runCli } = await import('./cli.js');
+    const { runCli } = await import('./cli/program.js');
     return await runCli(argv, io);
   } catch (err) {
     return report(err, io, argv.includes('--verbose'));

@@ -1,4 +1,4 @@
-import type { Clock } from '../context.js';
+import type { Clock } from '../core/context.js';
 
 export const systemClock: Clock = {
   now: () => new Date(),

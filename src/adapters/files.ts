@@ -1,6 +1,6 @@
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
-import { usageError } from '../errors.js';
+import { usageError } from '../core/errors.js';
 
 /** The file system as exo-cba uses it: private directories, files that are never overwritten, atomic replaces, archives. */
 export interface Files {

@@ -1,5 +1,5 @@
 import type { HttpTransport } from './http.js';
-import type { Cloud } from '../clouds.js';
+import type { Cloud } from '../tenant/clouds.js';
 
 /** Microsoft Graph behind named operations. Below them runs the real Graph SDK (its auth and retry middleware). */
 

@@ -2,9 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { decodeJwt } from 'jose';
 import { NetworkError, type HttpTransport } from './http.js';
 import { AuthError, classifyTokenError, type SeenOnTheWire } from './token-errors.js';
-import type { Cloud } from '../clouds.js';
-import { MSAL_KNOWN_HOSTS } from '../clouds.js';
-import type { Clock } from '../context.js';
+import type { Cloud } from '../tenant/clouds.js';
+import { MSAL_KNOWN_HOSTS } from '../tenant/clouds.js';
+import type { Clock } from '../core/context.js';
 
 /** Sign-in through MSAL: the admin (device code or browser), and the app itself with its certificate. */
 

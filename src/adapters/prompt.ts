@@ -1,5 +1,5 @@
-import type { Prompt } from '../context.js';
-import { CancelledError, usageError } from '../errors.js';
+import type { Prompt } from '../core/context.js';
+import { CancelledError, usageError } from '../core/errors.js';
 
 /**
  * The prompt port on @inquirer/prompts (the inquirer project's current API: one function a prompt type).

@@ -1,15 +1,15 @@
-import type { Context } from '../context.js';
-import { EXIT, failure, usageError } from '../errors.js';
-import { openTarget } from '../target.js';
-import { signInAdmin } from '../admin.js';
-import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../constants.js';
-import { parseAuth, parseGuid } from '../options.js';
-import { explainGraphError } from '../graph-errors.js';
-import { archiveDirFor, filePaths } from '../cert-store.js';
-import type { CommandResult } from '../render.js';
-import { chooserFor } from '../inputs.js';
-import { profilesUsing, recordsOf } from '../ownership.js';
-import { keepKey, thumbprintOfKey } from '../keys.js';
+import type { Context } from '../core/context.js';
+import { EXIT, failure, usageError } from '../core/errors.js';
+import { openTarget } from '../tenant/target.js';
+import { signInAdmin } from '../tenant/sign-in.js';
+import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../workloads/exchange/facts.js';
+import { parseAuth, parseGuid } from '../core/values.js';
+import { explainGraphError } from '../adapters/graph-errors.js';
+import { archiveDirFor, filePaths } from '../certificate/store.js';
+import type { CommandResult } from '../output/render.js';
+import { chooserFor } from '../tenant/app-targets.js';
+import { profilesUsing, recordsOf } from '../tenant/ownership.js';
+import { keepKey, thumbprintOfKey } from '../certificate/keys.js';
 import type { Directory } from '../adapters/graph.js';
 
 /** Takes this profile's keys off a shared app, then reads the app again to confirm they are gone. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Context } from '../context.js';
-import { EXIT, usageError } from '../errors.js';
-import { parseGuid, parseIntIn } from '../options.js';
-import type { CommandResult } from '../render.js';
+import type { Context } from '../core/context.js';
+import { EXIT, usageError } from '../core/errors.js';
+import { parseGuid, parseIntIn } from '../core/values.js';
+import type { CommandResult } from '../output/render.js';
 import type { FailOnce } from '../sandbox/faults.js';
 
 /** exo-cba sandbox: serves the stand-in tenant until Ctrl-C and prints how to point exo-cba (or curl) at it. */

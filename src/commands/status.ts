@@ -1,8 +1,8 @@
-import type { Context } from '../context.js';
-import { EXIT } from '../errors.js';
-import type { CommandResult, StatusRow } from '../render.js';
-import type { Profile } from '../profiles.js';
-import { profilesUsing } from '../ownership.js';
+import type { Context } from '../core/context.js';
+import { EXIT } from '../core/errors.js';
+import type { CommandResult, StatusRow } from '../output/render.js';
+import type { Profile } from '../profile/store.js';
+import { profilesUsing } from '../tenant/ownership.js';
 
 /** exo-cba status: every profile with its app, role, certificate expiry and last check. Reads local files only. */
 export async function statusCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {

@@ -1,7 +1,7 @@
 import { randomUUID, createHash, X509Certificate } from 'node:crypto';
 import {
   EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP, EXCHANGE_MANAGE_AS_APP_ROLE_ID, GRAPH_APP_ID, DEFAULT_PUBLIC_CLIENT_ID, GLOBAL_ADMIN_TEMPLATE_ID,
-} from '../constants.js';
+} from '../workloads/exchange/facts.js';
 
 /** The sandbox tenant's directory: what Entra and Graph would hold, reduced to what exo-cba touches. */
 

@@ -2,7 +2,7 @@ import type { Directory } from './directory.js';
 import type { TokenService } from './tokens.js';
 import type { Faults } from './faults.js';
 import { type SbRequest, type SbResponse, bearer, jsonOf } from './http-util.js';
-import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_ROLES } from '../constants.js';
+import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
 
 /** Exchange Online's admin REST endpoint (adminapi/beta/{tenant}/InvokeCommand), as the EXO PowerShell module uses it. */
 

@@ -6,7 +6,7 @@ import { type SbRequest, type SbResponse, bearer, graphError, jsonOf, INVALID_JS
 import type { TokenService } from './tokens.js';
 import {
   EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, PROOF_AUDIENCE,
-} from '../constants.js';
+} from '../workloads/exchange/facts.js';
 
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
 

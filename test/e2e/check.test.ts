@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startHarness, initArgs, json, type Harness } from '../helpers/harness.js';
 import { makeCert, writePem, registerKey } from '../helpers/certs.js';
-import * as cert from '../../src/cert.js';
+import * as cert from '../../src/certificate/x509.js';
 
 interface Report { status: string; checks: { id: string; status: string; message: string; fix?: string }[]; daysLeft?: number; thumbprint?: string; appId?: string; tenant?: string }
 interface CheckJson { status: string; reports: Report[] }

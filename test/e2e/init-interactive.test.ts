@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { execFileSync } from 'node:child_process';
 import { startHarness, tenantState } from '../helpers/harness.js';
-import { makeContext } from '../../src/wiring.js';
+import { makeContext } from '../../src/cli/wiring.js';
 import { createHttpTransport } from '../../src/adapters/http.js';
 import { initCommand } from '../../src/commands/init/index.js';
-import type { Prompt } from '../../src/context.js';
-import { CancelledError } from '../../src/errors.js';
-import type { InitResult } from '../../src/render.js';
+import type { Prompt } from '../../src/core/context.js';
+import { CancelledError } from '../../src/core/errors.js';
+import type { InitResult } from '../../src/output/render.js';
 
 /** The interactive wizard through the prompt port: every question answered by name, real MSAL and Graph SDK underneath. */
 function fakePrompt(answers: Record<string, string | boolean | (string | boolean)[]>, asked: string[]): Prompt {

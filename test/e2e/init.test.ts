@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, existsSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness, tenantState, initArgs, json, type Harness } from '../helpers/harness.js';
-import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../src/constants.js';
+import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../src/workloads/exchange/facts.js';
 
 interface InitJson { appId: string; objectId: string; servicePrincipalId: string; tenantId: string; organization: string; thumbprint: string; thumbprintSha256: string; notBefore: string; notAfter: string; files: Record<string, string>; role: string; cloud: string; verified: boolean; outcomes: Record<string, string> }
 
@@ -130,7 +130,7 @@ describe('init with bad input: exit 2, nothing changed', () => {
   }
 
   test('rejects a --cert-file whose key does not match its certificate', async () => {
-    const cert = await import('../../src/cert.js');
+    const cert = await import('../../src/certificate/x509.js');
     const k1 = await cert.generateKey(2048);
     const k2 = await cert.generateKey(2048);
     const pem = cert.selfSignedCertificate({ keyPem: k1, commonName: 'x', now: new Date(), validityDays: 30 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import * as cert from '../../src/cert.js';
+import * as cert from '../../src/certificate/x509.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 
 /** Test certificates made at test time (no key material is committed). */

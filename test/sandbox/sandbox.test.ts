@@ -5,8 +5,8 @@ import { SignJWT, importPKCS8, decodeJwt } from 'jose';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { createHttpTransport, type HttpTransport } from '../../src/adapters/http.js';
 import { makeCert, registerKey } from '../helpers/certs.js';
-import { makeProof } from '../../src/proof.js';
-import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, PROOF_AUDIENCE, DEFAULT_PUBLIC_CLIENT_ID } from '../../src/constants.js';
+import { makeProof } from '../../src/certificate/proof.js';
+import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, PROOF_AUDIENCE, DEFAULT_PUBLIC_CLIENT_ID } from '../../src/workloads/exchange/facts.js';
 
 type Cert = Awaited<ReturnType<typeof makeCert>>;
 const EXO = 'https://outlook.office365.com';

@@ -1,23 +1,23 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../context.js';
-import { CliError, EXIT, failure, usageError } from '../../errors.js';
-import { openTarget } from '../../target.js';
+import type { Context } from '../../core/context.js';
+import { CliError, EXIT, failure, usageError } from '../../core/errors.js';
+import { openTarget } from '../../tenant/target.js';
 import { parseInitFlags, parseRole, DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitFlags } from './options.js';
-import { ADMIN_SCOPES, EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, roleByTemplateId, type DirectoryRole, type KeySize } from '../../constants.js';
-import { parseAppName, parseIntIn, parseKeySize } from '../../options.js';
-import type { Profile } from '../../profiles.js';
-import { validateProfileName } from '../../profiles.js';
+import { ADMIN_SCOPES, EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, roleByTemplateId, type DirectoryRole, type KeySize } from '../../workloads/exchange/facts.js';
+import { parseAppName, parseIntIn, parseKeySize } from '../../core/values.js';
+import type { Profile } from '../../profile/store.js';
+import { validateProfileName } from '../../profile/store.js';
 import { survey, type Survey, ensureApplication, ensureServicePrincipal, ensureGrant, ensureRole, ensureKeyUploaded, type Outcome } from './steps.js';
-import { keyCredentialFor, keepKey } from '../../keys.js';
-import { describeForeign, recordsOf, type ForeignCredential } from '../../ownership.js';
+import { keyCredentialFor, keepKey } from '../../certificate/keys.js';
+import { describeForeign, recordsOf, type ForeignCredential } from '../../tenant/ownership.js';
 import type { Directory, GraphApplication } from '../../adapters/graph.js';
-import { plannedFiles, slug, clearTheWay, archiveDirFor, writeCertificateSet, recordOf, filePaths } from '../../cert-store.js';
-import { readCertificateInput, passwordFromEnv, loadRecordedCredential } from '../../credentials.js';
-import { verifyConnection } from '../../verify.js';
-import { signInAdmin } from '../../admin.js';
-import type { Credential } from '../../cert.js';
-import type { CommandResult, InitResult } from '../../render.js';
+import { plannedFiles, slug, clearTheWay, archiveDirFor, writeCertificateSet, recordOf, filePaths } from '../../certificate/store.js';
+import { readCertificateInput, passwordFromEnv, loadRecordedCredential } from '../../certificate/credentials.js';
+import { verifyConnection } from '../../workloads/exchange/verify.js';
+import { signInAdmin } from '../../tenant/sign-in.js';
+import type { Credential } from '../../certificate/x509.js';
+import type { CommandResult, InitResult } from '../../output/render.js';
 
 /** exo-cba init: from nothing to a verified Connect-ExchangeOnline line, idempotent and resumable. */
 
@@ -43,7 +43,7 @@ async function preflight(ctx: Context, flags: InitFlags) {
   const envPassword = flags.pfxPasswordEnv ? passwordFromEnv(ctx, flags.pfxPasswordEnv) : undefined;
   let brought: Credential | undefined;
   if (flags.certFile) {
-    const cert = await import('../../cert.js');
+    const cert = await import('../../certificate/x509.js');
     const { bytes, label } = await readCertificateInput(ctx, flags.certFile, '--cert-file');
     brought = cert.requireCredential(cert.readCredential(bytes, label, envPassword), label);
     if (brought.notAfter.getTime() <= ctx.clock.now().getTime()) throw usageError(`The certificate in ${label} expired on ${brought.notAfter.toISOString()}.`, 'Bring a valid certificate, or let exo-cba make one.');
@@ -264,7 +264,7 @@ export async function initCommand(raw: Record<string, unknown>, ctx: Context): P
     const report = (what: string, o: Outcome, extra = '') => ctx.out.info(`${ctx.out.color.green('✔')} ${what} ${o}${extra}`);
 
     // The certificate first (local, and journaled): the one brought, else the profile's own if still good, else a new one.
-    const cert = await import('../../cert.js');
+    const cert = await import('../../certificate/x509.js');
     let cred: Credential | undefined = brought;
     let certFiles = files;
     let generatedPassword: string | undefined;

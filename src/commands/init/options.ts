@@ -1,9 +1,9 @@
-import type { CloudName } from '../../clouds.js';
-import { parseCloudName } from '../../clouds.js';
-import { DEFAULT_PUBLIC_CLIENT_ID, findExchangeRole, EXCHANGE_ROLES, type DirectoryRole, type KeySize } from '../../constants.js';
-import { usageError } from '../../errors.js';
-import { parseAppName, parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize, parseTenant, type AuthMethod } from '../../options.js';
-import { validateProfileName } from '../../profiles.js';
+import type { CloudName } from '../../tenant/clouds.js';
+import { parseCloudName } from '../../tenant/clouds.js';
+import { DEFAULT_PUBLIC_CLIENT_ID, findExchangeRole, EXCHANGE_ROLES, type DirectoryRole, type KeySize } from '../../workloads/exchange/facts.js';
+import { usageError } from '../../core/errors.js';
+import { parseAppName, parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize, parseTenant, type AuthMethod } from '../../core/values.js';
+import { validateProfileName } from '../../profile/store.js';
 
 export const DEFAULT_APP_NAME = 'Exo Background Process';
 export const DEFAULT_VALIDITY_DAYS = 365;

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Context } from '../../context.js';
+import type { Context } from '../../core/context.js';
 import type { Directory, GraphApplication, GraphServicePrincipal, NewKeyCredential, RequiredResourceAccess } from '../../adapters/graph.js';
 import { GraphApiError } from '../../adapters/graph.js';
-import { untilReplicated } from '../../resilience.js';
-import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, type DirectoryRole } from '../../constants.js';
-import { failure, usageError, type CliError } from '../../errors.js';
-import { judge, describeForeign, EXO_CBA_TAG, type Verdict } from '../../ownership.js';
-import type { Profile } from '../../profiles.js';
-import { explainGraphError } from '../../graph-errors.js';
-import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../keys.js';
-import type { Credential } from '../../cert.js';
+import { untilReplicated } from '../../core/retry.js';
+import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, type DirectoryRole } from '../../workloads/exchange/facts.js';
+import { failure, usageError, type CliError } from '../../core/errors.js';
+import { judge, describeForeign, EXO_CBA_TAG, type Verdict } from '../../tenant/ownership.js';
+import type { Profile } from '../../profile/store.js';
+import { explainGraphError } from '../../adapters/graph-errors.js';
+import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../certificate/keys.js';
+import type { Credential } from '../../certificate/x509.js';
 
 /** The Graph side of init: each step finds what exists and creates only what is missing. */
 

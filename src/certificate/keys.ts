@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { KeyCredentialView, NewKeyCredential } from './adapters/graph.js';
-import type { Credential } from './cert.js';
+import type { KeyCredentialView, NewKeyCredential } from '../adapters/graph.js';
+import type { Credential } from './x509.js';
 
 /** Key credentials as Graph holds them: which certificate a key is, and the entry for a new one. */
 

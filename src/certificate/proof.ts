@@ -1,5 +1,5 @@
 import { SignJWT, importPKCS8 } from 'jose';
-import { PROOF_AUDIENCE } from './constants.js';
+import { PROOF_AUDIENCE } from '../workloads/exchange/facts.js';
 
 /**
  * The proof-of-possession JWT for addKey/removeKey (Graph docs, application: addKey): RS256, signed by a

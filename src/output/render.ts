@@ -1,7 +1,7 @@
-import type { Context, Paint } from './context.js';
-import type { CertificateFiles } from './profiles.js';
-import type { CloudName } from './clouds.js';
-import type { ExitCode } from './errors.js';
+import type { Context, Paint } from '../core/context.js';
+import type { CertificateFiles } from '../profile/store.js';
+import type { CloudName } from '../tenant/clouds.js';
+import type { ExitCode } from '../core/errors.js';
 
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Files } from './adapters/files.js';
-import type { CertificateFiles, CertificateRecord } from './profiles.js';
-import { encryptedKeyPem, type Credential } from './cert.js';
+import type { Files } from '../adapters/files.js';
+import type { CertificateFiles, CertificateRecord } from '../profile/store.js';
+import { encryptedKeyPem, type Credential } from './x509.js';
 
 /**
  * Writes certificate sets (init and rotate call it; the files adapter does the writing): a private directory (0700), private files (0600),

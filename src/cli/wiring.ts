@@ -1,16 +1,16 @@
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import type { Context, Services } from './context.js';
-import type { Io } from './main.js';
-import { makeOutput, makePaint } from './adapters/output.js';
-import { systemClock } from './adapters/clock.js';
-import { makeFiles } from './adapters/files.js';
-import { makeInquirerPrompt, noPrompt } from './adapters/prompt.js';
-import { createHttpTransport } from './adapters/http.js';
-import { openBrowser } from './adapters/browser.js';
-import { configDir } from './paths.js';
-import { ProfileStore } from './profiles.js';
-import { EXIT } from './errors.js';
+import type { Context, Services } from '../core/context.js';
+import type { Io } from '../main.js';
+import { makeOutput, makePaint } from '../adapters/output.js';
+import { systemClock } from '../adapters/clock.js';
+import { makeFiles } from '../adapters/files.js';
+import { makeInquirerPrompt, noPrompt } from '../adapters/prompt.js';
+import { createHttpTransport } from '../adapters/http.js';
+import { openBrowser } from '../adapters/browser.js';
+import { configDir } from '../core/paths.js';
+import { ProfileStore } from '../profile/store.js';
+import { EXIT } from '../core/errors.js';
 
 export interface GlobalFlags {
   verbose: boolean;
@@ -37,9 +37,9 @@ export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial
   const clock = systemClock;
   const services: Services = {
     http: (extraCaPem) => createHttpTransport({ ...(extraCaPem ? { extraCaPem, nodeExtraCaFile: env['NODE_EXTRA_CA_CERTS'] } : {}), onExchange: (line) => out.verbose(line) }),
-    identity: async (cloud, http) => (await import('./adapters/identity.js')).makeIdentity(cloud, http, clock, (s) => out.verbose(s)),
-    directory: async (cloud, http, token) => (await import('./adapters/graph.js')).makeDirectory(cloud, http, token),
-    exchange: async (cloud, http) => (await import('./adapters/exchange.js')).makeExchangeProbe(cloud, http),
+    identity: async (cloud, http) => (await import('../adapters/identity.js')).makeIdentity(cloud, http, clock, (s) => out.verbose(s)),
+    directory: async (cloud, http, token) => (await import('../adapters/graph.js')).makeDirectory(cloud, http, token),
+    exchange: async (cloud, http) => (await import('../workloads/exchange/admin-api.js')).makeExchangeProbe(cloud, http),
     openBrowser: (url) => openBrowser(url, env, process.platform),
     untilStopped: () => new Promise((resolve) => {
       const stop = (signal: string) => {

@@ -1,9 +1,9 @@
-import type { Context, Progress } from './context.js';
-import type { Cloud } from './clouds.js';
-import type { AppCredential, Identity } from './adapters/identity.js';
-import { AuthError } from './adapters/identity.js';
-import type { ExchangeProbe, ProbeResult } from './adapters/exchange.js';
-import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_ROLES, VERIFY_CMDLET } from './constants.js';
+import type { Context, Progress } from '../../core/context.js';
+import type { Cloud } from '../../tenant/clouds.js';
+import type { AppCredential, Identity } from '../../adapters/identity.js';
+import { AuthError } from '../../adapters/identity.js';
+import type { ExchangeProbe, ProbeResult } from './admin-api.js';
+import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_ROLES, VERIFY_CMDLET } from './facts.js';
 
 /** What a token-service refusal means for an Exchange app, and what to do about it. */
 export interface Diagnosis {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * `--help` without loading commander: the build renders every help page once (scripts/render-help.mjs,
- * at 80 columns, as commander does when stdout is not a terminal) into dist/help.json, and main() prints
+ * at 80 columns, as commander does when stdout is not a terminal) into dist/cli/help.json, and main() prints
  * the page for the plain forms (`--help`, `-h`, `help`, `<command> --help`). Anything else, or a missing
  * file, goes through commander as usual. A test checks that the pages equal commander's own output.
  */

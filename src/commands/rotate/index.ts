@@ -1,25 +1,25 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../context.js';
-import { CliError, EXIT, usageError, errorMessage } from '../errors.js';
-import { parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize } from '../options.js';
-import { resolveTargets, type AppTarget } from '../inputs.js';
-import { openTarget, type Target } from '../target.js';
-import { AuthError, type Identity } from '../adapters/identity.js';
-import { GraphApiError, type Directory } from '../adapters/graph.js';
-import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID, roleByTemplateId, type KeySize } from '../constants.js';
-import { verifyConnection, diagnoseAuthError } from '../verify.js';
-import { makeProof } from '../proof.js';
-import { signInAdmin } from '../admin.js';
-import { ensureKeyUploaded } from './init/steps.js';
-import { keepKey, keyCredentialFor, thumbprintOfKey } from '../keys.js';
-import { explainGraphError } from '../graph-errors.js';
-import { slug, plannedFiles, writeCertificateSet, recordOf, archiveDirFor, filePaths } from '../cert-store.js';
-import { loadRecordedCredential } from '../credentials.js';
-import type { CertificateRecord, Profile } from '../profiles.js';
-import type { Credential } from '../cert.js';
-import type { CommandResult, RotateItem } from '../render.js';
-import type { AuthMethod } from '../options.js';
+import type { Context } from '../../core/context.js';
+import { CliError, EXIT, usageError, errorMessage } from '../../core/errors.js';
+import { parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize } from '../../core/values.js';
+import { resolveTargets, type AppTarget } from '../../tenant/app-targets.js';
+import { openTarget, type Target } from '../../tenant/target.js';
+import { AuthError, type Identity } from '../../adapters/identity.js';
+import { GraphApiError, type Directory } from '../../adapters/graph.js';
+import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID, roleByTemplateId, type KeySize } from '../../workloads/exchange/facts.js';
+import { verifyConnection, diagnoseAuthError } from '../../workloads/exchange/verify.js';
+import { makeProof } from '../../certificate/proof.js';
+import { signInAdmin } from '../../tenant/sign-in.js';
+import { ensureKeyUploaded } from '../init/steps.js';
+import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../certificate/keys.js';
+import { explainGraphError } from '../../adapters/graph-errors.js';
+import { slug, plannedFiles, writeCertificateSet, recordOf, archiveDirFor, filePaths } from '../../certificate/store.js';
+import { loadRecordedCredential } from '../../certificate/credentials.js';
+import type { CertificateRecord, Profile } from '../../profile/store.js';
+import type { Credential } from '../../certificate/x509.js';
+import type { CommandResult, RotateItem } from '../../output/render.js';
+import type { AuthMethod } from '../../core/values.js';
 
 /** exo-cba rotate: a new certificate with no gap, normally with no admin (addKey/removeKey with proof of possession). */
 
@@ -103,7 +103,7 @@ const newPassword = async (ctx: Context, o: RotateOptions): Promise<{ password: 
     if (!v) throw usageError(`The environment variable ${o.passwordVar} is not set or empty.`, 'Set it to the password for the new PFX.');
     return { password: v, generated: false };
   }
-  return { password: (await import('../cert.js')).generatePassword(), generated: true };
+  return { password: (await import('../../certificate/x509.js')).generatePassword(), generated: true };
 };
 
 async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions): Promise<RotateItem> {
@@ -206,7 +206,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
   const useAdmin = o.admin;
 
   // The new certificate: the one an interrupted run left behind, or a fresh one.
-  const cert = await import('../cert.js');
+  const cert = await import('../../certificate/x509.js');
   let fresh: Credential | undefined;
   let freshRecord: CertificateRecord | undefined;
   let generatedPassword: string | undefined;

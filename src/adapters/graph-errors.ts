@@ -1,5 +1,5 @@
-import { GraphApiError } from './adapters/graph.js';
-import { failure } from './errors.js';
+import { GraphApiError } from './graph.js';
+import { failure } from '../core/errors.js';
 
 /** Turns a Graph refusal into what / why / what to do. */
 export function explainGraphError(err: unknown, step: string): Error {

@@ -1,6 +1,6 @@
-import type { AppCredentials, GraphApplication } from './adapters/graph.js';
-import type { CertificateRecord, Profile } from './profiles.js';
-import { thumbprintOfKey } from './keys.js';
+import type { AppCredentials, GraphApplication } from '../adapters/graph.js';
+import type { CertificateRecord, Profile } from '../profile/store.js';
+import { thumbprintOfKey } from '../certificate/keys.js';
 
 /**
  * Whether an app registration is provably exo-cba's own, so that exo-cba may add a key to it and grant it

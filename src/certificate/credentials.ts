@@ -1,7 +1,7 @@
-import type { Context } from './context.js';
-import { usageError } from './errors.js';
-import type { CertificateRecord } from './profiles.js';
-import type { Credential } from './cert.js';
+import type { Context } from '../core/context.js';
+import { usageError } from '../core/errors.js';
+import type { CertificateRecord } from '../profile/store.js';
+import type { Credential } from './x509.js';
 
 /** Loading credentials from files and the environment, shared by init, check and rotate. */
 
@@ -28,7 +28,7 @@ export function passwordFromEnv(ctx: Pick<Context, 'env'>, name: string): string
 
 /** The credential a profile points at (PEM key + certificate), or why it cannot be used. */
 export async function loadRecordedCredential(ctx: Pick<Context, 'files' | 'env'>, rec: CertificateRecord): Promise<Credential | string> {
-  const cert = await import('./cert.js');
+  const cert = await import('./x509.js');
   if (!rec.files.key || !rec.files.pem) return 'the profile records no key file';
   if (!(await ctx.files.exists(rec.files.key))) return `the key file ${rec.files.key} is missing`;
   if (!(await ctx.files.exists(rec.files.pem))) return `the certificate file ${rec.files.pem} is missing`;

@@ -1,17 +1,17 @@
 import path from 'node:path';
-import type { Context } from '../context.js';
-import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { parseIntIn } from '../options.js';
-import { resolveTargets, mapBounded, type AppTarget } from '../inputs.js';
-import { openTarget, type Target } from '../target.js';
-import { AuthError } from '../adapters/identity.js';
-import { GraphApiError } from '../adapters/graph.js';
-import { diagnoseAuthError, diagnoseProbe } from '../verify.js';
-import { EXCHANGE_MANAGE_AS_APP, VERIFY_CMDLET } from '../constants.js';
-import { toJunit } from '../junit.js';
-import { thumbprintOfKey } from '../keys.js';
-import type { CheckItem, CheckReport, CommandResult } from '../render.js';
-import type { Credential } from '../cert.js';
+import type { Context } from '../../core/context.js';
+import { CliError, EXIT, type ExitCode } from '../../core/errors.js';
+import { parseIntIn } from '../../core/values.js';
+import { resolveTargets, mapBounded, type AppTarget } from '../../tenant/app-targets.js';
+import { openTarget, type Target } from '../../tenant/target.js';
+import { AuthError } from '../../adapters/identity.js';
+import { GraphApiError } from '../../adapters/graph.js';
+import { diagnoseAuthError, diagnoseProbe } from '../../workloads/exchange/verify.js';
+import { EXCHANGE_MANAGE_AS_APP, VERIFY_CMDLET } from '../../workloads/exchange/facts.js';
+import { toJunit } from '../../output/junit.js';
+import { thumbprintOfKey } from '../../certificate/keys.js';
+import type { CheckItem, CheckReport, CommandResult } from '../../output/render.js';
+import type { Credential } from '../../certificate/x509.js';
 
 /** exo-cba check: with the certificate alone, prove that Connect-ExchangeOnline would work now. Never prompts. */
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Files } from './adapters/files.js';
-import type { CloudName } from './clouds.js';
-import { CliError, EXIT, usageError } from './errors.js';
+import type { Files } from '../adapters/files.js';
+import type { CloudName } from '../tenant/clouds.js';
+import { CliError, EXIT, usageError } from '../core/errors.js';
 
 /** Per-tenant profiles: identifiers, paths and dates only, never a secret. */
 

@@ -1,6 +1,6 @@
-import type { HttpTransport } from './http.js';
-import type { Cloud } from '../clouds.js';
-import { ANCHOR_MAILBOX } from '../constants.js';
+import type { HttpTransport } from '../../adapters/http.js';
+import type { Cloud } from '../../tenant/clouds.js';
+import { ANCHOR_MAILBOX } from './facts.js';
 
 /** Exchange Online's admin API, used only to prove that a read-only cmdlet runs with the app's token. */
 

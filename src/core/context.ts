@@ -1,10 +1,10 @@
-import type { HttpTransport } from './adapters/http.js';
-import type { Cloud } from './clouds.js';
-import type { Identity } from './adapters/identity.js';
-import type { Directory, TokenSource } from './adapters/graph.js';
-import type { ExchangeProbe } from './adapters/exchange.js';
-import type { Files } from './adapters/files.js';
-import type { ProfileStore } from './profiles.js';
+import type { HttpTransport } from '../adapters/http.js';
+import type { Cloud } from '../tenant/clouds.js';
+import type { Identity } from '../adapters/identity.js';
+import type { Directory, TokenSource } from '../adapters/graph.js';
+import type { ExchangeProbe } from '../workloads/exchange/admin-api.js';
+import type { Files } from '../adapters/files.js';
+import type { ProfileStore } from '../profile/store.js';
 
 /** Every side effect a command may have comes in through this one context (README "Architecture"). */
 

@@ -1,10 +1,10 @@
-import type { Context } from './context.js';
-import type { Profile } from './profiles.js';
-import { usageError, CliError, EXIT } from './errors.js';
+import type { Context } from '../core/context.js';
+import type { Profile } from '../profile/store.js';
+import { usageError, CliError, EXIT } from '../core/errors.js';
 import { parseCloudName, type CloudName } from './clouds.js';
-import { parseEnvName, parseGuid, parseTenant } from './options.js';
-import { readCertificateInput, loadRecordedCredential } from './credentials.js';
-import type { Credential } from './cert.js';
+import { parseEnvName, parseGuid, parseTenant } from '../core/values.js';
+import { readCertificateInput, loadRecordedCredential } from '../certificate/credentials.js';
+import type { Credential } from '../certificate/x509.js';
 
 /**
  * What check and rotate act on: an app, a tenant and a certificate with its key. Flags win over the
@@ -67,7 +67,7 @@ export async function resolveTargets(raw: Record<string, unknown>, ctx: Pick<Con
     cloud: cloudFlag ?? profile?.cloud ?? 'global',
     sandbox: sandboxFlag || Boolean(profile?.sandbox),
     credential: async () => {
-      const cert = await import('./cert.js');
+      const cert = await import('../certificate/x509.js');
       const { bytes, label } = await readCertificateInput(ctx, certRaw!, source);
       return cert.requireCredential(cert.readCredential(bytes, label, password), label);
     },

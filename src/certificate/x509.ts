@@ -1,14 +1,14 @@
 import forge from 'node-forge';
 import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { usageError } from './errors.js';
+import { usageError } from '../core/errors.js';
 
 /** Certificates: pure functions over PEM/DER bytes (no file or network I/O). */
 
 const genRsa = promisify(generateKeyPair);
 
-export { KEY_SIZES, type KeySize } from './constants.js';
-import type { KeySize } from './constants.js';
+export { KEY_SIZES, type KeySize } from '../workloads/exchange/facts.js';
+import type { KeySize } from '../workloads/exchange/facts.js';
 
 export interface CertificateInfo {
   certPem: string;

@@ -1,12 +1,12 @@
 import { Command, Option, CommanderError } from 'commander';
-import type { Io } from './main.js';
-import { EXIT, type ExitCode } from './errors.js';
-import { VERSION } from './version.js';
-import { CLOUD_NAMES } from './clouds.js';
-import { EXCHANGE_ROLES, KEY_SIZES } from './constants.js';
+import type { Io } from '../main.js';
+import { EXIT, type ExitCode } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import { CLOUD_NAMES } from '../tenant/clouds.js';
+import { EXCHANGE_ROLES, KEY_SIZES } from '../workloads/exchange/facts.js';
 import type { GlobalFlags } from './wiring.js';
-import type { CommandResult } from './render.js';
-import type { Context } from './context.js';
+import type { CommandResult } from '../output/render.js';
+import type { Context } from '../core/context.js';
 
 /**
  * Declares the commands and maps flags to typed options; nothing else. Each command module is
@@ -57,7 +57,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     const ctx = await makeContext(io, flags);
     const handler = await load();
     const result = await handler(raw, ctx);
-    const { render } = await import('./render.js');
+    const { render } = await import('../output/render.js');
     render(result, ctx, flags.json);
     done(result.exitCode);
   };
@@ -93,7 +93,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--dry-run', 'print the plan and change nothing')
     .option('--sandbox', 'run against the built-in sandbox tenant (no Microsoft account needed)')
     .addHelpText('after', '\nExamples:\n  exo-cba init                      # the wizard: asks each question, then verifies\n  exo-cba init --tenant contoso.onmicrosoft.com --role global-reader --yes   # unattended\n  exo-cba init --sandbox            # try it against the built-in sandbox tenant\n')
-    .action(run(async () => (await import('./commands/init/index.js')).initCommand));
+    .action(run(async () => (await import('../commands/init/index.js')).initCommand));
 
   certInputs(program.command('check'))
     .description('prove with the certificate alone that Connect-ExchangeOnline would work now; warn before expiry')
@@ -103,7 +103,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--concurrency <n>', 'profiles checked at once with --all (default: 8)')
     .addHelpText('after', '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check --all --junit report.xml --strict   # every profile, in CI\n')
-    .action(run(async () => (await import('./commands/check.js')).checkCommand));
+    .action(run(async () => (await import('../commands/check/index.js')).checkCommand));
 
   adminInputs(newCertOptions(certInputs(program.command('rotate'))))
     .description('replace the certificate with no downtime and, normally, no admin sign-in')
@@ -115,20 +115,20 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--out-dir <dir>', 'where to write the new certificate files (default: where the current ones are)')
     .option('--object-id <guid>', "the app's object id, when not using a profile; env EXO_CBA_APP_OBJECT_ID")
     .addHelpText('after', '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  exo-cba rotate --admin --profile contoso        # after the certificate expired\n')
-    .action(run(async () => (await import('./commands/rotate.js')).rotateCommand));
+    .action(run(async () => (await import('../commands/rotate/index.js')).rotateCommand));
 
   program.command('status')
     .description('list the profiles: tenant, app, role, thumbprint, expiry, last check, the default, shared apps')
     .option('--set-default <profile>', 'make this profile the one commands use when no --profile is given')
     .addHelpText('after', '\nExamples:\n  exo-cba status\n  exo-cba status --json\n')
-    .action(run(async () => (await import('./commands/status.js')).statusCommand));
+    .action(run(async () => (await import('../commands/status.js')).statusCommand));
 
   adminInputs(program.command('remove'))
     .description('delete the app registration (with its service principal, grant and role), archive the files, drop the profile; an app other profiles share keeps running for them')
     .option('--delete-app', 'delete the app even though other profiles here use it (it asks, naming them)')
     .option('--sandbox', 'run against the built-in sandbox tenant')
     .addHelpText('after', '\nExamples:\n  exo-cba remove --profile contoso.onmicrosoft.com\n')
-    .action(run(async () => (await import('./commands/remove.js')).removeCommand));
+    .action(run(async () => (await import('../commands/remove.js')).removeCommand));
 
   program.command('sandbox')
     .description('serve a local stand-in for Entra, Graph and Exchange on 127.0.0.1 and print how to point exo-cba at it')
@@ -141,7 +141,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--block-client <guid>', 'the tenant disables this public client (AADSTS7000112)')
     .option('--fail-once <spec>', 'fail one matching call, e.g. graph:POST:/servicePrincipals:503 (service token|graph|exchange)')
     .addHelpText('after', '\nExamples:\n  exo-cba sandbox --replication-delay 3000   # then follow the lines it prints\n')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxCommand));
+    .action(run(async () => (await import('../commands/sandbox.js')).sandboxCommand));
 
   return program;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Context } from './context.js';
-import type { HttpTransport } from './adapters/http.js';
+import type { Context } from '../core/context.js';
+import type { HttpTransport } from '../adapters/http.js';
 import { type Cloud, type CloudName, isOverridden, resolveCloud, ENDPOINT_ENV } from './clouds.js';
 
 /** Where requests go for one run: a cloud (with EXO_CBA_* overrides), or the in-process sandbox. */
@@ -19,7 +19,7 @@ export async function openTarget(ctx: Pick<Context, 'env' | 'services' | 'out' |
     return { cloud, http: ctx.services.http(), close: async () => undefined };
   }
   if (Object.values(ENDPOINT_ENV).some((k) => ctx.env[k])) ctx.out.warn('--sandbox ignores the EXO_CBA_* endpoint overrides.');
-  const { startSandbox } = await import('./sandbox/server.js');
+  const { startSandbox } = await import('../sandbox/server.js');
   const sandbox = await startSandbox({ stateFile: path.join(ctx.configDir, 'sandbox', 'tenant.json') });
   ctx.out.info(ctx.out.color.dim(`Using the built-in sandbox tenant ${sandbox.directory.tenant.initialDomain} (no Microsoft service is contacted).`));
   const base = resolveCloud('global', {});

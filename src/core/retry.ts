@@ -1,5 +1,5 @@
 import type { Clock, Output, Progress } from './context.js';
-import { isReplicationGap } from './adapters/graph.js';
+import { isReplicationGap } from '../adapters/graph.js';
 
 /**
  * Entra is eventually consistent: a write succeeds, then reads and references miss the new object for
