@@ -1,7 +1,5 @@
 import { randomUUID, createHash, X509Certificate } from 'node:crypto';
-import {
-  EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP, EXCHANGE_MANAGE_AS_APP_ROLE_ID, GRAPH_APP_ID, DEFAULT_PUBLIC_CLIENT_ID, GLOBAL_ADMIN_TEMPLATE_ID,
-} from '../workloads/exchange/facts.js';
+import { EXO_APP_ID, MANAGE_AS_APP, MANAGE_AS_APP_ROLE_ID, GRAPH_APP_ID, GRAPH_CLI_APP_ID, ROLE } from './microsoft-ids.js';
 
 /** The sandbox tenant's directory: what Entra and Graph would hold, reduced to what exo-cba touches. */
 
@@ -98,16 +96,16 @@ export function newDirectory(resources: { graph: string; exchange: string }): Di
     users: [{ id: adminId, userPrincipalName: `admin@${SANDBOX_DOMAIN}`, displayName: 'Sandbox Admin' }],
     applications: [],
     servicePrincipals: [
-      { id: randomUUID(), appId: EXCHANGE_APP_ID, displayName: 'Office 365 Exchange Online', servicePrincipalNames: [resources.exchange, EXCHANGE_APP_ID],
-        appRoles: [{ id: EXCHANGE_MANAGE_AS_APP_ROLE_ID, value: EXCHANGE_MANAGE_AS_APP, displayName: 'Manage Exchange As Application', allowedMemberTypes: ['Application'], isEnabled: true }],
+      { id: randomUUID(), appId: EXO_APP_ID, displayName: 'Office 365 Exchange Online', servicePrincipalNames: [resources.exchange, EXO_APP_ID],
+        appRoles: [{ id: MANAGE_AS_APP_ROLE_ID, value: MANAGE_AS_APP, displayName: 'Manage Exchange As Application', allowedMemberTypes: ['Application'], isEnabled: true }],
         publicClient: false, accountEnabled: true, visibleAt: 0 },
       { id: randomUUID(), appId: GRAPH_APP_ID, displayName: 'Microsoft Graph', servicePrincipalNames: [resources.graph, GRAPH_APP_ID, 'https://graph.microsoft.com'],
         appRoles: GRAPH_APP_ROLES, publicClient: false, accountEnabled: true, visibleAt: 0 },
-      { id: randomUUID(), appId: DEFAULT_PUBLIC_CLIENT_ID, displayName: 'Microsoft Graph Command Line Tools', servicePrincipalNames: [DEFAULT_PUBLIC_CLIENT_ID],
+      { id: randomUUID(), appId: GRAPH_CLI_APP_ID, displayName: 'Microsoft Graph Command Line Tools', servicePrincipalNames: [GRAPH_CLI_APP_ID],
         appRoles: [], publicClient: true, accountEnabled: true, visibleAt: 0 },
     ],
     appRoleAssignments: [],
-    roleAssignments: [{ id: randomUUID(), principalId: adminId, roleDefinitionId: GLOBAL_ADMIN_TEMPLATE_ID, directoryScopeId: '/', visibleAt: 0 }],
+    roleAssignments: [{ id: randomUUID(), principalId: adminId, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', visibleAt: 0 }],
   };
 }
 

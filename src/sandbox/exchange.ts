@@ -2,7 +2,7 @@ import type { Directory } from './directory.js';
 import type { TokenService } from './tokens.js';
 import type { Faults } from './faults.js';
 import { type SbRequest, type SbResponse, bearer, jsonOf } from './http-util.js';
-import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
+import { MANAGE_AS_APP, EXCHANGE_CAPABLE_ROLES } from './microsoft-ids.js';
 
 /** Exchange Online's admin REST endpoint (adminapi/beta/{tenant}/InvokeCommand), as the EXO PowerShell module uses it. */
 
@@ -33,12 +33,12 @@ export class ExchangeService {
     if (!v.ok) return exoError(401, 'Unauthorized', `The access token is not valid for Exchange: ${v.reason}`, challenge);
     const c = v.claims;
     const roles = (c['roles'] as string[] | undefined) ?? [];
-    if (c['idtyp'] === 'app' && !roles.includes(EXCHANGE_MANAGE_AS_APP)) {
-      return exoError(401, 'Unauthorized', `The app '${String(c['appid'])}' is not allowed to call this API: the token does not carry the ${EXCHANGE_MANAGE_AS_APP} role.`, challenge);
+    if (c['idtyp'] === 'app' && !roles.includes(MANAGE_AS_APP)) {
+      return exoError(401, 'Unauthorized', `The app '${String(c['appid'])}' is not allowed to call this API: the token does not carry the ${MANAGE_AS_APP} role.`, challenge);
     }
     const principal = String(c['oid']);
     const held = this.dir.roleTemplatesOf(principal);
-    if (!EXCHANGE_ROLES.some((r) => held.includes(r.templateId))) {
+    if (!EXCHANGE_CAPABLE_ROLES.some((r) => held.includes(r))) {
       if (this.faults.state.exchangeRoleDenial === '403-nul') return { status: 403, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(64) };
       return exoError(401, 'Unauthorized', `The role assigned to application ${String(c['appid'])} isn't supported in this scenario. Assign one of the Exchange-capable directory roles.`, challenge);
     }

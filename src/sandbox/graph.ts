@@ -4,9 +4,7 @@ import type { Directory, Application, KeyCredential, ServicePrincipal } from './
 import { certificatePemOf } from './directory.js';
 import { type SbRequest, type SbResponse, bearer, graphError, jsonOf, INVALID_JSON } from './http-util.js';
 import type { TokenService } from './tokens.js';
-import {
-  EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, PROOF_AUDIENCE,
-} from '../workloads/exchange/facts.js';
+import { ROLE, ADD_KEY_PROOF_AUDIENCE } from './microsoft-ids.js';
 
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
 
@@ -23,8 +21,8 @@ interface Need {
   self?: string;
 }
 
-const APP_WRITERS = [GLOBAL_ADMIN_TEMPLATE_ID, APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID];
-const ROLE_WRITERS = [GLOBAL_ADMIN_TEMPLATE_ID, PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID];
+const APP_WRITERS = [ROLE.globalAdministrator, ROLE.applicationAdministrator, ROLE.cloudApplicationAdministrator];
+const ROLE_WRITERS = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator];
 const READ_APPS: Need = { delegated: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'], application: ['Application.Read.All', 'Application.ReadWrite.All'] };
 const WRITE_APPS: Need = { delegated: ['Application.ReadWrite.All'], application: ['Application.ReadWrite.All'], adminRoles: APP_WRITERS };
 
@@ -365,7 +363,7 @@ export class GraphService {
       try {
         const pub = await importX509(certificatePemOf(k), alg === 'PS256' ? 'PS256' : 'RS256');
         const { payload } = await jwtVerify(proof, pub, { algorithms: ['RS256', 'PS256'], currentDate: new Date(nowMs), clockTolerance: 300 });
-        if (payload.aud !== PROOF_AUDIENCE) claimError = `aud must be ${PROOF_AUDIENCE}`;
+        if (payload.aud !== ADD_KEY_PROOF_AUDIENCE) claimError = `aud must be ${ADD_KEY_PROOF_AUDIENCE}`;
         else if (payload.iss !== app.id) claimError = "iss must be the application's object id";
         else if (typeof payload.exp !== 'number' || typeof payload.nbf !== 'number' || payload.exp - payload.nbf > 600) claimError = 'exp must be at most 10 minutes after nbf';
         else {
@@ -456,7 +454,7 @@ export class GraphService {
     if (typeof b !== 'object' || b === null) return badRequest('Unable to read JSON request payload.');
     const principalId = String(b['principalId']);
     const roleDefinitionId = String(b['roleDefinitionId']);
-    const known = [...EXCHANGE_ROLES.map((r) => r.templateId), PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID];
+    const known: string[] = Object.values(ROLE);
     if (!known.includes(roleDefinitionId)) return notFound(roleDefinitionId);
     if (b['directoryScopeId'] !== '/') return badRequest("directoryScopeId must be '/' for a tenant-wide assignment.");
     if (!this.dir.sp(principalId) && !this.dir.user(principalId)) return notFound(principalId);

@@ -3,10 +3,18 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8, decodeJwt } from 'jose';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { createHttpTransport, type HttpTransport } from '../../src/adapters/http.js';
+import { EXO_APP_ID as EXCHANGE_APP_ID, MANAGE_AS_APP_ROLE_ID as EXCHANGE_MANAGE_AS_APP_ROLE_ID, ADD_KEY_PROOF_AUDIENCE as PROOF_AUDIENCE, GRAPH_CLI_APP_ID as DEFAULT_PUBLIC_CLIENT_ID } from '../../src/sandbox/microsoft-ids.js';
+import { httpsWithCa, type Fetcher as HttpTransport } from '../helpers/https.js';
 import { makeCert, registerKey } from '../helpers/certs.js';
-import { makeProof } from '../../src/certificate/proof.js';
-import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID, PROOF_AUDIENCE, DEFAULT_PUBLIC_CLIENT_ID } from '../../src/workloads/exchange/facts.js';
+
+/** The proof-of-possession JWT as Graph's addKey page describes it, written here apart from exo-cba's own. */
+async function makeProof(opts: { keyPem: string; certDer: Buffer; objectId: string; now: Date }): Promise<string> {
+  const nbf = Math.floor(opts.now.getTime() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', x5t: createHash('sha1').update(opts.certDer).digest('base64url') })
+    .setAudience(PROOF_AUDIENCE).setIssuer(opts.objectId).setNotBefore(nbf).setExpirationTime(nbf + 600)
+    .sign(await importPKCS8(opts.keyPem, 'RS256'));
+}
 
 type Cert = Awaited<ReturnType<typeof makeCert>>;
 const EXO = 'https://outlook.office365.com';
@@ -73,7 +81,7 @@ describe('sandbox tenant', () => {
 
   before(async () => {
     sb = await startSandbox();
-    http = createHttpTransport({ extraCaPem: sb.caPem });
+    http = httpsWithCa(sb.caPem);
     domain = sb.directory.tenant.initialDomain;
     tokenUrl = `${sb.authority}/${domain}/oauth2/v2.0/token`;
     cert = await makeCert({ validityDays: 90 });

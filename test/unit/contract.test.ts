@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tool from '../../src/workloads/exchange/facts.js';
+import * as sandbox from '../../src/sandbox/microsoft-ids.js';
+
+/**
+ * exo-cba and its sandbox each keep their own copy of Microsoft's identifiers (the sandbox never imports the
+ * tool). This is the one place the two copies meet: a typo in either fails here, not silently in both.
+ */
+test('the tool and the sandbox agree on every Microsoft identifier', () => {
+  assert.equal(tool.EXCHANGE_APP_ID, sandbox.EXO_APP_ID);
+  assert.equal(tool.EXCHANGE_MANAGE_AS_APP_ROLE_ID, sandbox.MANAGE_AS_APP_ROLE_ID);
+  assert.equal(tool.EXCHANGE_MANAGE_AS_APP, sandbox.MANAGE_AS_APP);
+  assert.equal(tool.GRAPH_APP_ID, sandbox.GRAPH_APP_ID);
+  assert.equal(tool.DEFAULT_PUBLIC_CLIENT_ID, sandbox.GRAPH_CLI_APP_ID);
+  assert.equal(tool.PROOF_AUDIENCE, sandbox.ADD_KEY_PROOF_AUDIENCE);
+  assert.deepEqual(tool.EXCHANGE_ROLES.map((r) => r.templateId).sort(), [...sandbox.EXCHANGE_CAPABLE_ROLES].sort());
+  assert.equal(tool.GLOBAL_ADMIN_TEMPLATE_ID, sandbox.ROLE.globalAdministrator);
+  assert.equal(tool.PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, sandbox.ROLE.privilegedRoleAdministrator);
+  assert.equal(tool.APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.applicationAdministrator);
+  assert.equal(tool.CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.cloudApplicationAdministrator);
+});
