@@ -3,6 +3,7 @@ import { EXIT } from '../core/errors.js';
 import type { CommandResult, StatusRow } from '../output/render.js';
 import type { Profile } from '../profile/store.js';
 import { profilesUsing } from '../tenant/ownership.js';
+import { strategyFor } from '../rights/index.js';
 
 /** exo-cba status: every profile with its app, role, certificate expiry and last check. Reads local files only. */
 export async function statusCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
@@ -20,7 +21,7 @@ export async function statusCommand(raw: Record<string, unknown>, ctx: Context):
       const cert = p.certificate ?? p.pendingCertificate;
       return {
         profile: p.name, tenantId: p.tenantId, organization: p.organization, cloud: p.cloud, appName: p.app.displayName, ...(p.app.appId ? { appId: p.app.appId } : {}),
-        role: p.role.name, state: p.state, ...(p.sandbox ? { sandbox: true } : {}),
+        role: strategyFor(p.rights).describe(p.rights), state: p.state, ...(p.sandbox ? { sandbox: true } : {}),
         ...(cert ? { thumbprint: cert.thumbprint, notAfter: cert.notAfter, daysLeft: Math.floor((Date.parse(cert.notAfter) - now) / 86_400_000) } : {}),
         ...(p.lastCheck ? { lastCheck: p.lastCheck } : {}),
         isDefault: p.name === defaultProfile,

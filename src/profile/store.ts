@@ -1,91 +1,14 @@
 import path from 'node:path';
 import type { Files } from '../adapters/files.js';
-import type { CloudName } from '../tenant/clouds.js';
 import { CliError, EXIT, usageError } from '../core/errors.js';
+import { PROFILE_SCHEMA_VERSION, migrate, whyNotAProfile, type Profile, type ProfilesFile } from './schema.js';
 
-/** Per-tenant profiles: identifiers, paths and dates only, never a secret. */
+export * from './schema.js';
 
-export const PROFILE_SCHEMA_VERSION = 1;
-
-export interface CertificateRecord {
-  thumbprint: string;
-  thumbprintSha256: string;
-  notBefore: string;
-  notAfter: string;
-  /** keyId of the key credential on the app, once known. */
-  keyId?: string;
-  /** On previousCertificates: kept on purpose (rotate --keep-old) rather than left by an interrupted rotation. */
-  keep?: boolean;
-  files: CertificateFiles;
-}
-
-export interface CertificateFiles {
-  dir: string;
-  cer?: string;
-  pem?: string;
-  key?: string;
-  pfx?: string;
-  /** Where a generated PFX password is kept (0600); the path, not the password. */
-  pfxPasswordFile?: string;
-  /** The .key file is encrypted with the PFX password, because the key was brought in encrypted. */
-  keyEncrypted?: boolean;
-  /** The environment variable that holds that password (its name, never its value). */
-  passwordEnv?: string;
-}
-
-export interface Profile {
-  name: string;
-  tenantId: string;
-  /** The initial domain: Connect-ExchangeOnline -Organization. */
-  organization: string;
-  cloud: CloudName;
-  /** Made against the built-in sandbox: commands on this profile start it again. */
-  sandbox?: boolean;
-  app: { displayName: string; objectId?: string; appId?: string; servicePrincipalId?: string };
-  role: { name: string; templateId: string };
-  certificate?: CertificateRecord;
-  /** A certificate made by a rotation that has not finished. */
-  pendingCertificate?: CertificateRecord;
-  /** Older certificates still registered on the app (rotate --keep-old), removed by rotate --finish. */
-  previousCertificates?: CertificateRecord[];
-  /** 'incomplete' while init has not verified the connection: a re-run resumes from here. */
-  state: 'incomplete' | 'ready';
-  createdAt: string;
-  updatedAt: string;
-  lastCheck?: { at: string; status: 'pass' | 'warn' | 'fail' };
-}
-
-export interface ProfilesFile {
-  schemaVersion: number;
-  defaultProfile?: string;
-  profiles: Record<string, Profile>;
-}
-
-/** The fields every command relies on; anything else is optional and checked where it is used. */
-function whyNotAProfile(p: unknown): string | undefined {
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) return 'is not an object';
-  const o = p as Record<string, unknown>;
-  for (const k of ['name', 'tenantId', 'organization', 'cloud', 'state']) if (typeof o[k] !== 'string') return `has no "${k}" text`;
-  const app = o['app'] as Record<string, unknown> | undefined;
-  if (typeof app !== 'object' || app === null || typeof app['displayName'] !== 'string') return 'has no "app" with a "displayName"';
-  const role = o['role'] as Record<string, unknown> | undefined;
-  if (typeof role !== 'object' || role === null || typeof role['templateId'] !== 'string') return 'has no "role" with a "templateId"';
-  for (const k of ['certificate', 'pendingCertificate']) {
-    const c = o[k] as Record<string, unknown> | undefined;
-    if (c !== undefined && (typeof c !== 'object' || c === null || typeof c['thumbprint'] !== 'string' || typeof c['files'] !== 'object')) return `has a "${k}" without "thumbprint" and "files"`;
-  }
-  if (o['previousCertificates'] !== undefined && !Array.isArray(o['previousCertificates'])) return 'has a "previousCertificates" that is not a list';
-  return undefined;
-}
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-export function validateProfileName(name: string): string {
-  if (!NAME.test(name)) throw usageError(`'${name}' is not a valid profile name.`, 'Use letters, digits, dots, dashes and underscores (up to 100), starting with a letter or digit.');
-  return name;
-}
-
+/** The profiles file on disk: read (and migrated) whole, written atomically, never reset. */
 export class ProfileStore {
+  private migratedFrom: { version: number; text: string } | undefined;
+
   constructor(
     private readonly files: Files,
     readonly file: string,
@@ -114,16 +37,28 @@ export class ProfileStore {
       throw this.corrupt('it has no "profiles" object');
     }
     const v = (parsed as ProfilesFile).schemaVersion;
-    if (v !== PROFILE_SCHEMA_VERSION) {
-      throw new CliError(EXIT.usage, `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads version ${PROFILE_SCHEMA_VERSION}.`, {
-        fix: v > PROFILE_SCHEMA_VERSION ? 'Upgrade exo-cba (the file was written by a newer version).' : 'Move the file away and re-run init; nothing in the tenant changes.',
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > PROFILE_SCHEMA_VERSION) {
+      throw new CliError(EXIT.usage, `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads versions 1 to ${PROFILE_SCHEMA_VERSION}.`, {
+        fix: typeof v === 'number' && v > PROFILE_SCHEMA_VERSION ? 'Upgrade exo-cba (the file was written by a newer version).' : 'Repair the "schemaVersion" field, or move the file away and re-run init; nothing in the tenant changes.',
       });
     }
-    for (const [name, p] of Object.entries((parsed as ProfilesFile).profiles)) {
+    const data = migrate(parsed as ProfilesFile);
+    for (const [name, p] of Object.entries(data.profiles)) {
       const why = whyNotAProfile(p);
       if (why) throw this.corrupt(`profile '${name}' ${why}`);
     }
-    return parsed as ProfilesFile;
+    if (v < PROFILE_SCHEMA_VERSION) this.migratedFrom = { version: v, text };
+    return data;
+  }
+
+  /** Before the first write of a migrated file, the original is kept beside it, once: nothing is ever lost. */
+  private async write(data: ProfilesFile): Promise<void> {
+    if (this.migratedFrom) {
+      const backup = this.file.replace(/\.json$/, '') + `.v${this.migratedFrom.version}.json`;
+      if (!(await this.files.exists(backup))) await this.files.writeNew(backup, this.migratedFrom.text, 0o600);
+      this.migratedFrom = undefined;
+    }
+    await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
   }
 
   private corrupt(why: string): CliError {
@@ -171,7 +106,7 @@ export class ProfileStore {
     const data = await this.load();
     if (!data.profiles[name]) throw usageError(`No profile named '${name}' in ${this.file}.`, `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}.`);
     data.defaultProfile = name;
-    await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
+    await this.write(data);
   }
 
   /** Saves a profile; the first one becomes the default, and the default never moves silently after that. */
@@ -179,13 +114,13 @@ export class ProfileStore {
     const data = await this.load();
     data.profiles[profile.name] = profile;
     if (!data.defaultProfile || !data.profiles[data.defaultProfile]) data.defaultProfile = profile.name;
-    await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
+    await this.write(data);
   }
 
   async delete(name: string): Promise<void> {
     const data = await this.load();
     delete data.profiles[name];
     if (data.defaultProfile === name) delete data.defaultProfile;
-    await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
+    await this.write(data);
   }
 }

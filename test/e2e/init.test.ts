@@ -58,7 +58,7 @@ describe('init against the sandbox (built binary)', () => {
     const r = await h.run([...initArgs(h), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = json<InitJson>(r);
-    assert.deepEqual(out.outcomes, { application: 'reused', servicePrincipal: 'reused', grant: 'reused', role: 'reused', certificate: 'reused', key: 'reused' });
+    assert.deepEqual(out.outcomes, { application: 'reused', servicePrincipal: 'reused', grant: 'reused', rights: 'reused', certificate: 'reused', key: 'reused' });
     assert.match(r.stderr, /Application 'Exo Background Process' reused/);
     const s = tenantState(h.sandbox);
     assert.equal(s.apps.length, 1);

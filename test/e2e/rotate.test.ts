@@ -171,7 +171,7 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     for (const p of out.profiles) {
       assert.match(p.thumbprint, /^[0-9A-F]{40}$/);
       assert.ok(p.daysLeft >= 364);
-      assert.equal(p.role, 'Exchange Administrator');
+      assert.equal(p.role, 'Exchange Administrator (Entra directory role)');
     }
     const text = await h.run(['status']);
     assert.match(text.stdout, /PROFILE\s+ORGANIZATION\s+APP/);

@@ -7,6 +7,7 @@ import { openTarget, type Target } from '../../tenant/target.js';
 import { AuthError } from '../../adapters/identity.js';
 import { GraphApiError } from '../../adapters/graph.js';
 import { diagnoseAuthError, diagnoseProbe } from '../../workloads/exchange/verify.js';
+import { strategyFor } from '../../rights/index.js';
 import { EXCHANGE_MANAGE_AS_APP, VERIFY_CMDLET } from '../../workloads/exchange/facts.js';
 import { toJunit } from '../../output/junit.js';
 import { thumbprintOfKey } from '../../certificate/keys.js';
@@ -67,10 +68,13 @@ export async function checkOne(ctx: Context, t: AppTarget, svc: Services, o: Che
     else add({ id: 'consent', status: 'fail', message: `token has no ${EXCHANGE_MANAGE_AS_APP} role: admin consent is missing`, fix: `Re-run 'exo-cba init${t.profile ? ` --profile ${t.profile.name}` : ''}', or in the portal: App registrations > API permissions > Grant admin consent.` });
     const tid = typeof token.claims['tid'] === 'string' ? token.claims['tid'] : t.tenant;
     const org = t.organization ?? t.tenant;
-    const probe = await svc.exchange.invoke({ tenantId: tid, organization: org, accessToken: token.accessToken, cmdlet: VERIFY_CMDLET });
-    if (probe.ok) add({ id: 'exchange', status: 'pass', message: `${VERIFY_CMDLET} ran in Exchange Online (${probe.count} domain(s))` });
+    // The cmdlet the profile's rights allow (a scoped app may not run every cmdlet).
+    const rights = t.profile?.rights;
+    const cmdlet = rights ? strategyFor(rights).verifyCmdlet(rights) : VERIFY_CMDLET;
+    const probe = await svc.exchange.invoke({ tenantId: tid, organization: org, accessToken: token.accessToken, cmdlet });
+    if (probe.ok) add({ id: 'exchange', status: 'pass', message: `${cmdlet} ran in Exchange Online (${probe.count} result(s))` });
     else {
-      const d = diagnoseProbe(probe);
+      const d = diagnoseProbe(probe, rights ? strategyFor(rights).whenRefused(rights) : undefined, cmdlet);
       add({ id: 'exchange', status: 'fail', message: d.what, fix: d.fix });
     }
   } else {

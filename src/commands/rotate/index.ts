@@ -7,11 +7,12 @@ import { resolveTargets, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget, type Target } from '../../tenant/target.js';
 import { AuthError, type Identity } from '../../adapters/identity.js';
 import { GraphApiError, type Directory } from '../../adapters/graph.js';
-import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID, roleByTemplateId, type KeySize } from '../../workloads/exchange/facts.js';
+import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID, type KeySize } from '../../workloads/exchange/facts.js';
 import { verifyConnection, diagnoseAuthError } from '../../workloads/exchange/verify.js';
 import { makeProof } from '../../certificate/proof.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
-import { ensureKeyUploaded } from '../init/steps.js';
+import { ensureKeyUploaded } from '../../certificate/upload.js';
+import { strategyFor } from '../../rights/index.js';
 import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../certificate/keys.js';
 import { explainGraphError } from '../../adapters/graph-errors.js';
 import { slug, plannedFiles, writeCertificateSet, recordOf, archiveDirFor, filePaths } from '../../certificate/store.js';
@@ -326,7 +327,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
     ...(current ? { oldThumbprint: current.thumbprint } : {}),
     oldKeyKept: o.keepOld || oldNote !== '',
     files: freshRecord.files, archived,
-    roleCompliance: profile ? Boolean(roleByTemplateId(profile.role.templateId)?.compliance) : false,
+    roleCompliance: profile ? strategyFor(profile.rights).servesCompliance(profile.rights) : false,
     ...(o.exportPfxBase64 ? { exportedPfxBase64: o.exportPfxBase64 } : {}),
   };
 }

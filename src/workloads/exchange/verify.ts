@@ -50,17 +50,17 @@ export function diagnoseAuthError(err: AuthError, ctx: { appId: string; tenant: 
   }
 }
 
-export function diagnoseProbe(p: Exclude<ProbeResult, { ok: true }>): Diagnosis {
+export function diagnoseProbe(p: Exclude<ProbeResult, { ok: true }>, refused = { what: 'it holds no directory role Exchange accepts', fix: `Assign one of: ${EXCHANGE_ROLE_NAMES} (re-run exo-cba init, or Entra ID > Roles).` }, cmdlet = VERIFY_CMDLET): Diagnosis {
   switch (p.kind) {
     case 'no-app-role':
       return { what: `Exchange refused the token (HTTP ${p.status}): the app is missing the ${EXCHANGE_MANAGE_AS_APP} permission or its consent.`, fix: 'Grant admin consent for Exchange.ManageAsApp (re-run exo-cba init).', replicating: true };
     case 'no-directory-role':
-      return { what: `Exchange refused the app (HTTP ${p.status}): it holds no directory role Exchange accepts.`, fix: `Assign one of: ${EXCHANGE_ROLE_NAMES} (re-run exo-cba init, or Entra ID > Roles).`, replicating: true };
+      return { what: `Exchange refused the app (HTTP ${p.status}): ${refused.what}.`, fix: refused.fix, replicating: true };
     case 'throttled':
     case 'unavailable':
       return { what: `Exchange is busy (HTTP ${p.status}).`, fix: 'Try again in a few minutes.', replicating: true };
     case 'cmdlet':
-      return { what: `Exchange ran ${VERIFY_CMDLET} and it failed: ${p.message}`, fix: 'Check the role assigned to the app.', replicating: false };
+      return { what: `Exchange ran ${cmdlet} and it failed: ${p.message}`, fix: 'Check the rights given to the app.', replicating: false };
     default:
       return { what: p.message, fix: 'Run again with --verbose and report it if it persists.', replicating: false };
   }
@@ -79,10 +79,11 @@ export type VerifyOutcome =
 export async function verifyConnection(
   ctx: Pick<Context, 'clock' | 'out'>,
   deps: { identity: Identity; exchange: ExchangeProbe; cloud: Cloud },
-  input: { cred: AppCredential; tenantId: string; organization: string; waitMs: number; progress?: Progress },
+  input: { cred: AppCredential; tenantId: string; organization: string; waitMs: number; progress?: Progress; cmdlet?: string; refused?: { what: string; fix: string } },
 ): Promise<VerifyOutcome> {
   const started = ctx.clock.now().getTime();
   const deadline = started + input.waitMs;
+  const cmdlet = input.cmdlet ?? VERIFY_CMDLET;
   const progress = input.progress ?? ctx.out.progress('Verifying the connection');
   let delay = 1000;
   let last: { stage: VerifyStage; diagnosis: Diagnosis } | undefined;
@@ -105,14 +106,14 @@ export async function verifyConnection(
       if (!roles.includes(EXCHANGE_MANAGE_AS_APP)) {
         last = { stage: 'consent', diagnosis: { what: `The token has no ${EXCHANGE_MANAGE_AS_APP} role: admin consent is missing or has not replicated yet.`, fix: 'Grant admin consent for Exchange.ManageAsApp (exo-cba init does it).', replicating: true } };
       } else {
-        progress.update(`Running ${VERIFY_CMDLET} in Exchange Online`);
-        const probe = await deps.exchange.invoke({ tenantId: input.tenantId, organization: input.organization, accessToken: token.accessToken, cmdlet: VERIFY_CMDLET });
+        progress.update(`Running ${cmdlet} in Exchange Online`);
+        const probe = await deps.exchange.invoke({ tenantId: input.tenantId, organization: input.organization, accessToken: token.accessToken, cmdlet });
         if (probe.ok) {
-          progress.succeed(`Verified: Exchange accepted the app and ran ${VERIFY_CMDLET} (${secondsSince()} s)`);
+          progress.succeed(`Verified: Exchange accepted the app and ran ${cmdlet} (${secondsSince()} s)`);
           return { verified: true, seconds: secondsSince(), roles };
         }
         retryAfter = probe.retryAfterMs;
-        last = { stage: 'exchange', diagnosis: diagnoseProbe(probe) };
+        last = { stage: 'exchange', diagnosis: diagnoseProbe(probe, input.refused, cmdlet) };
       }
     } catch (err) {
       if (!(err instanceof AuthError)) {

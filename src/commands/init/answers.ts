@@ -1,0 +1,84 @@
+import path from 'node:path';
+import type { Context } from '../../core/context.js';
+import { CliError, usageError } from '../../core/errors.js';
+import { parseAppName, parseIntIn, parseKeySize } from '../../core/values.js';
+import { EXCHANGE_ROLES, GLOBAL_ADMIN_TEMPLATE_ID, KEY_SIZES, type DirectoryRole } from '../../workloads/exchange/facts.js';
+import { directoryRoleRights } from '../../rights/directory-role.js';
+import type { Profile } from '../../profile/store.js';
+import type { Credential } from '../../certificate/x509.js';
+import { parseRole, DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitFlags } from './options.js';
+import type { Answers } from './run.js';
+
+/** The wizard's questions: each one also a flag, each invalid answer asked again with the reason. */
+
+/** Turns a parser that throws a usage error into a prompt validator: the reason is shown and the question asked again. */
+const validator = (parse: (v: string) => unknown) => (v: string): string | true => {
+  try {
+    parse(v);
+    return true;
+  } catch (e) {
+    return e instanceof CliError ? [e.message, e.detail.fix].filter(Boolean).join(' ') : (e as Error).message;
+  }
+};
+
+export const MIN_TYPED_PASSWORD = 12;
+
+async function askRole(ctx: Context, flags: InitFlags, existing: Profile | undefined): Promise<DirectoryRole> {
+  const preset = flags.role ?? (existing?.rights.kind === 'directory-role' ? parseRole(existing.rights.templateId) : undefined);
+  if (preset || !ctx.interactive) return preset ?? parseRole('exchange-administrator');
+  for (;;) {
+    const role = parseRole(await ctx.prompt.select({
+      name: 'role',
+      message: 'Directory role for the app (least privilege first)',
+      default: 'exchange-administrator',
+      choices: EXCHANGE_ROLES.map((r) => ({ value: r.key, name: r.name, description: r.description })),
+    }));
+    if (role.templateId !== GLOBAL_ADMIN_TEMPLATE_ID || flags.allowGlobalAdmin) return role;
+    ctx.out.warn('Global Administrator gives this app every right in the tenant; Exchange Administrator is enough for Exchange scripts.');
+    const sure = await ctx.prompt.confirm({ name: 'confirmGlobalAdmin', message: 'Really assign Global Administrator?', default: false });
+    if (sure) return role;
+    ctx.out.info('Global Administrator not chosen: pick another role.');
+  }
+}
+
+async function askPassword(ctx: Context): Promise<string | undefined> {
+  for (;;) {
+    const first = await ctx.prompt.secret({
+      name: 'pfxPassword',
+      message: `PFX password (at least ${MIN_TYPED_PASSWORD} characters; leave empty to generate one)`,
+      validate: (v) => (v === '' || v.length >= MIN_TYPED_PASSWORD ? true : `The password has ${v.length} characters; use at least ${MIN_TYPED_PASSWORD}, or leave it empty to have one generated.`),
+    });
+    if (first === '') return undefined;
+    const again = await ctx.prompt.secret({ name: 'pfxPasswordAgain', message: 'PFX password again' });
+    if (again === first) return first;
+    ctx.out.warn('The two passwords differ. Type them again.');
+  }
+}
+
+export async function askAnswers(ctx: Context, flags: InitFlags, profileName: string, existing: Profile | undefined, envPassword: string | undefined, brought: Credential | undefined): Promise<Answers> {
+  const { prompt } = ctx;
+  const ask = ctx.interactive;
+  const appName = flags.appName ?? existing?.app.displayName ?? (ask ? parseAppName(await prompt.text({ name: 'appName', message: 'App registration name', default: DEFAULT_APP_NAME, validate: validator(parseAppName) })) : DEFAULT_APP_NAME);
+  const role = await askRole(ctx, flags, existing);
+  const rights = directoryRoleRights(role);
+  if (role.templateId === GLOBAL_ADMIN_TEMPLATE_ID) ctx.out.warn('The app will hold Global Administrator: every right in the tenant. Keep its certificate like a domain admin password, and prefer a narrower role.');
+  const needCert = !brought;
+  const parseValidity = (v: string) => parseIntIn('The validity', v, 1, 3650);
+  const validityDays = flags.validityDays ?? (ask && needCert ? parseValidity(await prompt.text({ name: 'validityDays', message: 'Certificate validity in days (1-3650)', default: String(DEFAULT_VALIDITY_DAYS), validate: validator(parseValidity) })) : DEFAULT_VALIDITY_DAYS);
+  const keySize = flags.keySize ?? (ask && needCert ? parseKeySize(await prompt.select({ name: 'keySize', message: 'RSA key size', default: '2048', choices: KEY_SIZES.map((k) => ({ value: String(k), name: `${k} bits`, description: k === 2048 ? 'what Microsoft\'s examples use; fast' : k === 4096 ? 'stronger, slower to make and use' : 'stronger' })) })) : 2048);
+  // One directory per profile (the profile is named after the tenant unless --profile says otherwise), so two
+  // profiles never write over each other's files.
+  const defaultDir = existing?.certificate?.files.dir ?? path.join(ctx.configDir, 'certs', profileName);
+  const outDirWhyNot = async (v: string) => {
+    if (v.trim() === '') return 'Give a directory.';
+    const why = (await ctx.files.whyNotWritable(path.resolve(v.trim()))) ?? (await ctx.files.whyNotSafe(path.resolve(v.trim())));
+    return why ? `That directory cannot be used: ${why}.` : true;
+  };
+  const outDir = path.resolve((flags.outDir ?? (ask ? await prompt.text({ name: 'outDir', message: 'Where to write the certificate files', default: defaultDir, validate: outDirWhyNot }) : defaultDir)).trim());
+  const why = (await ctx.files.whyNotWritable(outDir)) ?? (await ctx.files.whyNotSafe(outDir));
+  if (why) throw usageError(`The output directory cannot be used: ${why}.`, 'Choose a writable, real directory with --out-dir.');
+  let pfxPassword = envPassword;
+  if (pfxPassword === undefined && ask) pfxPassword = await askPassword(ctx);
+  return { appName, rights, validityDays, keySize, outDir, ...(pfxPassword !== undefined ? { pfxPassword } : {}) };
+}
+

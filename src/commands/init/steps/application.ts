@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { Context } from '../../../core/context.js';
+import type { Step } from '../../../core/steps.js';
+import { GraphApiError, type Directory, type GraphApplication } from '../../../adapters/graph.js';
+import { explainGraphError } from '../../../adapters/graph-errors.js';
+import { untilReplicated } from '../../../core/retry.js';
+import { keyCredentialFor } from '../../../certificate/keys.js';
+import { EXO_CBA_TAG } from '../../../tenant/ownership.js';
+import { hasManageAsApp, withManageAsApp, MANAGE_AS_APP_ACCESS } from '../../../workloads/exchange/permission.js';
+import type { InitRun } from '../run.js';
+
+/**
+ * The app registration: reused (declaring Exchange.ManageAsApp if it does not yet), or created with its
+ * certificate as key in the same request (one write, and one replication, less).
+ */
+
+/**
+ * The alternate key exo-cba gives the apps it creates. The hash of the exact display name keeps two apps
+ * whose names differ only in case or punctuation from ever sharing a key (an upsert would merge them).
+ */
+export function uniqueNameFor(appName: string): string {
+  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'app';
+  return `exo-cba-${slug}-${createHash('sha256').update(appName).digest('hex').slice(0, 10)}`;
+}
+
+type Ctx = Pick<Context, 'clock' | 'out'>;
+
+const visible = (ctx: Ctx, dir: Directory, uniqueName: string, deadline: number) =>
+  untilReplicated(ctx, 'read the application', async () => {
+    const a = await dir.getApplicationByUniqueName(uniqueName);
+    if (!a) throw new GraphApiError(404, 'Request_ResourceNotFound', 'not visible yet', [], undefined, 'read');
+    return a;
+  }, { deadline }).catch((e: unknown) => {
+    throw explainGraphError(e, 'read the application');
+  });
+
+/**
+ * Creates the app idempotently. The upsert by uniqueName lets a run killed after the create reached Graph
+ * find the same app next time. Where the upsert is refused, the app is looked for by that uniqueName before
+ * a plain POST, so a retried or resumed create never makes a second app.
+ */
+async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; created: boolean }> {
+  const dir = s.deps.dir;
+  const uniqueName = uniqueNameFor(s.answers.appName);
+  // The tag and the uniqueName mark the app as exo-cba's (see tenant/ownership.ts); neither alone is proof.
+  const body = { displayName: s.answers.appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [MANAGE_AS_APP_ACCESS], keyCredentials: [keyCredentialFor(s.credential!, s.answers.appName, s.keyId)], tags: [EXO_CBA_TAG] };
+  try {
+    const up = await dir.upsertApplication(uniqueName, body);
+    return up.app ? { app: up.app, created: true } : { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
+  } catch (err) {
+    // Where the upsert is not offered (Graph's docs disagree on some national clouds), create plainly.
+    if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status)) throw explainGraphError(err, 'create the application');
+    ctx.out.verbose(`upsert by uniqueName refused (${err.status} ${err.code}); looking for the app before POST /applications`);
+  }
+  const existing = await dir.getApplicationByUniqueName(uniqueName).catch((e: unknown) => {
+    throw explainGraphError(e, 'look up the application by its uniqueName');
+  });
+  if (existing) return { app: existing, created: false };
+  const app = await dir.createApplication({ ...body, uniqueName }).catch((e: unknown) => {
+    throw explainGraphError(e, 'create the application');
+  });
+  return { app, created: true };
+}
+
+export const application: Step<InitRun, Ctx> = {
+  id: 'application',
+  plan(_ctx, s) {
+    const app = s.survey.app;
+    if (!app) return `create application '${s.answers.appName}' (single tenant, declaring Exchange.ManageAsApp, with the certificate as its key): PATCH /applications(uniqueName=…) with Prefer: create-if-missing`;
+    if (hasManageAsApp(app.requiredResourceAccess)) return `reuse application '${app.displayName}' (appId ${app.appId})`;
+    return `reuse application '${app.displayName}' (appId ${app.appId}) and declare Exchange.ManageAsApp on it: PATCH /applications/{id}`;
+  },
+  async run(ctx, s) {
+    const found = s.survey.app;
+    if (found) {
+      if (hasManageAsApp(found.requiredResourceAccess)) {
+        s.app = found;
+        s.outcomes['application'] = 'reused';
+      } else {
+        const rra = withManageAsApp(found.requiredResourceAccess);
+        await s.deps.dir.updateApplication(found.id, { requiredResourceAccess: rra }).catch((e: unknown) => {
+          throw explainGraphError(e, 'declare Exchange.ManageAsApp on the application');
+        });
+        s.app = { ...found, requiredResourceAccess: rra };
+        s.outcomes['application'] = 'updated';
+      }
+    } else {
+      const { app, created } = await create(ctx, s);
+      s.app = app;
+      s.outcomes['application'] = created ? 'created' : 'reused';
+    }
+    // Written the moment the app is known, so a run killed now resumes with this app instead of making another.
+    await s.journal({ state: 'incomplete', app: { displayName: s.app.displayName, objectId: s.app.id, appId: s.app.appId } });
+    s.report(`Application '${s.app.displayName}'`, s.outcomes['application']!, ` (appId ${s.app.appId})`);
+  },
+};

@@ -1,0 +1,23 @@
+import { parallel, type StepList } from '../../../core/steps.js';
+import type { InitRun } from '../run.js';
+import { certificate } from './certificate.js';
+import { application } from './application.js';
+import { foreignCredentials } from './foreign-credentials.js';
+import { servicePrincipal } from './service-principal.js';
+import { consent } from './consent.js';
+import { rights } from './rights.js';
+import { key } from './key.js';
+import { verify } from './verify.js';
+
+/**
+ * What init does, in order. The certificate comes first (local, journaled); the app is created with its
+ * key; then two independent chains run side by side (the service principal, then consent and rights; and
+ * the key on a reused app); then the proof. --dry-run prints the plan of exactly these steps.
+ */
+export const INIT_STEPS: StepList<InitRun> = [
+  certificate,
+  application,
+  foreignCredentials,
+  parallel<InitRun>([servicePrincipal, parallel<InitRun>([consent], [rights])], [key]),
+  verify,
+];

@@ -1,0 +1,14 @@
+import type { Context } from '../../../core/context.js';
+import type { Step } from '../../../core/steps.js';
+import type { InitRun } from '../run.js';
+
+/** The Exchange rights, through the chosen strategy (rights/). */
+export const rights: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
+  id: 'rights',
+  plan: (_ctx, s) => s.strategy.plan(s.answers.rights, s.survey.rightsHeld),
+  async run(ctx, s) {
+    const outcome = s.survey.rightsHeld ? 'reused' : await s.strategy.grant(ctx, s.deps.dir, s.sp!.id, s.answers.rights, s.deadline);
+    s.outcomes['rights'] = outcome;
+    s.report(s.strategy.describe(s.answers.rights), outcome);
+  },
+};

@@ -1,0 +1,47 @@
+import type { RightsStrategy } from './index.js';
+import type { DirectoryRoleRights } from './types.js';
+import { GraphApiError } from '../adapters/graph.js';
+import { explainGraphError } from '../adapters/graph-errors.js';
+import { untilReplicated } from '../core/retry.js';
+import { EXCHANGE_ROLES, roleByTemplateId, type DirectoryRole } from '../workloads/exchange/facts.js';
+import { usageError } from '../core/errors.js';
+
+/**
+ * Rights through an Entra directory role that Exchange Online accepts for app-only access (Exchange
+ * Administrator by default): simplest, and as broad as the role.
+ */
+
+export function directoryRoleRights(role: DirectoryRole): DirectoryRoleRights {
+  return { kind: 'directory-role', templateId: role.templateId, name: role.name };
+}
+
+function roleOf(r: DirectoryRoleRights): DirectoryRole {
+  const role = roleByTemplateId(r.templateId);
+  if (!role) throw usageError(`The directory role ${r.templateId} (${r.name}) is not one Exchange Online accepts for app-only access.`, `Use one of: ${EXCHANGE_ROLES.map((x) => x.key).join(', ')}.`);
+  return role;
+}
+
+const isDuplicate = (err: unknown) => err instanceof GraphApiError && (err.status === 409 || (err.status === 400 && /already exists|conflicting object/i.test(err.message)));
+
+export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
+  kind: 'directory-role',
+  describe: (r) => `${r.name} (Entra directory role)`,
+  graphScopes: ['RoleManagement.ReadWrite.Directory'],
+  isHeld: async (dir, spId, r) => (await dir.listRoleAssignments(spId)).some((a) => a.roleDefinitionId === r.templateId && a.directoryScopeId === '/'),
+  async grant(ctx, dir, spId, r, deadline) {
+    try {
+      await untilReplicated(ctx, 'assign the directory role', () => dir.assignDirectoryRole(spId, r.templateId), { deadline });
+      return 'created';
+    } catch (err) {
+      if (isDuplicate(err)) return 'reused';
+      throw explainGraphError(err, `assign the ${r.name} role`);
+    }
+  },
+  plan: (r, held) => (held ? `reuse the ${r.name} role assignment` : `assign the ${r.name} directory role: POST /roleManagement/directory/roleAssignments`),
+  servesCompliance: (r) => roleOf(r).compliance,
+  verifyCmdlet: () => 'Get-AcceptedDomain',
+  whenRefused: (r) => ({
+    what: `it holds no directory role Exchange accepts (it should hold ${r.name})`,
+    fix: `Assign one of: ${EXCHANGE_ROLES.map((x) => x.name).join(', ')} (re-run exo-cba init, or Entra ID > Roles); a new assignment takes a few minutes to reach Exchange.`,
+  }),
+};

@@ -1,0 +1,43 @@
+import type { Context } from '../core/context.js';
+import type { Outcome } from '../core/steps.js';
+import type { Directory } from '../adapters/graph.js';
+import type { Rights } from './types.js';
+import { directoryRole } from './directory-role.js';
+
+export type { Rights } from './types.js';
+
+/**
+ * One way for the app to hold Exchange rights. init, check, status and the printed PowerShell go through
+ * this interface only, so a new way (Exchange role groups, management roles) is a new module plus a line in
+ * STRATEGIES, and no command changes.
+ */
+export interface RightsStrategy<R extends Rights = Rights> {
+  kind: R['kind'];
+  /** For summaries, status and messages: "Exchange Administrator (Entra directory role)". */
+  describe(r: R): string;
+  /** Delegated Graph scopes the admin's sign-in needs to grant these rights. */
+  readonly graphScopes: readonly string[];
+  /** Whether the app's service principal holds them already (read-only). */
+  isHeld(dir: Directory, spId: string, r: R): Promise<boolean>;
+  /** Grants them (idempotent: held rights are reused). */
+  grant(ctx: Pick<Context, 'clock' | 'out'>, dir: Directory, spId: string, r: R, deadline: number): Promise<Outcome>;
+  /** The plan line for --dry-run and the summary. */
+  plan(r: R, held: boolean): string;
+  /** They serve Security & Compliance PowerShell (Connect-IPPSSession) too. */
+  servesCompliance(r: R): boolean;
+  /** A read-only cmdlet these rights allow: what verification and check run. */
+  verifyCmdlet(r: R): string;
+  /** What it means, and what to do, when Exchange refuses the app for the verify cmdlet. */
+  whenRefused(r: R): { what: string; fix: string };
+}
+
+const STRATEGIES: { [K in Rights['kind']]: RightsStrategy<Extract<Rights, { kind: K }>> } = {
+  'directory-role': directoryRole,
+};
+
+export function strategyFor<R extends Rights>(r: R): RightsStrategy<R> {
+  return STRATEGIES[r.kind as Rights['kind']] as unknown as RightsStrategy<R>;
+}
+
+/** Every scope any strategy may need, for a sign-in made before the strategy is known. */
+export const ALL_RIGHTS_SCOPES: readonly string[] = [...new Set(Object.values(STRATEGIES).flatMap((s) => s.graphScopes))];
