@@ -1,5 +1,7 @@
 import { SignJWT, importPKCS8 } from 'jose';
-import { PROOF_AUDIENCE } from '../workloads/exchange/facts.js';
+
+/** Audience of the proof-of-possession JWT for addKey/removeKey (Graph docs, application: addKey). */
+export const PROOF_AUDIENCE = '00000002-0000-0000-c000-000000000000';
 
 /**
  * The proof-of-possession JWT for addKey/removeKey (Graph docs, application: addKey): RS256, signed by a

@@ -7,8 +7,9 @@ import { usageError } from '../core/errors.js';
 
 const genRsa = promisify(generateKeyPair);
 
-export { KEY_SIZES, type KeySize } from '../workloads/exchange/facts.js';
-import type { KeySize } from '../workloads/exchange/facts.js';
+/** Entra and MSAL's signer refuse RSA keys under 2048 bits. */
+export const KEY_SIZES = [2048, 3072, 4096] as const;
+export type KeySize = (typeof KEY_SIZES)[number];
 
 export interface CertificateInfo {
   certPem: string;

@@ -2,7 +2,7 @@ import type { Context } from '../core/context.js';
 import { EXIT, failure, usageError } from '../core/errors.js';
 import { openTarget } from '../tenant/target.js';
 import { signInAdmin } from '../tenant/sign-in.js';
-import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../workloads/exchange/facts.js';
+import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../tenant/entra.js';
 import { parseAuth, parseGuid } from '../core/values.js';
 import { explainGraphError } from '../adapters/graph-errors.js';
 import { archiveDirFor, filePaths } from '../certificate/store.js';

@@ -1,5 +1,5 @@
 import { usageError } from './errors.js';
-import { KEY_SIZES, type KeySize } from '../workloads/exchange/facts.js';
+import { KEY_SIZES, type KeySize } from '../certificate/x509.js';
 
 /** Parsing and validating flag values: pure, and every failure is exit 2 with what to do. */
 

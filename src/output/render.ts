@@ -2,6 +2,7 @@ import type { Context, Paint } from '../core/context.js';
 import type { CertificateFiles } from '../profile/store.js';
 import type { CloudName } from '../tenant/clouds.js';
 import type { ExitCode } from '../core/errors.js';
+import { powershell, rbacHint } from '../workloads/exchange/index.js';
 
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
 
@@ -83,33 +84,6 @@ function dryRunText(d: DryRunResult, c: Paint): string {
   return [c.bold(`Plan for ${d.organization} (profile ${d.profile}); nothing was changed:`), ...d.plan.map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
 }
 
-const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-/** Security & Compliance PowerShell endpoints outside the global cloud (Connect-IPPSSession docs). */
-const IPPS: Partial<Record<CloudName, string>> = {
-  gcchigh: '-ConnectionUri https://ps.compliance.protection.office365.us/powershell-liveid/ -AzureADAuthorizationEndpointUri https://login.microsoftonline.us/common',
-  dod: '-ConnectionUri https://l5.ps.compliance.protection.office365.us/powershell-liveid/ -AzureADAuthorizationEndpointUri https://login.microsoftonline.us/common',
-  china: '-ConnectionUri https://ps.compliance.protection.partner.outlook.cn/powershell-liveid -AzureADAuthorizationEndpointUri https://login.chinacloudapi.cn/common',
-};
-
-export function powershell(p: { appId: string; thumbprint: string; organization: string; pfx?: string; cloud: CloudName; exchangeEnvironmentName: string; compliance: boolean; servicePrincipalId?: string; appName?: string }): string {
-  const env = p.cloud === 'global' ? '' : ` -ExchangeEnvironmentName ${p.exchangeEnvironmentName}`;
-  const pfx = p.pfx ? psQuote(p.pfx) : "'<path to the .pfx>'";
-  const lines = [
-    '# Windows: import the PFX into your user store with a CSP key (Exchange app-only auth does not support CNG keys);',
-    '# certutil asks for the PFX password.',
-    `certutil -user -csp "Microsoft Enhanced RSA and AES Cryptographic Provider" -importPFX My ${pfx}`,
-    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${env}`,
-    '',
-    '# Any OS (PowerShell 7): use the PFX file directly.',
-    `$pfxPassword = Read-Host -AsSecureString -Prompt 'PFX password'`,
-    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateFilePath ${pfx} -CertificatePassword $pfxPassword -Organization ${p.organization}${env}`,
-  ];
-  if (p.compliance) {
-    lines.push('', '# Security & Compliance PowerShell (the role serves it too):', `Connect-IPPSSession -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${IPPS[p.cloud] ? ' ' + IPPS[p.cloud] : ''}`);
-  }
-  return lines.join('\n');
-}
 
 function initText(d: InitResult, c: Paint): string {
   const out = [
@@ -129,9 +103,7 @@ function initText(d: InitResult, c: Paint): string {
     powershell({ appId: d.appId, thumbprint: d.thumbprint, organization: d.organization, ...(d.files.pfx ? { pfx: d.files.pfx } : {}), cloud: d.cloud, exchangeEnvironmentName: d.exchangeEnvironmentName, compliance: d.roleCompliance }),
     '',
     c.bold('Narrower than a directory role (Exchange RBAC for applications), in Exchange PowerShell:'),
-    `New-ServicePrincipal -AppId ${d.appId} -ObjectId ${d.servicePrincipalId} -DisplayName ${psQuote(d.appName)}`,
-    `Add-RoleGroupMember -Identity 'Recipient Management' -Member ${d.servicePrincipalId}`,
-    `# then remove the ${d.role} directory role from the app in Entra ID > Roles and administrators.`,
+    rbacHint({ appId: d.appId, servicePrincipalId: d.servicePrincipalId, appName: d.appName, role: d.role }),
     '',
     c.dim(`Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   (schedule: --if-expiring-within 30)`),
   ];

@@ -3,7 +3,7 @@ import type { DirectoryRoleRights } from './types.js';
 import { GraphApiError } from '../adapters/graph.js';
 import { explainGraphError } from '../adapters/graph-errors.js';
 import { untilReplicated } from '../core/retry.js';
-import { EXCHANGE_ROLES, roleByTemplateId, type DirectoryRole } from '../workloads/exchange/facts.js';
+import { EXCHANGE_ROLES, roleByTemplateId, type DirectoryRole } from '../workloads/exchange/index.js';
 import { usageError } from '../core/errors.js';
 
 /**

@@ -13,11 +13,17 @@ export interface Cloud {
   graphResource: string;
   exchangeResource: string;
   exchangeEnvironmentName: string;
+  /** Connect-IPPSSession's endpoints outside the global cloud (Security & Compliance PowerShell). */
+  complianceConnection?: { connectionUri: string; authorizationEndpoint: string };
   /** The initial domain suffix of tenants in this cloud. */
   initialDomainSuffix: string;
 }
 
-/** Microsoft national cloud deployments (learn.microsoft.com/graph/deployments). */
+/**
+ * Microsoft's clouds, one row each with every endpoint exo-cba uses: adding a cloud is adding a row here.
+ * Sources: learn.microsoft.com/graph/deployments; Connect-ExchangeOnline and Connect-IPPSSession reference
+ * pages (-ExchangeEnvironmentName, -ConnectionUri, -AzureADAuthorizationEndpointUri).
+ */
 const CLOUDS: Record<CloudName, Omit<Cloud, 'name'>> = {
   global: {
     authorityHost: 'https://login.microsoftonline.com', graphEndpoint: 'https://graph.microsoft.com',
@@ -28,16 +34,19 @@ const CLOUDS: Record<CloudName, Omit<Cloud, 'name'>> = {
     authorityHost: 'https://login.microsoftonline.us', graphEndpoint: 'https://graph.microsoft.us',
     exchangeEndpoint: 'https://outlook.office365.us', graphResource: 'https://graph.microsoft.us',
     exchangeResource: 'https://outlook.office365.us', exchangeEnvironmentName: 'O365USGovGCCHigh', initialDomainSuffix: '.onmicrosoft.us',
+    complianceConnection: { connectionUri: 'https://ps.compliance.protection.office365.us/powershell-liveid/', authorizationEndpoint: 'https://login.microsoftonline.us/common' },
   },
   dod: {
     authorityHost: 'https://login.microsoftonline.us', graphEndpoint: 'https://dod-graph.microsoft.us',
     exchangeEndpoint: 'https://outlook-dod.office365.us', graphResource: 'https://dod-graph.microsoft.us',
     exchangeResource: 'https://outlook-dod.office365.us', exchangeEnvironmentName: 'O365USGovDoD', initialDomainSuffix: '.onmicrosoft.us',
+    complianceConnection: { connectionUri: 'https://l5.ps.compliance.protection.office365.us/powershell-liveid/', authorizationEndpoint: 'https://login.microsoftonline.us/common' },
   },
   china: {
     authorityHost: 'https://login.chinacloudapi.cn', graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
     exchangeEndpoint: 'https://partner.outlook.cn', graphResource: 'https://microsoftgraph.chinacloudapi.cn',
     exchangeResource: 'https://partner.outlook.cn', exchangeEnvironmentName: 'O365China', initialDomainSuffix: '.partner.onmschina.cn',
+    complianceConnection: { connectionUri: 'https://ps.compliance.protection.partner.outlook.cn/powershell-liveid', authorizationEndpoint: 'https://login.chinacloudapi.cn/common' },
   },
 };
 
@@ -79,6 +88,11 @@ export function resolveCloud(name: CloudName, env: Record<string, string | undef
     if (raw !== undefined && raw.trim() !== '') base[key] = parseOrigin(ENDPOINT_ENV[key], raw.trim());
   }
   return base;
+}
+
+/** A cloud's published row, without the EXO_CBA_* overrides (what printed PowerShell must name). */
+export function cloudRow(name: CloudName): Cloud {
+  return { name, ...CLOUDS[name] };
 }
 
 export function isOverridden(cloud: Cloud): boolean {

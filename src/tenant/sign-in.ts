@@ -2,7 +2,7 @@ import type { Context, Progress } from '../core/context.js';
 import type { AdminSession, Identity } from '../adapters/identity.js';
 import { AuthError } from '../adapters/identity.js';
 import { failure, type CliError } from '../core/errors.js';
-import { DEFAULT_PUBLIC_CLIENT_ID } from '../workloads/exchange/facts.js';
+import { DEFAULT_PUBLIC_CLIENT_ID } from '../tenant/entra.js';
 import type { AuthMethod } from '../core/values.js';
 
 /** The admin sign-in shared by init, rotate --admin and remove: least scopes, message on stderr, clear refusals. */

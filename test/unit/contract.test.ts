@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tool from '../../src/workloads/exchange/facts.js';
+import * as exchange from '../../src/workloads/exchange/facts.js';
+import * as entra from '../../src/tenant/entra.js';
+import { PROOF_AUDIENCE } from '../../src/certificate/proof.js';
 import * as sandbox from '../../src/sandbox/microsoft-ids.js';
 
 /**
@@ -8,15 +10,15 @@ import * as sandbox from '../../src/sandbox/microsoft-ids.js';
  * tool). This is the one place the two copies meet: a typo in either fails here, not silently in both.
  */
 test('the tool and the sandbox agree on every Microsoft identifier', () => {
-  assert.equal(tool.EXCHANGE_APP_ID, sandbox.EXO_APP_ID);
-  assert.equal(tool.EXCHANGE_MANAGE_AS_APP_ROLE_ID, sandbox.MANAGE_AS_APP_ROLE_ID);
-  assert.equal(tool.EXCHANGE_MANAGE_AS_APP, sandbox.MANAGE_AS_APP);
-  assert.equal(tool.GRAPH_APP_ID, sandbox.GRAPH_APP_ID);
-  assert.equal(tool.DEFAULT_PUBLIC_CLIENT_ID, sandbox.GRAPH_CLI_APP_ID);
-  assert.equal(tool.PROOF_AUDIENCE, sandbox.ADD_KEY_PROOF_AUDIENCE);
-  assert.deepEqual(tool.EXCHANGE_ROLES.map((r) => r.templateId).sort(), [...sandbox.EXCHANGE_CAPABLE_ROLES].sort());
-  assert.equal(tool.GLOBAL_ADMIN_TEMPLATE_ID, sandbox.ROLE.globalAdministrator);
-  assert.equal(tool.PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, sandbox.ROLE.privilegedRoleAdministrator);
-  assert.equal(tool.APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.applicationAdministrator);
-  assert.equal(tool.CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.cloudApplicationAdministrator);
+  assert.equal(exchange.EXCHANGE_APP_ID, sandbox.EXO_APP_ID);
+  assert.equal(exchange.EXCHANGE_MANAGE_AS_APP_ROLE_ID, sandbox.MANAGE_AS_APP_ROLE_ID);
+  assert.equal(exchange.EXCHANGE_MANAGE_AS_APP, sandbox.MANAGE_AS_APP);
+  assert.deepEqual(exchange.EXCHANGE_ROLES.map((r) => r.templateId).sort(), [...sandbox.EXCHANGE_CAPABLE_ROLES].sort());
+  assert.equal(entra.GRAPH_APP_ID, sandbox.GRAPH_APP_ID);
+  assert.equal(entra.DEFAULT_PUBLIC_CLIENT_ID, sandbox.GRAPH_CLI_APP_ID);
+  assert.equal(PROOF_AUDIENCE, sandbox.ADD_KEY_PROOF_AUDIENCE);
+  assert.equal(entra.GLOBAL_ADMIN_TEMPLATE_ID, sandbox.ROLE.globalAdministrator);
+  assert.equal(entra.PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, sandbox.ROLE.privilegedRoleAdministrator);
+  assert.equal(entra.APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.applicationAdministrator);
+  assert.equal(entra.CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.cloudApplicationAdministrator);
 });

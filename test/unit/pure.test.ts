@@ -13,7 +13,7 @@ import { interpret } from '../../src/workloads/exchange/admin-api.js';
 import { redactUrl } from '../../src/adapters/http.js';
 import { cleanDescription, classifyTokenError } from '../../src/adapters/token-errors.js';
 import { toJunit } from '../../src/output/junit.js';
-import { powershell } from '../../src/output/render.js';
+import { powershell } from '../../src/workloads/exchange/powershell.js';
 import { parseFilter } from '../../src/sandbox/graph.js';
 import { endpointOf } from '../../src/sandbox/faults.js';
 import { withManageAsApp, hasManageAsApp } from '../../src/workloads/exchange/permission.js';

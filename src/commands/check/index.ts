@@ -6,9 +6,9 @@ import { resolveTargets, mapBounded, type AppTarget } from '../../tenant/app-tar
 import { openTarget, type Target } from '../../tenant/target.js';
 import { AuthError } from '../../adapters/identity.js';
 import { GraphApiError } from '../../adapters/graph.js';
-import { diagnoseAuthError, diagnoseProbe } from '../../workloads/exchange/verify.js';
+import { diagnoseAuthError, diagnoseProbe } from '../../workloads/exchange/index.js';
 import { strategyFor } from '../../rights/index.js';
-import { EXCHANGE_MANAGE_AS_APP, VERIFY_CMDLET } from '../../workloads/exchange/facts.js';
+import { EXCHANGE_MANAGE_AS_APP, VERIFY_CMDLET } from '../../workloads/exchange/index.js';
 import { toJunit } from '../../output/junit.js';
 import { thumbprintOfKey } from '../../certificate/keys.js';
 import type { CheckItem, CheckReport, CommandResult } from '../../output/render.js';

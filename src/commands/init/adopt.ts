@@ -1,7 +1,7 @@
 import type { Context } from '../../core/context.js';
 import { usageError } from '../../core/errors.js';
 import type { Directory } from '../../adapters/graph.js';
-import { roleByTemplateId } from '../../workloads/exchange/facts.js';
+import { roleByTemplateId } from '../../workloads/exchange/index.js';
 import { describeForeign } from '../../tenant/ownership.js';
 import type { InitFlags } from './options.js';
 import type { Survey } from './survey.js';

@@ -3,7 +3,7 @@ import { EXIT, failure, usageError } from '../../core/errors.js';
 import { planSteps, runSteps } from '../../core/steps.js';
 import { openTarget } from '../../tenant/target.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
-import { ADMIN_SCOPES, GLOBAL_ADMIN_TEMPLATE_ID } from '../../workloads/exchange/facts.js';
+import { ADMIN_SCOPES, GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
 import { strategyFor } from '../../rights/index.js';
 import { validateProfileName, type Profile } from '../../profile/store.js';
 import { readCertificateInput, passwordFromEnv } from '../../certificate/credentials.js';

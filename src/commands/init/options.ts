@@ -1,6 +1,8 @@
 import type { CloudName } from '../../tenant/clouds.js';
 import { parseCloudName } from '../../tenant/clouds.js';
-import { DEFAULT_PUBLIC_CLIENT_ID, findExchangeRole, EXCHANGE_ROLES, type DirectoryRole, type KeySize } from '../../workloads/exchange/facts.js';
+import { findExchangeRole, EXCHANGE_ROLES, type DirectoryRole } from '../../workloads/exchange/index.js';
+import { DEFAULT_PUBLIC_CLIENT_ID } from '../../tenant/entra.js';
+import { type KeySize } from '../../certificate/x509.js';
 import { usageError } from '../../core/errors.js';
 import { parseAppName, parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize, parseTenant, type AuthMethod } from '../../core/values.js';
 import { validateProfileName } from '../../profile/store.js';

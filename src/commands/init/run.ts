@@ -7,7 +7,7 @@ import type { Directory, GraphApplication, GraphServicePrincipal, Organization }
 import type { ExchangeProbe } from '../../workloads/exchange/admin-api.js';
 import type { CertificateFiles, Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
-import type { KeySize } from '../../workloads/exchange/facts.js';
+import type { KeySize } from '../../certificate/x509.js';
 import type { Rights, RightsStrategy } from '../../rights/index.js';
 import type { InitFlags } from './options.js';
 import type { Survey } from './survey.js';

@@ -1,20 +1,11 @@
-/** Identifiers from Microsoft's documentation (see README "Facts the tool relies on"). */
+/**
+ * Exchange Online's identifiers and the directory roles it accepts for app-only access, from Microsoft's
+ * documentation (https://learn.microsoft.com/powershell/exchange/app-only-auth-powershell-v2).
+ */
 
 export const EXCHANGE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
 export const EXCHANGE_MANAGE_AS_APP_ROLE_ID = 'dc50a0fb-09a3-484d-be87-e023b12c6440';
 export const EXCHANGE_MANAGE_AS_APP = 'Exchange.ManageAsApp';
-export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
-/** Audience of the proof-of-possession JWT for addKey/removeKey (Graph docs, application: addKey). */
-export const PROOF_AUDIENCE = '00000002-0000-0000-c000-000000000000';
-/** Microsoft Graph Command Line Tools: the default public client; tenants may block it (use --client-id). */
-export const DEFAULT_PUBLIC_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
-
-/** Delegated scopes the admin sign-in asks for, and nothing more (least privilege). */
-export const ADMIN_SCOPES = {
-  init: ['Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'RoleManagement.ReadWrite.Directory', 'Organization.Read.All'],
-  keys: ['Application.ReadWrite.All', 'Organization.Read.All'],
-  remove: ['Application.ReadWrite.All', 'Organization.Read.All'],
-} as const;
 
 export interface DirectoryRole {
   key: string;
@@ -48,11 +39,6 @@ export const EXCHANGE_ROLES: readonly DirectoryRole[] = [
     description: 'everything in the tenant; emergencies only' },
 ];
 
-export const GLOBAL_ADMIN_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
-export const PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID = 'e8611ab8-c189-46e8-94e1-60213ab1f814';
-export const APPLICATION_ADMIN_TEMPLATE_ID = '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3';
-export const CLOUD_APPLICATION_ADMIN_TEMPLATE_ID = '158c047a-c907-4556-b7ef-446551a6b5f7';
-
 /** Accepts a key (exchange-administrator), a display name (any case) or a template id. */
 export function findExchangeRole(input: string): DirectoryRole | undefined {
   const wanted = input.trim().toLowerCase();
@@ -67,6 +53,3 @@ export function roleByTemplateId(id: string): DirectoryRole | undefined {
 export const VERIFY_CMDLET = 'Get-AcceptedDomain';
 /** System mailbox used as anchor for organisation cmdlets by the Exchange Online PowerShell module. */
 export const ANCHOR_MAILBOX = 'SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}';
-
-export const KEY_SIZES = [2048, 3072, 4096] as const;
-export type KeySize = (typeof KEY_SIZES)[number];

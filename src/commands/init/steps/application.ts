@@ -6,7 +6,7 @@ import { explainGraphError } from '../../../adapters/graph-errors.js';
 import { untilReplicated } from '../../../core/retry.js';
 import { keyCredentialFor } from '../../../certificate/keys.js';
 import { EXO_CBA_TAG } from '../../../tenant/ownership.js';
-import { hasManageAsApp, withManageAsApp, MANAGE_AS_APP_ACCESS } from '../../../workloads/exchange/permission.js';
+import { hasManageAsApp, withManageAsApp, MANAGE_AS_APP_ACCESS } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 
 /**

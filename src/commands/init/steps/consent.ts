@@ -3,7 +3,7 @@ import type { Step } from '../../../core/steps.js';
 import { GraphApiError } from '../../../adapters/graph.js';
 import { explainGraphError } from '../../../adapters/graph-errors.js';
 import { untilReplicated } from '../../../core/retry.js';
-import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../../workloads/exchange/facts.js';
+import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 
 const isDuplicate = (err: unknown) => err instanceof GraphApiError && (err.status === 409 || (err.status === 400 && /already exists|conflicting object/i.test(err.message)));

@@ -1,7 +1,7 @@
 import type { Context } from '../../../core/context.js';
 import type { Step } from '../../../core/steps.js';
 import { CliError, EXIT } from '../../../core/errors.js';
-import { verifyConnection } from '../../../workloads/exchange/verify.js';
+import { verifyConnection } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 
 /**
