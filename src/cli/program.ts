@@ -7,6 +7,7 @@ import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
 import { KEY_SIZES } from '../certificate/x509.js';
 import type { GlobalFlags } from './wiring.js';
 import type { CommandResult } from '../output/render.js';
+import type { CommandName, OptionsByCommand } from './options.js';
 import type { Context } from '../core/context.js';
 
 /**
@@ -15,7 +16,31 @@ import type { Context } from '../core/context.js';
  */
 
 type Raw = Record<string, unknown>;
-type Handler = (raw: Raw, ctx: Context) => Promise<CommandResult>;
+
+/** Runs one command with its parsed options and returns its exit code (the table test passes one that records). */
+export type Dispatch = <K extends CommandName>(name: K, options: OptionsByCommand[K], flags: GlobalFlags) => Promise<ExitCode>;
+
+type Handler<K extends CommandName> = (options: OptionsByCommand[K], ctx: Context) => Promise<CommandResult>;
+
+/** Each command module is imported only when it runs, so --help and --version load none of the heavy libraries. */
+const HANDLERS: { [K in CommandName]: () => Promise<Handler<K>> } = {
+  init: async () => (await import('../commands/init/index.js')).initCommand,
+  check: async () => (await import('../commands/check/index.js')).checkCommand,
+  rotate: async () => (await import('../commands/rotate/index.js')).rotateCommand,
+  status: async () => (await import('../commands/status.js')).statusCommand,
+  remove: async () => (await import('../commands/remove.js')).removeCommand,
+  sandbox: async () => (await import('../commands/sandbox.js')).sandboxCommand,
+};
+
+const runCommand = (io: Io): Dispatch => async (name, options, flags) => {
+  const { makeContext } = await import('./wiring.js');
+  const ctx = await makeContext(io, flags);
+  const handler = await HANDLERS[name]();
+  const result = await handler(options, ctx);
+  const { render } = await import('../output/render.js');
+  render(result, ctx, flags.json);
+  return result.exitCode;
+};
 
 
 export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
@@ -34,7 +59,7 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
 }
 
 /** The whole command line; `done` receives the exit code of the command that ran. */
-export function buildProgram(io: Io, done: (code: ExitCode) => void = () => undefined): Command {
+export function buildProgram(io: Io, done: (code: ExitCode) => void = () => undefined, dispatch: Dispatch = runCommand(io)): Command {
   const program = new Command('exo-cba')
     .description('Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it working (rotate), prove it in CI (check).')
     .version(VERSION, '-V, --version')
@@ -51,16 +76,13 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
-  const run = (load: () => Promise<Handler>) => async (_opts: Raw, cmd: Command) => {
+  /** Each command's flags become its typed options here, once; then the command runs through `dispatch`. */
+  const run = <K extends CommandName>(name: K) => async (_opts: Raw, cmd: Command) => {
     const raw = cmd.optsWithGlobals();
     const flags: GlobalFlags = { verbose: Boolean(raw['verbose']), json: Boolean(raw['json']), yes: Boolean(raw['yes']), interactive: raw['interactive'] !== false, color: raw['color'] !== false };
-    const { makeContext } = await import('./wiring.js');
-    const ctx = await makeContext(io, flags);
-    const handler = await load();
-    const result = await handler(raw, ctx);
-    const { render } = await import('../output/render.js');
-    render(result, ctx, flags.json);
-    done(result.exitCode);
+    const { PARSERS } = await import('./options.js');
+    const options = PARSERS[name](raw, io.env) as OptionsByCommand[K];
+    done(await dispatch(name, options, flags));
   };
 
   const certInputs = (c: Command) =>
@@ -94,7 +116,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--dry-run', 'print the plan and change nothing')
     .option('--sandbox', 'run against the built-in sandbox tenant (no Microsoft account needed)')
     .addHelpText('after', '\nExamples:\n  exo-cba init                      # the wizard: asks each question, then verifies\n  exo-cba init --tenant contoso.onmicrosoft.com --role global-reader --yes   # unattended\n  exo-cba init --sandbox            # try it against the built-in sandbox tenant\n')
-    .action(run(async () => (await import('../commands/init/index.js')).initCommand));
+    .action(run('init'));
 
   certInputs(program.command('check'))
     .description('prove with the certificate alone that Connect-ExchangeOnline would work now; warn before expiry')
@@ -104,7 +126,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--concurrency <n>', 'profiles checked at once with --all (default: 8)')
     .addHelpText('after', '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check --all --junit report.xml --strict   # every profile, in CI\n')
-    .action(run(async () => (await import('../commands/check/index.js')).checkCommand));
+    .action(run('check'));
 
   adminInputs(newCertOptions(certInputs(program.command('rotate'))))
     .description('replace the certificate with no downtime and, normally, no admin sign-in')
@@ -116,20 +138,20 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--out-dir <dir>', 'where to write the new certificate files (default: where the current ones are)')
     .option('--object-id <guid>', "the app's object id, when not using a profile; env EXO_CBA_APP_OBJECT_ID")
     .addHelpText('after', '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  exo-cba rotate --admin --profile contoso        # after the certificate expired\n')
-    .action(run(async () => (await import('../commands/rotate/index.js')).rotateCommand));
+    .action(run('rotate'));
 
   program.command('status')
     .description('list the profiles: tenant, app, role, thumbprint, expiry, last check, the default, shared apps')
     .option('--set-default <profile>', 'make this profile the one commands use when no --profile is given')
     .addHelpText('after', '\nExamples:\n  exo-cba status\n  exo-cba status --json\n')
-    .action(run(async () => (await import('../commands/status.js')).statusCommand));
+    .action(run('status'));
 
   adminInputs(program.command('remove'))
     .description('delete the app registration (with its service principal, grant and role), archive the files, drop the profile; an app other profiles share keeps running for them')
     .option('--delete-app', 'delete the app even though other profiles here use it (it asks, naming them)')
     .option('--sandbox', 'run against the built-in sandbox tenant')
     .addHelpText('after', '\nExamples:\n  exo-cba remove --profile contoso.onmicrosoft.com\n')
-    .action(run(async () => (await import('../commands/remove.js')).removeCommand));
+    .action(run('remove'));
 
   program.command('sandbox')
     .description('serve a local stand-in for Entra, Graph and Exchange on 127.0.0.1 and print how to point exo-cba at it')
@@ -142,7 +164,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .option('--block-client <guid>', 'the tenant disables this public client (AADSTS7000112)')
     .option('--fail-once <spec>', 'fail one matching call, e.g. graph:POST:/servicePrincipals:503 (service token|graph|exchange)')
     .addHelpText('after', '\nExamples:\n  exo-cba sandbox --replication-delay 3000   # then follow the lines it prints\n')
-    .action(run(async () => (await import('../commands/sandbox.js')).sandboxCommand));
+    .action(run('sandbox'));
 
   return program;
 }

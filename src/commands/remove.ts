@@ -1,9 +1,9 @@
 import type { Context } from '../core/context.js';
+import type { RemoveOptions } from '../cli/options.js';
 import { EXIT, failure, usageError } from '../core/errors.js';
 import { openTarget } from '../tenant/target.js';
 import { signInAdmin } from '../tenant/sign-in.js';
-import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../tenant/entra.js';
-import { parseAuth, parseGuid } from '../core/values.js';
+import { ADMIN_SCOPES } from '../tenant/entra.js';
 import { explainGraphError } from '../adapters/graph-errors.js';
 import { archiveDirFor, filePaths } from '../certificate/store.js';
 import type { CommandResult } from '../output/render.js';
@@ -23,19 +23,17 @@ async function removeOwnKeys(ctx: Pick<Context, 'out'>, dir: Directory, appId: s
 }
 
 /** exo-cba remove: delete the app registration (Graph removes its service principal, grant and role with it), archive the files, drop the profile. */
-export async function removeCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
-  const str = (k: string) => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined);
-  const clientId = str('clientId') ? parseGuid('--client-id', str('clientId')!) : DEFAULT_PUBLIC_CLIENT_ID;
-  const auth = parseAuth(str('auth') ?? 'device');
-  const profile = await ctx.profiles.resolve(str('profile'), chooserFor(ctx));
+export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<CommandResult> {
+  const { clientId, auth } = o;
+  const profile = await ctx.profiles.resolve(o.profile, chooserFor(ctx));
   const others = profile.app.objectId ? profilesUsing({ id: profile.app.objectId, appId: profile.app.appId ?? '' }, await ctx.profiles.list(), profile.tenantId).filter((n) => n !== profile.name) : [];
   // A shared app is deleted only on purpose: otherwise this profile takes away its own keys and leaves the app to the others.
-  const deleteApp = others.length === 0 || raw['deleteApp'] === true;
+  const deleteApp = others.length === 0 || o.deleteApp;
   const what = `the app '${profile.app.displayName}'${profile.app.appId ? ` (appId ${profile.app.appId})` : ''} in tenant ${profile.organization} (${profile.tenantId})`;
   const mine = recordsOf(profile).map((r) => r.thumbprint);
   const declined = { command: 'remove' as const, exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, declined: true, archived: [] } };
   if (others.length) ctx.out.info(`Profile${others.length > 1 ? 's' : ''} ${others.join(', ')} also use${others.length > 1 ? '' : 's'} ${what}.`);
-  if (raw['yes'] !== true) {
+  if (!o.yes) {
     if (!ctx.interactive) throw usageError(`remove ${deleteApp ? `deletes ${what}` : `removes profile '${profile.name}' and its key from ${what}`} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
     if (deleteApp) {
       ctx.out.info(`This deletes ${what}, with its service principal, grant and role; its certificate files are archived.`);
@@ -49,7 +47,7 @@ export async function removeCommand(raw: Record<string, unknown>, ctx: Context):
   let deleted = false;
   let note: string | undefined;
   if (profile.app.objectId) {
-    const target = await openTarget(ctx, { cloud: str('cloud') === undefined ? profile.cloud : (str('cloud') as typeof profile.cloud), sandbox: raw['sandbox'] === true || Boolean(profile.sandbox) });
+    const target = await openTarget(ctx, { cloud: o.cloud ?? profile.cloud, sandbox: o.sandbox || Boolean(profile.sandbox) });
     try {
       const identity = await ctx.services.identity(target.cloud, target.http);
       const session = await signInAdmin(ctx, identity, { tenant: profile.tenantId, clientId, method: auth, scopes: [...ADMIN_SCOPES.remove] });

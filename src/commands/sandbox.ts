@@ -1,28 +1,20 @@
 import path from 'node:path';
 import type { Context } from '../core/context.js';
-import { EXIT, usageError } from '../core/errors.js';
-import { parseGuid, parseIntIn } from '../core/values.js';
+import type { SandboxCommandOptions } from '../cli/options.js';
+import { EXIT } from '../core/errors.js';
 import type { CommandResult } from '../output/render.js';
-import type { FailOnce } from '../sandbox/faults.js';
 
 /** exo-cba sandbox: serves the stand-in tenant until Ctrl-C and prints how to point exo-cba (or curl) at it. */
-export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
-  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
-  const base = str('port') !== undefined ? parseIntIn('--port', str('port')!, 1024, 65533) : undefined;
-  const delay = parseIntIn('--replication-delay', str('replicationDelay') ?? '0', 0, 3_600_000);
-  const every = parseIntIn('--throttle-every', str('throttleEvery') ?? '0', 0, 1_000_000);
-  const mode = str('deviceCode') ?? 'approve';
-  if (!['approve', 'deny', 'expire', 'conditional-access'].includes(mode)) throw usageError(`--device-code must be approve, deny, expire or conditional-access, got '${mode}'.`);
-  const blocked = str('blockClient') ? [parseGuid('--block-client', str('blockClient')!)] : [];
-  const failOnce = str('failOnce') ? [parseFailOnce(str('failOnce')!)] : [];
+export async function sandboxCommand(o: SandboxCommandOptions, ctx: Context): Promise<CommandResult> {
+  const base = o.port;
   const { startSandbox } = await import('../sandbox/server.js');
   const sandbox = await startSandbox({
     ...(base ? { ports: { authority: base, graph: base + 1, exchange: base + 2 } } : {}),
-    ...(str('state') ? { stateFile: path.resolve(str('state')!) } : {}),
-    faults: { replicationDelayMs: delay, throttleEvery: every, deviceCode: { mode: mode as 'approve', approveAfterMs: 0, interval: 5 }, blockedClients: blocked, failOnce },
+    ...(o.state ? { stateFile: o.state } : {}),
+    faults: { replicationDelayMs: o.replicationDelayMs, throttleEvery: o.throttleEvery, deviceCode: { mode: o.deviceCode, approveAfterMs: 0, interval: 5 }, blockedClients: o.blockClient ? [o.blockClient] : [], failOnce: o.failOnce ? [o.failOnce] : [] },
   });
   // The CA is public (its key never leaves this process); it is replaced at every start.
-  const caFile = path.resolve(str('caFile') ?? path.join(ctx.configDir, 'sandbox', 'ca.pem'));
+  const caFile = o.caFile ?? path.join(ctx.configDir, 'sandbox', 'ca.pem');
   await ctx.files.writeAtomic(caFile, sandbox.caPem, 0o644);
   const env = sandbox.env(caFile);
   const t = sandbox.directory.tenant;
@@ -43,8 +35,3 @@ export async function sandboxCommand(raw: Record<string, unknown>, ctx: Context)
 }
 
 /** "graph:POST:/servicePrincipals:503" → one injected failure of the first matching call. */
-export function parseFailOnce(spec: string): FailOnce {
-  const m = /^(token|graph|exchange):([A-Z]+)?:([^:]*):(\d{3})$/.exec(spec);
-  if (!m) throw usageError(`--fail-once takes service:METHOD:path:status, got '${spec}'.`, 'For example graph:POST:/servicePrincipals:503 or exchange::/InvokeCommand:500.');
-  return { service: m[1] as FailOnce['service'], ...(m[2] ? { method: m[2] } : {}), ...(m[3] ? { path: m[3] } : {}), status: Number(m[4]) };
-}

@@ -1,4 +1,5 @@
 import type { Context } from '../core/context.js';
+import type { StatusOptions } from '../cli/options.js';
 import { EXIT } from '../core/errors.js';
 import type { CommandResult, StatusRow } from '../output/render.js';
 import type { Profile } from '../profile/store.js';
@@ -6,12 +7,12 @@ import { profilesUsing } from '../tenant/ownership.js';
 import { strategyFor } from '../rights/index.js';
 
 /** exo-cba status: every profile with its app, role, certificate expiry and last check. Reads local files only. */
-export async function statusCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
+export async function statusCommand(o: StatusOptions, ctx: Context): Promise<CommandResult> {
   const now = ctx.clock.now().getTime();
-  const wanted = typeof raw['profile'] === 'string' ? raw['profile'] : undefined;
-  if (typeof raw['setDefault'] === 'string') {
-    await ctx.profiles.setDefault(raw['setDefault']);
-    ctx.out.info(`The default profile is now '${raw['setDefault']}'.`);
+  const wanted = o.profile;
+  if (o.setDefault) {
+    await ctx.profiles.setDefault(o.setDefault);
+    ctx.out.info(`The default profile is now '${o.setDefault}'.`);
   }
   const all = await ctx.profiles.list();
   const defaultProfile = await ctx.profiles.defaultName();

@@ -1,8 +1,8 @@
 import type { Context } from '../core/context.js';
 import type { Profile } from '../profile/store.js';
+import type { TargetOptions } from '../cli/options.js';
 import { usageError, CliError, EXIT } from '../core/errors.js';
-import { parseCloudName, type CloudName } from './clouds.js';
-import { parseEnvName, parseGuid, parseTenant } from '../core/values.js';
+import type { CloudName } from './clouds.js';
 import { readCertificateInput, loadRecordedCredential } from '../certificate/credentials.js';
 import type { Credential } from '../certificate/x509.js';
 
@@ -28,47 +28,36 @@ export function chooserFor(ctx: Pick<Context, 'interactive' | 'prompt'>): ((name
   return (names) => ctx.prompt.select({ name: 'profile', message: 'Which profile? (there is no default)', choices: names.map((n) => ({ value: n, name: n })) });
 }
 
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-
-export async function resolveTargets(raw: Record<string, unknown>, ctx: Pick<Context, 'env' | 'files' | 'profiles' | 'interactive' | 'prompt'>): Promise<AppTarget[]> {
+export async function resolveTargets(o: TargetOptions, ctx: Pick<Context, 'env' | 'files' | 'profiles' | 'interactive' | 'prompt'>): Promise<AppTarget[]> {
   const env = ctx.env;
-  const appIdRaw = str(raw['appId']) ?? str(env['EXO_CBA_APP_ID']);
-  const tenantRaw = str(raw['tenant']) ?? str(env['EXO_CBA_TENANT']);
-  const certRaw = str(raw['certFile']) ?? str(env['EXO_CBA_CERTIFICATE']);
-  const passwordVar = str(raw['pfxPasswordEnv']) ? parseEnvName('--pfx-password-env', str(raw['pfxPasswordEnv'])!) : 'EXO_CBA_CERTIFICATE_PASSWORD';
-  if (str(raw['pfxPasswordEnv']) && env[passwordVar] === undefined) {
-    throw usageError(`The environment variable ${passwordVar} (named by --pfx-password-env) is not set.`, `Set ${passwordVar} to the PFX password.`);
+  if (o.passwordEnvNamed && env[o.passwordEnv] === undefined) {
+    throw usageError(`The environment variable ${o.passwordEnv} (named by --pfx-password-env) is not set.`, `Set ${o.passwordEnv} to the PFX password.`);
   }
-  const password = env[passwordVar];
-  const cloudFlag = str(raw['cloud']) ? parseCloudName(str(raw['cloud'])!) : undefined;
-  const sandboxFlag = raw['sandbox'] === true;
-  const explicit = Boolean(appIdRaw || tenantRaw || certRaw);
-
-  if (raw['all'] === true) {
-    if (explicit) throw usageError('--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or EXO_CBA_APP_ID/TENANT/CERTIFICATE.');
+  const password = env[o.passwordEnv];
+  const explicit = Boolean(o.appId || o.tenant || o.certificate);
+  if (o.all) {
     const profiles = await ctx.profiles.list();
     if (profiles.length === 0) throw usageError('There are no profiles to check.', "Run 'exo-cba init' first.");
-    return profiles.map((p) => fromProfile(p, ctx, cloudFlag, sandboxFlag));
+    return profiles.map((p) => fromProfile(p, ctx, o.cloud, o.sandbox));
   }
-  const wantedProfile = str(raw['profile']);
-  const profile = wantedProfile || !explicit ? await ctx.profiles.resolve(wantedProfile, chooserFor(ctx)) : undefined;
-  const appId = appIdRaw ? parseGuid('--app-id', appIdRaw) : profile?.app.appId;
-  const tenant = tenantRaw ? parseTenant(tenantRaw) : profile?.tenantId;
-  const missing = [!appId && '--app-id (or EXO_CBA_APP_ID)', !tenant && '--tenant (or EXO_CBA_TENANT)', !certRaw && !profile?.certificate && '--cert-file (or EXO_CBA_CERTIFICATE)'].filter(Boolean);
+  const profile = o.profile || !explicit ? await ctx.profiles.resolve(o.profile, chooserFor(ctx)) : undefined;
+  const appId = o.appId ?? profile?.app.appId;
+  const tenant = o.tenant ?? profile?.tenantId;
+  const missing = [!appId && '--app-id (or EXO_CBA_APP_ID)', !tenant && '--tenant (or EXO_CBA_TENANT)', !o.certificate && !profile?.certificate && '--cert-file (or EXO_CBA_CERTIFICATE)'].filter(Boolean);
   if (missing.length) throw usageError(`Missing ${missing.join(', ')}.`, 'Pass them, or use a profile made by exo-cba init (--profile).');
-  if (!certRaw && profile) return [fromProfile({ ...profile, app: { ...profile.app, appId: appId! }, tenantId: tenant! }, ctx, cloudFlag, sandboxFlag)];
-  const source = str(raw['certFile']) ? '--cert-file' : 'EXO_CBA_CERTIFICATE';
+  if (!o.certificate && profile) return [fromProfile({ ...profile, app: { ...profile.app, appId: appId! }, tenantId: tenant! }, ctx, o.cloud, o.sandbox)];
+  const certificate = o.certificate!;
   return [{
     label: profile?.name ?? appId!,
     ...(profile ? { profile } : {}),
     appId: appId!,
     tenant: tenant!,
     ...(profile ? { organization: profile.organization } : tenant!.includes('.') ? { organization: tenant! } : {}),
-    cloud: cloudFlag ?? profile?.cloud ?? 'global',
-    sandbox: sandboxFlag || Boolean(profile?.sandbox),
+    cloud: o.cloud ?? profile?.cloud ?? 'global',
+    sandbox: o.sandbox || Boolean(profile?.sandbox),
     credential: async () => {
       const cert = await import('../certificate/x509.js');
-      const { bytes, label } = await readCertificateInput(ctx, certRaw!, source);
+      const { bytes, label } = await readCertificateInput(ctx, certificate.value, certificate.source);
       return cert.requireCredential(cert.readCredential(bytes, label, password), label);
     },
   }];

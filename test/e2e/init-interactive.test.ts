@@ -6,6 +6,7 @@ import { startHarness, tenantState } from '../helpers/harness.js';
 import { makeContext } from '../../src/cli/wiring.js';
 import { createHttpTransport } from '../../src/adapters/http.js';
 import { initCommand } from '../../src/commands/init/index.js';
+import { parseInitOptions } from '../../src/cli/options.js';
 import type { Prompt } from '../../src/core/context.js';
 import { CancelledError } from '../../src/core/errors.js';
 import type { InitResult } from '../../src/output/render.js';
@@ -47,7 +48,7 @@ test('the interactive init asks each question, honours the answers and double-co
       prompt: fakePrompt({ appName: 'Wizard App', role: 'global-administrator', confirmGlobalAdmin: true, validityDays: '200', keySize: '3072', pfxPassword: 'Correct-Horse-9', pfxPasswordAgain: 'Correct-Horse-9' }, asked),
       services: { ...base.services, http: () => createHttpTransport({ extraCaPem: h.sandbox.caPem }) },
     });
-    const result = await initCommand({ tenant: h.sandbox.directory.tenant.initialDomain }, ctx);
+    const result = await initCommand(parseInitOptions({ tenant: h.sandbox.directory.tenant.initialDomain }), ctx);
     assert.equal(result.exitCode, 0, stderr);
     const data = result.data as InitResult;
     assert.deepEqual(asked, ['appName', 'role', 'confirmGlobalAdmin', 'validityDays', 'keySize', 'outDir', 'pfxPassword', 'pfxPasswordAgain', 'confirmPlan']);
@@ -70,7 +71,7 @@ test('the interactive init asks each question, honours the answers and double-co
       services: ctx.services,
     });
     const before = JSON.stringify(h.sandbox.directory.data.applications);
-    const r = await initCommand({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'other' }, declined);
+    const r = await initCommand(parseInitOptions({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'other' }), declined);
     assert.equal(r.exitCode, 0);
     assert.deepEqual(r.data, { ...(r.data as object), dryRun: true, declined: true });
     assert.deepEqual(declinedAsked.slice(0, 4), ['appName', 'role', 'confirmGlobalAdmin', 'role']);
@@ -84,7 +85,7 @@ test('the interactive init asks each question, honours the answers and double-co
       prompt: { ...fakePrompt({}, []), text: () => Promise.reject(new CancelledError()) },
       services: ctx.services,
     });
-    await assert.rejects(initCommand({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'third' }, cancel), (e: unknown) => e instanceof CancelledError && e.exitCode === 130);
+    await assert.rejects(initCommand(parseInitOptions({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'third' }), cancel), (e: unknown) => e instanceof CancelledError && e.exitCode === 130);
   } finally {
     await h.close();
   }

@@ -196,7 +196,7 @@ describe('small pieces', () => {
     assert.match(xml, /&lt;bad&gt; &quot;quote&quot;/);
   });
   test('the sandbox command reads a --fail-once spec', async () => {
-    const { parseFailOnce } = await import('../../src/commands/sandbox.js');
+    const { parseFailOnce } = await import('../../src/cli/options.js');
     assert.deepEqual(parseFailOnce('graph:POST:/servicePrincipals:503'), { service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 });
     assert.deepEqual(parseFailOnce('exchange::/InvokeCommand:500'), { service: 'exchange', path: '/InvokeCommand', status: 500 });
     usage(() => parseFailOnce('graph-503'), /service:METHOD:path:status/);

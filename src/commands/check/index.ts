@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Context } from '../../core/context.js';
+import type { CheckOptions } from '../../cli/options.js';
 import { CliError, EXIT, type ExitCode } from '../../core/errors.js';
-import { parseIntIn } from '../../core/values.js';
 import { resolveTargets, mapBounded, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget, type Target } from '../../tenant/target.js';
 import { AuthError } from '../../adapters/identity.js';
@@ -16,7 +16,6 @@ import type { Credential } from '../../certificate/x509.js';
 
 /** exo-cba check: with the certificate alone, prove that Connect-ExchangeOnline would work now. Never prompts. */
 
-interface CheckOptions { warnDays: number; strict: boolean; graph: boolean }
 
 type Services = { target: Target; identity: Awaited<ReturnType<Context['services']['identity']>>; exchange: Awaited<ReturnType<Context['services']['exchange']>> };
 
@@ -114,16 +113,13 @@ async function graphKeysCheck(ctx: Context, t: AppTarget, svc: Services, cred: C
   }
 }
 
-export async function checkCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
-  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
-  const o: CheckOptions = { warnDays: parseIntIn('--warn-days', str('warnDays') ?? '30', 0, 3650), strict: raw['strict'] === true, graph: raw['graph'] === true };
-  const concurrency = parseIntIn('--concurrency', str('concurrency') ?? '8', 1, 64);
-  const junit = str('junit') ? path.resolve(str('junit')!) : undefined;
+export async function checkCommand(o: CheckOptions, ctx: Context): Promise<CommandResult> {
+  const { concurrency, junit } = o;
   if (junit) {
     const why = await ctx.files.whyNotWritable(path.dirname(junit));
     if (why) throw new CliError(EXIT.usage, `Cannot write the JUnit report: ${why}.`, { fix: 'Choose a writable path for --junit.' });
   }
-  const targets = await resolveTargets(raw, ctx);
+  const targets = await resolveTargets(o.target, ctx);
 
   // One connection set per (cloud, sandbox): an in-process sandbox is shared by all its profiles.
   const groups = new Map<string, Promise<Services>>();

@@ -8,7 +8,7 @@ import { KEY_SIZES } from '../../certificate/x509.js';
 import { directoryRoleRights } from '../../rights/directory-role.js';
 import type { Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
-import { parseRole, DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitFlags } from './options.js';
+import { parseRole, DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitOptions as InitFlags } from '../../cli/options.js';
 import type { Answers } from './run.js';
 
 /** The wizard's questions: each one also a flag, each invalid answer asked again with the reason. */

@@ -10,7 +10,7 @@ import { readCertificateInput, passwordFromEnv } from '../../certificate/credent
 import { recordOf } from '../../certificate/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { CommandResult, InitResult } from '../../output/render.js';
-import { parseInitFlags, type InitFlags } from './options.js';
+import type { InitOptions as InitFlags } from '../../cli/options.js';
 import { askAnswers } from './answers.js';
 import { decideAdoption } from './adopt.js';
 import { survey } from './survey.js';
@@ -60,8 +60,7 @@ function summary(ctx: Context, s: InitRun): string {
   ].join('\n');
 }
 
-export async function initCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
-  const flags = parseInitFlags(raw);
+export async function initCommand(flags: InitFlags, ctx: Context): Promise<CommandResult> {
   const { envPassword, brought } = await preflight(ctx, flags);
   // What a Ctrl-C during the network phase says: nothing changed yet, or how to pick up where it stopped.
   let onStop = 'Cancelled: nothing was changed in the tenant or on disk.';

@@ -9,7 +9,7 @@ import type { CertificateFiles, Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { KeySize } from '../../certificate/x509.js';
 import type { Rights, RightsStrategy } from '../../rights/index.js';
-import type { InitFlags } from './options.js';
+import type { InitOptions as InitFlags } from '../../cli/options.js';
 import type { Survey } from './survey.js';
 
 /** What the wizard (or the flags) decided. */

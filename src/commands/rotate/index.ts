@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../core/context.js';
+import type { RotateOptions } from '../../cli/options.js';
 import { CliError, EXIT, usageError, errorMessage } from '../../core/errors.js';
-import { parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize } from '../../core/values.js';
 import { resolveTargets, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget, type Target } from '../../tenant/target.js';
 import { AuthError, type Identity } from '../../adapters/identity.js';
 import { GraphApiError, type Directory } from '../../adapters/graph.js';
-import { ADMIN_SCOPES, DEFAULT_PUBLIC_CLIENT_ID } from '../../tenant/entra.js';
-import { type KeySize } from '../../certificate/x509.js';
+import { ADMIN_SCOPES } from '../../tenant/entra.js';
 import { verifyConnection, diagnoseAuthError } from '../../workloads/exchange/index.js';
 import { makeProof } from '../../certificate/proof.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
@@ -21,61 +20,18 @@ import { loadRecordedCredential } from '../../certificate/credentials.js';
 import type { CertificateRecord, Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { CommandResult, RotateItem } from '../../output/render.js';
-import type { AuthMethod } from '../../core/values.js';
 
 /** exo-cba rotate: a new certificate with no gap, normally with no admin (addKey/removeKey with proof of possession). */
 
-interface RotateOptions {
-  ifExpiringWithin?: number;
-  admin: boolean;
-  keepOld: boolean;
-  finish: boolean;
-  exportPfxBase64?: string;
-  validityDays: number;
-  keySize: KeySize;
-  pfxLegacy: boolean;
-  passwordVar?: string;
-  waitMs: number;
-  clientId: string;
-  auth: AuthMethod;
-  outDir?: string;
-  objectId?: string;
-}
-
-function parseRotate(raw: Record<string, unknown>, env: Context['env']): RotateOptions {
-  const str = (k: string) => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined);
-  const o: RotateOptions = {
-    ...(str('ifExpiringWithin') !== undefined ? { ifExpiringWithin: parseIntIn('--if-expiring-within', str('ifExpiringWithin')!, 0, 3650) } : {}),
-    admin: raw['admin'] === true,
-    keepOld: raw['keepOld'] === true,
-    finish: raw['finish'] === true,
-    ...(str('exportPfxBase64') ? { exportPfxBase64: path.resolve(str('exportPfxBase64')!) } : {}),
-    validityDays: str('validityDays') !== undefined ? parseIntIn('--validity-days', str('validityDays')!, 1, 3650) : 365,
-    keySize: str('keySize') !== undefined ? parseKeySize(str('keySize')!) : 2048,
-    pfxLegacy: raw['pfxLegacy'] === true,
-    waitMs: str('wait') !== undefined ? parseDuration('--wait', str('wait')!, 60 * 60_000) : 5 * 60_000,
-    clientId: str('clientId') ? parseGuid('--client-id', str('clientId')!) : DEFAULT_PUBLIC_CLIENT_ID,
-    auth: parseAuth(str('auth') ?? 'device'),
-    ...(str('outDir') ? { outDir: path.resolve(str('outDir')!) } : {}),
-    ...(str('objectId') ?? env['EXO_CBA_APP_OBJECT_ID'] ? { objectId: parseGuid('--object-id', (str('objectId') ?? env['EXO_CBA_APP_OBJECT_ID'])!) } : {}),
-  };
-  const pv = str('pfxPasswordEnv') ? parseEnvName('--pfx-password-env', str('pfxPasswordEnv')!) : env['EXO_CBA_CERTIFICATE_PASSWORD'] !== undefined ? 'EXO_CBA_CERTIFICATE_PASSWORD' : undefined;
-  if (pv) o.passwordVar = pv;
-  if (o.finish && (o.keepOld || o.ifExpiringWithin !== undefined)) throw usageError('--finish only removes a kept old key; it does not combine with --keep-old or --if-expiring-within.', 'Run rotate --finish on its own, after the hosts have moved to the new certificate.');
-  return o;
-}
-
 interface Svc { target: Target; identity: Identity }
 
-export async function rotateCommand(raw: Record<string, unknown>, ctx: Context): Promise<CommandResult> {
-  const o = parseRotate(raw, ctx.env);
+export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<CommandResult> {
   for (const [flag, p] of [['--export-pfx-base64', o.exportPfxBase64 && path.dirname(o.exportPfxBase64)], ['--out-dir', o.outDir]] as const) {
     if (!p) continue;
     const why = await ctx.files.whyNotWritable(p);
     if (why) throw usageError(`${flag}: ${why}.`, `Choose a writable place for ${flag}.`);
   }
-  const targets = await resolveTargets(raw, ctx);
-  if (targets.length > 1 && o.exportPfxBase64) throw usageError('--export-pfx-base64 names one file; it does not combine with --all.', 'Rotate each profile on its own (--profile NAME) to export its PFX.');
+  const targets = await resolveTargets(o.target, ctx);
   const results: RotateItem[] = [];
   const opened = new Map<string, Svc>();
   try {
@@ -100,9 +56,10 @@ export async function rotateCommand(raw: Record<string, unknown>, ctx: Context):
 }
 
 const newPassword = async (ctx: Context, o: RotateOptions): Promise<{ password: string; generated: boolean }> => {
-  if (o.passwordVar) {
-    const v = ctx.env[o.passwordVar];
-    if (!v) throw usageError(`The environment variable ${o.passwordVar} is not set or empty.`, 'Set it to the password for the new PFX.');
+  const passwordVar = o.target.passwordEnvNamed ? o.target.passwordEnv : ctx.env[o.target.passwordEnv] !== undefined ? o.target.passwordEnv : undefined;
+  if (passwordVar) {
+    const v = ctx.env[passwordVar];
+    if (!v) throw usageError(`The environment variable ${passwordVar} is not set or empty.`, 'Set it to the password for the new PFX.');
     return { password: v, generated: false };
   }
   return { password: (await import('../../certificate/x509.js')).generatePassword(), generated: true };

@@ -1,0 +1,281 @@
+import path from 'node:path';
+import { usageError } from '../core/errors.js';
+import { parseAppName, parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize, parseTenant, type AuthMethod } from '../core/values.js';
+import type { KeySize } from '../certificate/x509.js';
+import { parseCloudName, type CloudName } from '../tenant/clouds.js';
+import { DEFAULT_PUBLIC_CLIENT_ID } from '../tenant/entra.js';
+import { findExchangeRole, EXCHANGE_ROLES, type DirectoryRole } from '../workloads/exchange/facts.js';
+import { validateProfileName } from '../profile/schema.js';
+
+/**
+ * argv (as commander hands it over) and the environment, turned once into one typed options object per
+ * command. Commands never read raw flags. One rule for every flag: a value given, even an empty one, is
+ * checked (an empty --app-name is an error, not "no name"); an environment variable that is set but empty
+ * counts as unset, as CI systems often pass empty secrets for "none".
+ */
+
+type Raw = Record<string, unknown>;
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The flag's value when it was given; undefined when it was not. */
+const flag = (raw: Raw, key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+const on = (raw: Raw, key: string) => raw[key] === true;
+const envValue = (env: Env, key: string) => (env[key] !== undefined && env[key] !== '' ? env[key] : undefined);
+const nonEmpty = (name: string, v: string) => {
+  if (v.trim() === '') throw usageError(`${name} is empty.`, `Give a value for ${name}, or leave the flag out.`);
+  return v.trim();
+};
+
+export const DEFAULT_APP_NAME = 'Exo Background Process';
+export const DEFAULT_VALIDITY_DAYS = 365;
+export const DEFAULT_WAIT_MS = 5 * 60_000;
+export const DEFAULT_PASSWORD_ENV = 'EXO_CBA_CERTIFICATE_PASSWORD';
+
+export interface AdminSignIn {
+  clientId: string;
+  auth: AuthMethod;
+}
+
+/** init: undefined means "not given" (then --yes takes the default, or the wizard asks). */
+export interface InitOptions extends AdminSignIn {
+  cloud: CloudName;
+  sandbox: boolean;
+  profile?: string;
+  tenant?: string;
+  appName?: string;
+  role?: DirectoryRole;
+  allowGlobalAdmin: boolean;
+  validityDays?: number;
+  keySize?: KeySize;
+  outDir?: string;
+  certFile?: string;
+  pfxPasswordEnv?: string;
+  pfxLegacy: boolean;
+  waitMs: number;
+  verify: boolean;
+  dryRun: boolean;
+  /** --yes: confirmations that guard a risk (adopting an app) need it when nobody is there to answer. */
+  yes: boolean;
+  /** --adopt-app: take over an existing app exo-cba did not create. */
+  adoptApp?: string;
+  /** What to do with credentials exo-cba did not make on an adopted app. */
+  foreignCredentials?: 'remove' | 'keep';
+}
+
+/** What check and rotate act on: --all, a profile, or an app given by flags or EXO_CBA_* variables (flags win). */
+export interface TargetOptions {
+  all: boolean;
+  profile?: string;
+  appId?: string;
+  tenant?: string;
+  /** A path, or base64; with where it came from, for messages. */
+  certificate?: { value: string; source: '--cert-file' | 'EXO_CBA_CERTIFICATE' };
+  /** The variable that holds the PFX password (its name; the value is read only when the file is opened). */
+  passwordEnv: string;
+  /** --pfx-password-env was given: the variable must then be set. */
+  passwordEnvNamed: boolean;
+  cloud?: CloudName;
+  sandbox: boolean;
+}
+
+export interface CheckOptions {
+  target: TargetOptions;
+  warnDays: number;
+  strict: boolean;
+  graph: boolean;
+  junit?: string;
+  concurrency: number;
+}
+
+export interface RotateOptions extends AdminSignIn {
+  target: TargetOptions;
+  ifExpiringWithin?: number;
+  admin: boolean;
+  keepOld: boolean;
+  finish: boolean;
+  exportPfxBase64?: string;
+  validityDays: number;
+  keySize: KeySize;
+  pfxLegacy: boolean;
+  waitMs: number;
+  outDir?: string;
+  objectId?: string;
+}
+
+export interface StatusOptions {
+  profile?: string;
+  setDefault?: string;
+}
+
+export interface RemoveOptions extends AdminSignIn {
+  profile?: string;
+  cloud?: CloudName;
+  sandbox: boolean;
+  yes: boolean;
+  deleteApp: boolean;
+}
+
+export type DeviceCodeMode = 'approve' | 'deny' | 'expire' | 'conditional-access';
+
+export interface SandboxCommandOptions {
+  port?: number;
+  state?: string;
+  caFile?: string;
+  replicationDelayMs: number;
+  throttleEvery: number;
+  deviceCode: DeviceCodeMode;
+  blockClient?: string;
+  failOnce?: { service: 'token' | 'graph' | 'exchange'; method?: string; path?: string; status: number };
+}
+
+export interface OptionsByCommand {
+  init: InitOptions;
+  check: CheckOptions;
+  rotate: RotateOptions;
+  status: StatusOptions;
+  remove: RemoveOptions;
+  sandbox: SandboxCommandOptions;
+}
+
+export type CommandName = keyof OptionsByCommand;
+
+export function parseRole(value: string): DirectoryRole {
+  const role = findExchangeRole(value);
+  if (!role) throw usageError(`'${value}' is not a directory role Exchange Online accepts for app-only access.`, `Use one of: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')}.`);
+  return role;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], why = ''): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usageError(`${name} must be ${allowed.map((a) => `'${a}'`).join(', ')}, got '${value}'.`, why || undefined);
+}
+
+const optional = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [key]: v } as { [P in K]: V }));
+
+function adminSignIn(raw: Raw): AdminSignIn {
+  const clientId = flag(raw, 'clientId');
+  return { clientId: clientId !== undefined ? parseGuid('--client-id', clientId) : DEFAULT_PUBLIC_CLIENT_ID, auth: parseAuth(flag(raw, 'auth') ?? 'device') };
+}
+
+const cloudOf = (raw: Raw) => (flag(raw, 'cloud') !== undefined ? parseCloudName(flag(raw, 'cloud')!) : undefined);
+const profileOf = (raw: Raw) => (flag(raw, 'profile') !== undefined ? validateProfileName(flag(raw, 'profile')!) : undefined);
+const pathOf = (name: string, raw: Raw, key: string) => (flag(raw, key) !== undefined ? path.resolve(nonEmpty(name, flag(raw, key)!)) : undefined);
+
+export function parseInitOptions(raw: Raw): InitOptions {
+  const v = (k: string) => flag(raw, k);
+  return {
+    cloud: cloudOf(raw) ?? 'global',
+    sandbox: on(raw, 'sandbox'),
+    ...optional('profile', profileOf(raw)),
+    ...optional('tenant', v('tenant') !== undefined ? parseTenant(v('tenant')!) : undefined),
+    ...adminSignIn(raw),
+    ...optional('appName', v('appName') !== undefined ? parseAppName(v('appName')!) : undefined),
+    ...optional('role', v('role') !== undefined ? parseRole(v('role')!) : undefined),
+    allowGlobalAdmin: on(raw, 'allowGlobalAdmin'),
+    ...optional('validityDays', v('validityDays') !== undefined ? parseIntIn('--validity-days', v('validityDays')!, 1, 3650) : undefined),
+    ...optional('keySize', v('keySize') !== undefined ? parseKeySize(v('keySize')!) : undefined),
+    ...optional('outDir', pathOf('--out-dir', raw, 'outDir')),
+    ...optional('certFile', v('certFile') !== undefined ? nonEmpty('--cert-file', v('certFile')!) : undefined),
+    ...optional('pfxPasswordEnv', v('pfxPasswordEnv') !== undefined ? parseEnvName('--pfx-password-env', v('pfxPasswordEnv')!) : undefined),
+    pfxLegacy: on(raw, 'pfxLegacy'),
+    waitMs: v('wait') !== undefined ? parseDuration('--wait', v('wait')!, 60 * 60_000) : DEFAULT_WAIT_MS,
+    verify: raw['verify'] !== false,
+    dryRun: on(raw, 'dryRun'),
+    yes: on(raw, 'yes'),
+    ...optional('adoptApp', v('adoptApp') !== undefined ? parseGuid('--adopt-app', v('adoptApp')!) : undefined),
+    ...optional('foreignCredentials', v('foreignCredentials') !== undefined ? oneOf('--foreign-credentials', v('foreignCredentials')!, ['remove', 'keep'] as const, "'remove' takes away every way to sign in as the app that exo-cba did not make; 'keep' leaves them, and their holders get the Exchange rights too.") : undefined),
+  };
+}
+
+export function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
+  const appId = flag(raw, 'appId') ?? envValue(env, 'EXO_CBA_APP_ID');
+  const tenant = flag(raw, 'tenant') ?? envValue(env, 'EXO_CBA_TENANT');
+  const certFile = flag(raw, 'certFile');
+  const certEnv = envValue(env, 'EXO_CBA_CERTIFICATE');
+  const named = flag(raw, 'pfxPasswordEnv');
+  const o: TargetOptions = {
+    all: on(raw, 'all'),
+    ...optional('profile', profileOf(raw)),
+    ...optional('appId', appId !== undefined ? parseGuid(flag(raw, 'appId') !== undefined ? '--app-id' : 'EXO_CBA_APP_ID', appId) : undefined),
+    ...optional('tenant', tenant !== undefined ? parseTenant(tenant) : undefined),
+    ...optional('certificate', certFile !== undefined ? { value: nonEmpty('--cert-file', certFile), source: '--cert-file' as const } : certEnv !== undefined ? { value: certEnv, source: 'EXO_CBA_CERTIFICATE' as const } : undefined),
+    passwordEnv: named !== undefined ? parseEnvName('--pfx-password-env', named) : DEFAULT_PASSWORD_ENV,
+    passwordEnvNamed: named !== undefined,
+    ...optional('cloud', cloudOf(raw)),
+    sandbox: on(raw, 'sandbox'),
+  };
+  if (o.all && (o.appId || o.tenant || o.certificate)) throw usageError('--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or EXO_CBA_APP_ID/TENANT/CERTIFICATE.');
+  return o;
+}
+
+export function parseCheckOptions(raw: Raw, env: Env): CheckOptions {
+  return {
+    target: parseTargetOptions(raw, env),
+    warnDays: parseIntIn('--warn-days', flag(raw, 'warnDays') ?? '30', 0, 3650),
+    strict: on(raw, 'strict'),
+    graph: on(raw, 'graph'),
+    ...optional('junit', pathOf('--junit', raw, 'junit')),
+    concurrency: parseIntIn('--concurrency', flag(raw, 'concurrency') ?? '8', 1, 64),
+  };
+}
+
+export function parseRotateOptions(raw: Raw, env: Env): RotateOptions {
+  const v = (k: string) => flag(raw, k);
+  const objectId = v('objectId') ?? envValue(env, 'EXO_CBA_APP_OBJECT_ID');
+  const o: RotateOptions = {
+    target: parseTargetOptions(raw, env),
+    ...adminSignIn(raw),
+    ...optional('ifExpiringWithin', v('ifExpiringWithin') !== undefined ? parseIntIn('--if-expiring-within', v('ifExpiringWithin')!, 0, 3650) : undefined),
+    admin: on(raw, 'admin'),
+    keepOld: on(raw, 'keepOld'),
+    finish: on(raw, 'finish'),
+    ...optional('exportPfxBase64', pathOf('--export-pfx-base64', raw, 'exportPfxBase64')),
+    validityDays: v('validityDays') !== undefined ? parseIntIn('--validity-days', v('validityDays')!, 1, 3650) : DEFAULT_VALIDITY_DAYS,
+    keySize: v('keySize') !== undefined ? parseKeySize(v('keySize')!) : 2048,
+    pfxLegacy: on(raw, 'pfxLegacy'),
+    waitMs: v('wait') !== undefined ? parseDuration('--wait', v('wait')!, 60 * 60_000) : DEFAULT_WAIT_MS,
+    ...optional('outDir', pathOf('--out-dir', raw, 'outDir')),
+    ...optional('objectId', objectId !== undefined ? parseGuid(v('objectId') !== undefined ? '--object-id' : 'EXO_CBA_APP_OBJECT_ID', objectId) : undefined),
+  };
+  if (o.finish && (o.keepOld || o.ifExpiringWithin !== undefined)) throw usageError('--finish only removes a kept old key; it does not combine with --keep-old or --if-expiring-within.', 'Run rotate --finish on its own, after the hosts have moved to the new certificate.');
+  if (o.exportPfxBase64 && o.target.all) throw usageError('--export-pfx-base64 writes one file, so it does not combine with --all.', 'Rotate the profiles one by one with --profile when you need the base64 export.');
+  return o;
+}
+
+export function parseStatusOptions(raw: Raw): StatusOptions {
+  return { ...optional('profile', profileOf(raw)), ...optional('setDefault', flag(raw, 'setDefault') !== undefined ? validateProfileName(flag(raw, 'setDefault')!) : undefined) };
+}
+
+export function parseRemoveOptions(raw: Raw): RemoveOptions {
+  return { ...optional('profile', profileOf(raw)), ...adminSignIn(raw), ...optional('cloud', cloudOf(raw)), sandbox: on(raw, 'sandbox'), yes: on(raw, 'yes'), deleteApp: on(raw, 'deleteApp') };
+}
+
+/** "graph:POST:/servicePrincipals:503", "exchange::/InvokeCommand:500" → one injected failure. */
+export function parseFailOnce(spec: string): NonNullable<SandboxCommandOptions['failOnce']> {
+  const m = /^(token|graph|exchange):([A-Z]+)?:([^:]*):(\d{3})$/.exec(spec);
+  if (!m) throw usageError(`--fail-once takes service:METHOD:path:status, got '${spec}'.`, 'For example graph:POST:/servicePrincipals:503 or exchange::/InvokeCommand:500.');
+  return { service: m[1] as 'token' | 'graph' | 'exchange', ...(m[2] ? { method: m[2] } : {}), ...(m[3] ? { path: m[3] } : {}), status: Number(m[4]) };
+}
+
+export function parseSandboxOptions(raw: Raw): SandboxCommandOptions {
+  const v = (k: string) => flag(raw, k);
+  return {
+    ...optional('port', v('port') !== undefined ? parseIntIn('--port', v('port')!, 1024, 65533) : undefined),
+    ...optional('state', pathOf('--state', raw, 'state')),
+    ...optional('caFile', pathOf('--ca-file', raw, 'caFile')),
+    replicationDelayMs: parseIntIn('--replication-delay', v('replicationDelay') ?? '0', 0, 3_600_000),
+    throttleEvery: parseIntIn('--throttle-every', v('throttleEvery') ?? '0', 0, 1_000_000),
+    deviceCode: oneOf('--device-code', v('deviceCode') ?? 'approve', ['approve', 'deny', 'expire', 'conditional-access'] as const),
+    ...optional('blockClient', v('blockClient') !== undefined ? parseGuid('--block-client', v('blockClient')!) : undefined),
+    ...optional('failOnce', v('failOnce') !== undefined ? parseFailOnce(v('failOnce')!) : undefined),
+  };
+}
+
+export const PARSERS: { [K in CommandName]: (raw: Raw, env: Env) => OptionsByCommand[K] } = {
+  init: (raw) => parseInitOptions(raw),
+  check: parseCheckOptions,
+  rotate: parseRotateOptions,
+  status: (raw) => parseStatusOptions(raw),
+  remove: (raw) => parseRemoveOptions(raw),
+  sandbox: (raw) => parseSandboxOptions(raw),
+};
