@@ -1,5 +1,8 @@
 import type { HttpTransport } from './http.js';
 import type { Cloud } from '../tenant/clouds.js';
+import { GraphApiError, type AdminNeed } from './graph-errors.js';
+import { withRetries } from '../core/retry.js';
+import type { Clock, Output } from '../core/context.js';
 
 /** Microsoft Graph behind named operations. Below them runs the real Graph SDK (its auth and retry middleware). */
 
@@ -91,32 +94,27 @@ export interface Directory {
   assignDirectoryRole(principalId: string, roleTemplateId: string): Promise<GraphRoleAssignment>;
 }
 
-/** A Graph error reduced to what a decision needs: status, code, detail codes, request-id. */
-export class GraphApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly detailCodes: string[],
-    readonly requestId: string | undefined,
-    readonly operation: string,
-  ) {
-    super(message);
-    this.name = 'GraphApiError';
-  }
-}
-
-/** A replication gap: the object exists but this read or reference does not see it yet. */
-export function isReplicationGap(err: unknown): boolean {
-  if (!(err instanceof GraphApiError)) return false;
-  return (err.status === 404 && err.code === 'Request_ResourceNotFound') || err.detailCodes.includes('NoBackingApplicationObject');
-}
+export { GraphApiError, isReplicationGap } from './graph-errors.js';
 
 const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-interface SdkGraphError { statusCode?: number; code?: string | null; message?: string; requestId?: string | null; body?: unknown }
+interface SdkGraphError { statusCode?: number; code?: string | null; message?: string; requestId?: string | null; body?: unknown; headers?: Headers }
 
-function toGraphApiError(err: unknown, operation: string): GraphApiError | Error {
+/** Retry-After in seconds (Graph sends seconds; an HTTP date is read too). */
+export function retryAfterMs(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const s = Number(value);
+  if (Number.isFinite(s) && s >= 0) return s * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The SDK's error, read into a GraphApiError. Graph's bodies vary in the field: `message` may be a string or
+ * an object with `value`, and `details` an array or a single object (go-azure-sdk odata/errors.go copes with
+ * both); the AAD Graph era put the detail code in `values[{item: PropertyErrorCode}]`.
+ */
+function toGraphApiError(err: unknown, operation: string, needs: AdminNeed, now: number): GraphApiError | Error {
   const e = err as SdkGraphError;
   if (typeof e?.statusCode !== 'number' || e.statusCode <= 0) return err instanceof Error ? err : new Error(String(err));
   let details: string[] = [];
@@ -125,22 +123,52 @@ function toGraphApiError(err: unknown, operation: string): GraphApiError | Error
   if (typeof e.body === 'string') {
     try {
       // The SDK keeps either the whole body or its inner "error" object, as a JSON string.
-      type Inner = { code?: string; message?: string; details?: { code?: string }[] };
+      type Inner = { code?: string; message?: string | { value?: string }; details?: { code?: string }[] | { code?: string }; values?: { item?: string; value?: string }[] };
       const parsed = JSON.parse(e.body) as Inner & { error?: Inner };
       const inner = parsed.error ?? parsed;
-      details = (inner.details ?? []).map((d) => d.code ?? '').filter(Boolean);
+      const list = Array.isArray(inner.details) ? inner.details : inner.details ? [inner.details] : [];
+      details = [...list.map((d) => d.code ?? ''), ...(inner.values ?? []).filter((v) => v.item === 'PropertyErrorCode').map((v) => v.value ?? '')].filter(Boolean);
       code = inner.code ?? code;
-      message = inner.message ?? message;
+      message = typeof inner.message === 'string' ? inner.message : inner.message?.value ?? message;
     } catch {
       // A non-JSON body: keep what the SDK read.
     }
   }
-  return new GraphApiError(e.statusCode, code, message, details, e.requestId ?? undefined, operation);
+  const ra = retryAfterMs(e.headers?.get?.('retry-after'), now);
+  return new GraphApiError(e.statusCode, code, message, details, e.requestId ?? undefined, operation, { needs, ...(ra !== undefined ? { retryAfterMs: ra } : {}) });
 }
 
-export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: TokenSource): Promise<Directory> {
+/** What each operation asks of the signed-in admin (for the advice on a 403); anything unlisted changes apps. */
+const NEEDS: Record<string, AdminNeed> = {
+  'read the organization': 'read',
+  'look up applications by name': 'read',
+  'read the application': 'read',
+  'read the application credentials and owners': 'read',
+  'read the application keys': 'read',
+  'read the service principal': 'read',
+  'list the app role grants': 'read',
+  'list directory role assignments': 'read',
+  'grant the app role (admin consent)': 'consent',
+  'assign the directory role': 'role-assignment',
+};
+
+/**
+ * Operations never sent again automatically: a POST /applications whose answer was lost may have created the
+ * app, and a second one would make a duplicate. (The uniqueName upsert is idempotent and may be resent.)
+ */
+const NOT_RESENT = new Set(['create the application (POST)']);
+
+/** How long one Graph call may spend waiting out throttling and transient failures. */
+export const GRAPH_CALL_BUDGET_MS = 120_000;
+
+export interface DirectoryOptions {
+  clock: Clock;
+  out: Pick<Output, 'verbose' | 'progress'>;
+}
+
+export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: TokenSource, opts: DirectoryOptions): Promise<Directory> {
   const sdk = await import('@microsoft/microsoft-graph-client');
-  const { Client, AuthenticationHandler, RetryHandler, RetryHandlerOptions } = sdk;
+  const { Client, AuthenticationHandler } = sdk;
 
   /** The last link of the SDK's middleware chain: the request goes out through exo-cba's transport. */
   const transport = {
@@ -154,11 +182,10 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
       context.response = new Response(noBody ? null : res.body, { status: res.status, headers: res.headers });
     },
   };
+  // No SDK RetryHandler: retries follow exo-cba's one policy (core/retry.ts), which knows which calls are
+  // safe to send again and shows every wait.
   const auth = new AuthenticationHandler({ getAccessToken: token });
-  // The SDK retries 429/503/504 and honours Retry-After; three tries keep a throttled call bounded.
-  const retry = new RetryHandler(new RetryHandlerOptions(2, 3));
-  auth.setNext(retry);
-  retry.setNext(transport as unknown as Parameters<typeof retry.setNext>[0]);
+  auth.setNext(transport as unknown as Parameters<typeof auth.setNext>[0]);
   const graphHost = new URL(cloud.graphEndpoint).hostname;
   const client = Client.initWithMiddleware({
     middleware: auth,
@@ -168,12 +195,30 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
     customHosts: new Set([graphHost]),
   });
 
-  async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toGraphApiError(err, operation);
-    }
+  /**
+   * One Graph operation: its error read once, and throttling or a transient failure retried under the one
+   * policy. A create that is not idempotent (`resend: false`) is never sent again blindly: its caller looks
+   * first (init's application step does).
+   */
+  function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const needs = NEEDS[operation] ?? 'apps';
+    const resend = !NOT_RESENT.has(operation);
+    const once = async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw toGraphApiError(err, operation, needs, opts.clock.now().getTime());
+      }
+    };
+    if (!resend) return once();
+    return withRetries(opts, operation, once, {
+      deadline: opts.clock.now().getTime() + GRAPH_CALL_BUDGET_MS,
+      maxAttempts: 6,
+      decide: (err) =>
+        err instanceof GraphApiError && (err.reason === 'throttled' || err.reason === 'transient')
+          ? { label: err.reason === 'throttled' ? `Microsoft Graph is throttling (HTTP ${err.status})` : `Microsoft Graph failed this time (HTTP ${err.status})`, ...(err.extra.retryAfterMs !== undefined ? { retryAfterMs: err.extra.retryAfterMs } : {}) }
+          : undefined,
+    });
   }
   const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
     try {
@@ -199,7 +244,7 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
       call('look up applications by name', async () => ((await client.api('/applications').filter(`displayName eq ${odataString(name)}`).select(appFields).get()) as { value: GraphApplication[] }).value),
     getApplication: (id) => orUndefined(call('read the application', () => client.api(`/applications/${id}`).select(appFields).get() as Promise<GraphApplication>)),
     getApplicationByAppId: (appId) => orUndefined(call('read the application', () => client.api(`/applications(appId=${odataString(appId)})`).select(appFields).get() as Promise<GraphApplication>)),
-    createApplication: (body) => call('create the application', () => client.api('/applications').post(body) as Promise<GraphApplication>),
+    createApplication: (body) => call('create the application (POST)', () => client.api('/applications').post(body) as Promise<GraphApplication>),
     upsertApplication: (uniqueName, body) =>
       call('create the application', async () => {
         const res = (await client.api(`/applications(uniqueName=${odataString(uniqueName)})`).header('Prefer', 'create-if-missing').responseType(sdk.ResponseType.RAW).patch(body)) as Response;

@@ -4,7 +4,8 @@ import { NetworkError, type HttpTransport } from './http.js';
 import { AuthError, classifyTokenError, type SeenOnTheWire } from './token-errors.js';
 import type { Cloud } from '../tenant/clouds.js';
 import { MSAL_KNOWN_HOSTS } from '../tenant/clouds.js';
-import type { Clock } from '../core/context.js';
+import type { Clock, Output } from '../core/context.js';
+import { withRetries } from '../core/retry.js';
 
 /** Sign-in through MSAL: the admin (device code or browser), and the app itself with its certificate. */
 
@@ -62,7 +63,9 @@ type CallState = SeenOnTheWire;
  */
 export const MSAL_DEFAULT_THROTTLE_MS = 60_000;
 
-export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clock, verbose: (s: string) => void, onWait?: (label: string, ms: number) => void): Promise<Identity> {
+export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clock, output: Pick<Output, 'verbose' | 'progress'>): Promise<Identity> {
+  const out = { clock, out: output };
+  const verbose = (s: string) => output.verbose(s);
   const msal = await import('@azure/msal-node');
   const host = new URL(cloud.authorityHost).host;
   // Without knownAuthorities MSAL asks login.microsoftonline.com to discover any host it does not ship metadata for.
@@ -120,20 +123,21 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
    * retried once its wait is over (the service's Retry-After, or MSAL's own 60 s block), as long as the
    * caller's deadline allows; otherwise the throttled AuthError carries the wait for the caller's policy.
    */
-  async function call<T>(fn: () => Promise<T>, deadline: number): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+  function call<T>(fn: () => Promise<T>, deadline: number): Promise<T> {
+    const once = async () => {
       const state: CallState = {};
       try {
         return await calls.run(state, fn);
       } catch (err) {
-        const a = classifyTokenError(err, state);
-        const wait = (a.extra.retryAfterMs ?? MSAL_DEFAULT_THROTTLE_MS) + 100;
-        if (a.reason !== 'throttled' || attempt >= 4 || clock.now().getTime() + wait > deadline) throw a;
-        verbose(`token service busy (${a.extra.status ?? a.code}); retrying in ${Math.round(wait / 100) / 10} s`);
-        onWait?.(`The token service is busy (HTTP ${a.extra.status ?? a.code}); retrying`, wait);
-        await clock.sleep(wait);
+        throw classifyTokenError(err, state);
       }
-    }
+    };
+    return withRetries(out, 'the token request', once, {
+      deadline,
+      maxAttempts: 5,
+      // Never sooner than MSAL's own block, or the retry is refused locally and never reaches the service.
+      decide: (err) => (err instanceof AuthError && err.reason === 'throttled' ? { label: `The token service is busy (HTTP ${err.extra.status ?? err.code})`, retryAfterMs: (err.extra.retryAfterMs ?? MSAL_DEFAULT_THROTTLE_MS) + 100 } : undefined),
+    });
   }
 
   const appClients = new Map<string, InstanceType<typeof msal.ConfidentialClientApplication>>();

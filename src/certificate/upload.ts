@@ -1,8 +1,7 @@
 import type { Context } from '../core/context.js';
 import type { Outcome } from '../core/steps.js';
 import { GraphApiError, type Directory, type GraphApplication } from '../adapters/graph.js';
-import { explainGraphError } from '../adapters/graph-errors.js';
-import { untilReplicated } from '../core/retry.js';
+import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';
 import { failure } from '../core/errors.js';
 import { keepKey, keyCredentialFor, thumbprintOfKey } from './keys.js';
 import type { Credential } from './x509.js';

@@ -37,8 +37,8 @@ export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial
   const clock = systemClock;
   const services: Services = {
     http: (extraCaPem) => createHttpTransport({ ...(extraCaPem ? { extraCaPem, nodeExtraCaFile: env['NODE_EXTRA_CA_CERTS'] } : {}), onExchange: (line) => out.verbose(line) }),
-    identity: async (cloud, http) => (await import('../adapters/identity.js')).makeIdentity(cloud, http, clock, (s) => out.verbose(s)),
-    directory: async (cloud, http, token) => (await import('../adapters/graph.js')).makeDirectory(cloud, http, token),
+    identity: async (cloud, http) => (await import('../adapters/identity.js')).makeIdentity(cloud, http, clock, out),
+    directory: async (cloud, http, token) => (await import('../adapters/graph.js')).makeDirectory(cloud, http, token, { clock, out }),
     exchange: async (cloud, http) => (await import('../workloads/exchange/admin-api.js')).makeExchangeProbe(cloud, http),
     openBrowser: (url) => openBrowser(url, env, process.platform),
     untilStopped: () => new Promise((resolve) => {

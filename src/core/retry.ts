@@ -1,37 +1,63 @@
 import type { Clock, Output, Progress } from './context.js';
-import { isReplicationGap } from '../adapters/graph.js';
 
 /**
- * Entra is eventually consistent: a write succeeds, then reads and references miss the new object for
- * seconds to minutes. Retry those gaps with bounded exponential backoff (no fixed sleeps).
+ * The one retry policy of exo-cba, for every call that may be asked to wait: Graph (throttling, transient
+ * failures, replication gaps), the token endpoint (through MSAL) and Exchange. Exponential backoff with
+ * jitter, a wait the service names (Retry-After) honoured, everything bounded by a deadline (--wait), and
+ * every wait shown with a countdown, so nothing sits silent. Callers decide only what is worth retrying.
  */
-/** Replication gaps last seconds to minutes; polling twice a second at most keeps the wait close to the gap. */
-const MAX_POLL_MS = 500;
 
-export async function untilReplicated<T>(
-  ctx: { clock: Clock; out: Pick<Output, 'verbose' | 'progress'> },
-  what: string,
-  fn: () => Promise<T>,
-  opts: { deadline: number; isGap?: (err: unknown) => boolean },
-): Promise<T> {
-  const isGap = opts.isGap ?? isReplicationGap;
-  let delay = 250;
-  // Shown from the first gap on, so no wait sits silent; a call that succeeds at once shows nothing.
+export interface Backoff {
+  /** The first wait; later ones double up to the cap. */
+  firstMs: number;
+  capMs: number;
+}
+
+/** Throttling and transient failures: start around half a second, back off to 8 s (Graph throttling guidance). */
+export const SERVICE_BACKOFF: Backoff = { firstMs: 500, capMs: 8_000 };
+/** A new grant or role reaching Exchange takes seconds to minutes: once a second at first, then up to every 5 s. */
+export const PROPAGATION_BACKOFF: Backoff = { firstMs: 1_000, capMs: 5_000 };
+/** Replication gaps close in seconds: poll fast and back off gently, so a run ends close to the gap. */
+export const REPLICATION_BACKOFF: Backoff = { firstMs: 250, capMs: 1_000 };
+
+/** The wait before retry number `attempt` (0-based): exponential, capped, with jitter between half and all of it. */
+export function backoff(attempt: number, b: Backoff = SERVICE_BACKOFF, random: () => number = Math.random): number {
+  const full = Math.min(b.capMs, b.firstMs * 2 ** Math.min(attempt, 30));
+  return Math.round(full / 2 + (full / 2) * random());
+}
+
+/** Whether a failure is worth another try, and how long the service asked to wait. */
+export type RetryDecision = { retryAfterMs?: number; label: string } | undefined;
+
+export interface RetryOptions {
+  /** No retry starts after this (epoch ms). */
+  deadline: number;
+  decide(err: unknown): RetryDecision;
+  backoff?: Backoff;
+  maxAttempts?: number;
+}
+
+/**
+ * Runs `fn` until it succeeds, or fails with something not worth retrying, or the deadline would pass
+ * before the next try. The wait is the service's Retry-After when it gave one, else the backoff.
+ */
+export async function withRetries<T>(ctx: { clock: Clock; out: Pick<Output, 'verbose' | 'progress'> }, what: string, fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
   let progress: Progress | undefined;
   try {
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        const left = opts.deadline - ctx.clock.now().getTime();
-        if (!isGap(err) || left <= 0) throw err;
-        const wait = Math.min(delay, left, MAX_POLL_MS);
-        ctx.out.verbose(`${what}: not replicated yet (try ${attempt}); again in ${wait} ms`);
-        const text = `Waiting for Entra to replicate (${what}) — ${Math.ceil(left / 1000)} s left`;
+        const d = opts.decide(err);
+        if (!d || attempt + 1 >= (opts.maxAttempts ?? Infinity)) throw err;
+        const wait = d.retryAfterMs ?? backoff(attempt, opts.backoff);
+        const now = ctx.clock.now().getTime();
+        if (now + wait > opts.deadline) throw err;
+        ctx.out.verbose(`${what}: ${d.label} (try ${attempt + 1}); again in ${wait} ms`);
+        const text = `${d.label} (${what}) — retrying, ${Math.ceil((opts.deadline - now) / 1000)} s left`;
         if (progress) progress.update(text);
         else progress = ctx.out.progress(text);
         await ctx.clock.sleep(wait);
-        delay = Math.min(delay * 2, MAX_POLL_MS);
       }
     }
   } finally {

@@ -1,8 +1,7 @@
 import type { RightsStrategy } from './index.js';
 import type { DirectoryRoleRights } from './types.js';
 import { GraphApiError } from '../adapters/graph.js';
-import { explainGraphError } from '../adapters/graph-errors.js';
-import { untilReplicated } from '../core/retry.js';
+import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';
 import { EXCHANGE_ROLES, roleByTemplateId, type DirectoryRole } from '../workloads/exchange/index.js';
 import { usageError } from '../core/errors.js';
 

@@ -301,6 +301,11 @@ export class GraphService {
     const b = body as Record<string, unknown>;
     if (typeof b['displayName'] !== 'string' || b['displayName'].trim() === '') return badRequest("Property 'displayName' is required.");
     if (b['displayName'].length > 256) return badRequest("Property 'displayName' is too long (256 characters at most).");
+    // uniqueName is an alternate key: unique at write time, whatever reads can see yet.
+    const wantedUnique = uniqueName ?? (typeof b['uniqueName'] === 'string' ? b['uniqueName'] : undefined);
+    if (wantedUnique && this.dir.data.applications.some((a) => a.uniqueName === wantedUnique)) {
+      return badRequest(`Another object with the same value for property uniqueName already exists.`, [{ code: 'ObjectConflict', message: `uniqueName '${wantedUnique}' is in use.`, target: 'uniqueName' }]);
+    }
     const app: Application = {
       id: randomUUID(), appId: randomUUID(), displayName: b['displayName'], signInAudience: typeof b['signInAudience'] === 'string' ? b['signInAudience'] : 'AzureADandPersonalMicrosoftAccount',
       requiredResourceAccess: Array.isArray(b['requiredResourceAccess']) ? (b['requiredResourceAccess'] as Application['requiredResourceAccess']) : [],

@@ -1,7 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { GraphApiError, type Directory, type GraphApplication, type GraphServicePrincipal } from '../../adapters/graph.js';
-import { explainGraphError } from '../../adapters/graph-errors.js';
-import { untilReplicated } from '../../core/retry.js';
+import { explainGraphError, untilReplicated } from '../../adapters/graph-errors.js';
 import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../workloads/exchange/index.js';
 import { failure, usageError, type CliError } from '../../core/errors.js';
 import { judge, describeForeign, type Verdict } from '../../tenant/ownership.js';

@@ -1,4 +1,5 @@
 import type { Context, Progress } from '../../core/context.js';
+import { backoff, PROPAGATION_BACKOFF } from '../../core/retry.js';
 import type { Cloud } from '../../tenant/clouds.js';
 import type { AppCredential, Identity } from '../../adapters/identity.js';
 import { AuthError } from '../../adapters/identity.js';
@@ -85,7 +86,8 @@ export async function verifyConnection(
   const deadline = started + input.waitMs;
   const cmdlet = input.cmdlet ?? VERIFY_CMDLET;
   const progress = input.progress ?? ctx.out.progress('Verifying the connection');
-  let delay = 1000;
+  let attempt = 0;
+  let delay = backoff(attempt, PROPAGATION_BACKOFF);
   let last: { stage: VerifyStage; diagnosis: Diagnosis } | undefined;
   const secondsSince = () => Math.round((ctx.clock.now().getTime() - started) / 1000);
   const waitWithCountdown = async (ms: number, label: string) => {
@@ -129,7 +131,7 @@ export async function verifyConnection(
     }
     const label = last.stage === 'token' ? 'Waiting for Entra to replicate the app and key' : last.stage === 'consent' ? 'Waiting for the consent to reach the token service' : 'Waiting for the role to reach Exchange (2–5 minutes are usual)';
     await waitWithCountdown(retryAfter ?? delay, label);
-    // Once a second for the first half minute (most gaps close by then), then backing off to 5 s.
-    delay = ctx.clock.now().getTime() - started < 30_000 ? 1000 : Math.min(delay * 2, 5000);
+    attempt += 1;
+    delay = backoff(attempt, PROPAGATION_BACKOFF);
   }
 }

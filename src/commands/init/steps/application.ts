@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Context } from '../../../core/context.js';
 import type { Step } from '../../../core/steps.js';
 import { GraphApiError, type Directory, type GraphApplication } from '../../../adapters/graph.js';
-import { explainGraphError } from '../../../adapters/graph-errors.js';
-import { untilReplicated } from '../../../core/retry.js';
+import { explainGraphError, untilReplicated } from '../../../adapters/graph-errors.js';
+import { backoff } from '../../../core/retry.js';
 import { keyCredentialFor } from '../../../certificate/keys.js';
 import { EXO_CBA_TAG } from '../../../tenant/ownership.js';
 import { hasManageAsApp, withManageAsApp, MANAGE_AS_APP_ACCESS } from '../../../workloads/exchange/index.js';
@@ -52,14 +52,24 @@ async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; cr
     if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status)) throw explainGraphError(err, 'create the application');
     ctx.out.verbose(`upsert by uniqueName refused (${err.status} ${err.code}); looking for the app before POST /applications`);
   }
-  const existing = await dir.getApplicationByUniqueName(uniqueName).catch((e: unknown) => {
-    throw explainGraphError(e, 'look up the application by its uniqueName');
-  });
-  if (existing) return { app: existing, created: false };
-  const app = await dir.createApplication({ ...body, uniqueName }).catch((e: unknown) => {
-    throw explainGraphError(e, 'create the application');
-  });
-  return { app, created: true };
+  // A POST is never re-sent blindly: before each try, look for the app by its uniqueName (a lost answer may
+  // have created it), and a conflict on that uniqueName means an earlier try did.
+  for (let attempt = 0; ; attempt++) {
+    const existing = await dir.getApplicationByUniqueName(uniqueName).catch((e: unknown) => {
+      throw explainGraphError(e, 'look up the application by its uniqueName');
+    });
+    if (existing) return { app: existing, created: false };
+    try {
+      return { app: await dir.createApplication({ ...body, uniqueName }), created: true };
+    } catch (err) {
+      if (err instanceof GraphApiError && err.reason === 'conflict') return { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
+      const retryable = err instanceof GraphApiError && (err.reason === 'throttled' || err.reason === 'transient');
+      if (!retryable || attempt >= 4 || ctx.clock.now().getTime() > s.deadline) throw explainGraphError(err, 'create the application');
+      const wait = err.extra.retryAfterMs ?? backoff(attempt);
+      ctx.out.verbose(`POST /applications failed (${err.status}); looking for the app before trying again in ${wait} ms`);
+      await ctx.clock.sleep(wait);
+    }
+  }
 }
 
 export const application: Step<InitRun, Ctx> = {

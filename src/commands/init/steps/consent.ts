@@ -1,8 +1,7 @@
 import type { Context } from '../../../core/context.js';
 import type { Step } from '../../../core/steps.js';
 import { GraphApiError } from '../../../adapters/graph.js';
-import { explainGraphError } from '../../../adapters/graph-errors.js';
-import { untilReplicated } from '../../../core/retry.js';
+import { explainGraphError, untilReplicated } from '../../../adapters/graph-errors.js';
 import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 
