@@ -3,6 +3,7 @@ import type { TokenService } from './tokens.js';
 import type { Faults } from './faults.js';
 import { type SbRequest, type SbResponse, bearer, jsonOf } from './http-util.js';
 import { MANAGE_AS_APP, EXCHANGE_CAPABLE_ROLES } from './microsoft-ids.js';
+import { fieldError } from './field-errors.js';
 
 /** Exchange Online's admin REST endpoint (adminapi/beta/{tenant}/InvokeCommand), as the EXO PowerShell module uses it. */
 
@@ -34,13 +35,15 @@ export class ExchangeService {
     const c = v.claims;
     const roles = (c['roles'] as string[] | undefined) ?? [];
     if (c['idtyp'] === 'app' && !roles.includes(MANAGE_AS_APP)) {
-      return exoError(401, 'Unauthorized', `The app '${String(c['appid'])}' is not allowed to call this API: the token does not carry the ${MANAGE_AS_APP} role.`, challenge);
+      const r = fieldError('exchange.no-app-role.401').answer({ appId: String(c['appid']) });
+      return { ...r, headers: { ...r.headers, ...challenge } };
     }
     const principal = String(c['oid']);
     const held = this.dir.roleTemplatesOf(principal);
     if (!EXCHANGE_CAPABLE_ROLES.some((r) => held.includes(r))) {
-      if (this.faults.state.exchangeRoleDenial === '403-nul') return { status: 403, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(64) };
-      return exoError(401, 'Unauthorized', `The role assigned to application ${String(c['appid'])} isn't supported in this scenario. Assign one of the Exchange-capable directory roles.`, challenge);
+      if (this.faults.state.exchangeRoleDenial === '403-nul') return fieldError('exchange.no-role.403-nul').answer();
+      const r = fieldError('exchange.role-unsupported.401').answer({ appId: String(c['appid']) });
+      return { ...r, headers: { ...r.headers, ...challenge } };
     }
     const body = jsonOf(req) as { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } } | null;
     const name = body && typeof body === 'object' ? body.CmdletInput?.CmdletName : undefined;

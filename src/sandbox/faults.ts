@@ -1,5 +1,5 @@
 import type { SbResponse } from './http-util.js';
-import { graphError, stsError } from './http-util.js';
+import { fieldError } from './field-errors.js';
 
 export type Service = 'token' | 'graph' | 'exchange';
 
@@ -11,6 +11,8 @@ export interface FailOnce {
   status: number;
   /** How many matching requests fail; 1 by default. */
   count?: number;
+  /** Answer with this recorded field shape (field-errors.ts) instead of the generic one for the status. */
+  shape?: string;
 }
 
 export interface FaultState {
@@ -67,7 +69,7 @@ export class Faults {
       const f = this.state.failOnce[i]!;
       const left = (f.count ?? 1) - 1;
       this.state.failOnce = left > 0 ? this.state.failOnce.map((x, j) => (j === i ? { ...x, count: left } : x)) : this.state.failOnce.filter((_, j) => j !== i);
-      return failureResponse(service, f.status, 0);
+      return f.shape ? fieldError(f.shape).answer({ retryAfterS: 1 }) : failureResponse(service, f.status, 0);
     }
     if (this.state.throttleEvery > 0 && this.state.throttleServices.includes(service)) {
       this.counter += 1;
@@ -90,17 +92,13 @@ export class Faults {
   }
 }
 
+/** A generic failure for a status, in the recorded shape of the service that gives it. */
 function failureResponse(service: Service, status: number, retryAfterS: number): SbResponse {
-  const headers: Record<string, string> = retryAfterS > 0 ? { 'retry-after': String(retryAfterS) } : {};
-  if (service === 'token') {
-    return status === 429
-      ? stsError(429, 'temporarily_unavailable', 50196, 'The server terminated an operation because it encountered a client request loop.', headers)
-      : stsError(status, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.', headers);
-  }
-  if (service === 'exchange') {
-    return { status, headers, body: { error: { code: status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.' } } };
-  }
-  return status === 429
-    ? graphError(429, 'TooManyRequests', 'Too many requests. Retry after the time in the Retry-After header.', { headers })
-    : graphError(status, status === 503 ? 'serviceNotAvailable' : 'generalException', 'The service is temporarily unavailable. Try again later.', { headers });
+  const shaped = (id: string) => fieldError(id).answer({ retryAfterS });
+  const withoutRetryAfter = (r: SbResponse): SbResponse => (retryAfterS > 0 ? r : { ...r, headers: Object.fromEntries(Object.entries(r.headers ?? {}).filter(([k]) => k !== 'retry-after')) });
+  if (service === 'token') return withoutRetryAfter(shaped(status === 429 ? 'token.throttled.429' : 'token.unavailable.503'));
+  if (service === 'exchange') return withoutRetryAfter(status === 429 ? shaped('exchange.throttled.429') : { ...shaped('exchange.unavailable.503'), status });
+  if (status === 429) return shaped(retryAfterS > 0 ? 'graph.throttled.429-retry-after' : 'graph.throttled.429-bare');
+  if (status === 504) return shaped('graph.gateway-timeout.504');
+  return withoutRetryAfter({ ...shaped('graph.unavailable.503'), status });
 }

@@ -5,6 +5,7 @@ import { certificatePemOf } from './directory.js';
 import { type SbRequest, type SbResponse, bearer, graphError, jsonOf, INVALID_JSON } from './http-util.js';
 import type { TokenService } from './tokens.js';
 import { ROLE, ADD_KEY_PROOF_AUDIENCE } from './microsoft-ids.js';
+import { fieldError } from './field-errors.js';
 
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
 
@@ -403,10 +404,8 @@ export class GraphService {
     const appId = body['appId'];
     const app = this.dir.appByAppId(appId);
     if (!app) {
-      // Seen right after creating the app, until it replicates (field: NoBackingApplicationObject).
-      return badRequest(`The appId '${appId}' of the service principal does not reference a valid application object.`, [
-        { code: 'NoBackingApplicationObject', message: `The appId '${appId}' of the service principal does not reference a valid application object.`, target: 'appId' },
-      ]);
+      // Right after the app is created, until it replicates, Graph answers in one of several recorded shapes.
+      return this.premature(['graph.sp-before-app.403', 'graph.sp-before-app.400-details', 'graph.sp-before-app.400-plain'], { appId });
     }
     if (this.dir.spByAppId(appId, true)) {
       return graphError(409, 'Request_MultipleObjectsWithSameKeyValue', `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`);
@@ -438,7 +437,8 @@ export class GraphService {
       const b = jsonOf(req) as Record<string, unknown> | symbol | null;
       if (typeof b !== 'object' || b === null) return badRequest('Unable to read JSON request payload.');
       const principal = this.dir.sp(String(b['principalId']));
-      if (!principal) return notFound(String(b['principalId']));
+      // A principal that has not replicated yet is "not a valid reference" (or not present) to the grant.
+      if (!principal) return this.dir.sp(String(b['principalId']), true) ? this.premature(['graph.reference-not-present.400', 'graph.not-a-valid-reference-update.400'], { id: String(b['principalId']) }) : notFound(String(b['principalId']));
       if (b['resourceId'] !== sp.id) return badRequest('The resourceId must be the service principal the assignment is posted to.');
       const role = sp.appRoles.find((r) => r.id === b['appRoleId']);
       if (!role) return badRequest('Permission being assigned was not found on application', [{ code: 'InvalidAppRoleId', message: `appRoleId ${String(b['appRoleId'])} is not defined on ${sp.displayName}.` }]);
@@ -453,6 +453,13 @@ export class GraphService {
     return graphError(405, 'Request_BadRequest', 'The requested method is not allowed on this resource.');
   }
 
+  private prematureCount = 0;
+
+  /** One of the recorded answers to a request that came before replication, in turn, as the field reports them. */
+  private premature(ids: string[], vars: { id?: string; appId?: string }): SbResponse {
+    return fieldError(ids[this.prematureCount++ % ids.length]!).answer(vars);
+  }
+
   private assignRole(caller: Caller, req: SbRequest): SbResponse {
     if (!this.allowed(caller, { delegated: ['RoleManagement.ReadWrite.Directory'], application: ['RoleManagement.ReadWrite.Directory'], adminRoles: ROLE_WRITERS })) return denied();
     const b = jsonOf(req) as Record<string, unknown> | symbol | null;
@@ -462,7 +469,9 @@ export class GraphService {
     const known: string[] = Object.values(ROLE);
     if (!known.includes(roleDefinitionId)) return notFound(roleDefinitionId);
     if (b['directoryScopeId'] !== '/') return badRequest("directoryScopeId must be '/' for a tenant-wide assignment.");
-    if (!this.dir.sp(principalId) && !this.dir.user(principalId)) return notFound(principalId);
+    if (!this.dir.sp(principalId) && !this.dir.user(principalId)) {
+      return this.dir.sp(principalId, true) ? this.premature(['graph.reference-not-present.400'], { id: principalId }) : notFound(principalId);
+    }
     if (this.dir.data.roleAssignments.some((a) => a.principalId === principalId && a.roleDefinitionId === roleDefinitionId)) {
       return badRequest('A conflicting object with one or more of the specified property values is present in the directory.');
     }
