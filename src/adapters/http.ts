@@ -1,7 +1,6 @@
-import https from 'node:https';
-import http from 'node:http';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 
 export interface HttpRequest {
   method: string;
@@ -20,11 +19,31 @@ export interface HttpResponse {
 
 export type HttpTransport = (req: HttpRequest) => Promise<HttpResponse>;
 
+/** The proxy settings, as admins set them for every other tool (upper or lower case; lower case wins, as in curl). */
+export interface ProxySettings {
+  httpsProxy?: string;
+  httpProxy?: string;
+  noProxy?: string;
+}
+
+export function proxySettingsFrom(env: Readonly<Record<string, string | undefined>>): ProxySettings {
+  const pick = (name: string) => env[name.toLowerCase()] || env[name] || undefined;
+  const s: ProxySettings = {};
+  const https = pick('HTTPS_PROXY');
+  const http = pick('HTTP_PROXY');
+  const no = pick('NO_PROXY');
+  if (https) s.httpsProxy = https;
+  if (http) s.httpProxy = http;
+  if (no) s.noProxy = no;
+  return s;
+}
+
 export interface HttpOptions {
   /** PEM of an extra CA to trust besides the system roots and NODE_EXTRA_CA_CERTS (the in-process sandbox). */
   extraCaPem?: string;
   /** The NODE_EXTRA_CA_CERTS file, kept trusted next to extraCaPem. */
   nodeExtraCaFile?: string;
+  proxy?: ProxySettings;
   /** Called once per exchange with a redacted summary, for --verbose. */
   onExchange?: (line: string) => void;
   defaultTimeoutMs?: number;
@@ -38,45 +57,71 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * The one HTTP client of the tool. It is node:https rather than the global fetch because a CA for the
- * in-process sandbox can be handed to node:https per request, while fetch in Node 20 only trusts what
- * NODE_EXTRA_CA_CERTS held at start-up.
+ * NO_PROXY as curl and most tools read it: comma- or space-separated; `*` is everything; an entry matches
+ * its host and every subdomain (a leading `.` or `*.` changes nothing); `host:port` matches that port only.
+ */
+export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return noProxy.split(/[\s,]+/).filter(Boolean).some((raw) => {
+    if (raw === '*') return true;
+    const m = /^(.*?)(?::(\d+))?$/.exec(raw.toLowerCase().replace(/^\*?\./, ''))!;
+    const [, name, p] = m;
+    if (p && p !== port) return false;
+    return host === name || host.endsWith(`.${name!}`);
+  });
+}
+
+/**
+ * The one HTTP client of the tool (undici): under MSAL (its networkClient), the Graph SDK (the last link of
+ * its middleware) and Exchange's admin API. It honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY through a CONNECT
+ * tunnel, and can trust an extra CA per client (the in-process sandbox's), which the global fetch of Node 20
+ * cannot: it reads NODE_EXTRA_CA_CERTS once at start-up.
  */
 export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
   const ca = options.extraCaPem ? [...tls.rootCertificates, ...extraCaFromFile(options.nodeExtraCaFile), options.extraCaPem] : undefined;
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}) });
-  return (req) =>
-    new Promise<HttpResponse>((resolve, reject) => {
-      const url = new URL(req.url);
-      const started = process.hrtime.bigint();
-      const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
-      const headers: Record<string, string> = { ...(req.headers ?? {}) };
-      if (body) headers['content-length'] = String(body.length);
-      const lib = url.protocol === 'http:' ? http : https;
-      const r = lib.request(
-        url,
-        { method: req.method, headers, ...(url.protocol === 'https:' ? { agent } : {}), timeout: req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const out: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-            const ms = Number(process.hrtime.bigint() - started) / 1e6;
-            options.onExchange?.(`${req.method} ${redactUrl(url.origin + url.pathname + url.search)} -> ${res.statusCode} (${ms.toFixed(0)} ms${out['request-id'] ? `, request-id ${out['request-id']}` : ''})`);
-            resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks) });
-          });
-        },
-      );
-      r.on('timeout', () => r.destroy(new Error(`no answer from ${url.origin} within ${(req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000) / 1000} s`)));
-      r.on('error', (err) => {
-        options.onExchange?.(`${req.method} ${redactUrl(url.origin + url.pathname)} -> network error: ${err.message}`);
-        reject(new NetworkError(url.origin, err));
+  const connect = ca ? { ca } : {};
+  const direct = new Agent({ connect, keepAliveTimeout: 10_000 });
+  const viaProxy = new Map<string, Dispatcher>();
+  const dispatcherFor = (url: URL): { dispatcher: Dispatcher; proxy?: string } => {
+    const p = options.proxy ?? {};
+    const proxy = url.protocol === 'https:' ? (p.httpsProxy ?? p.httpProxy) : p.httpProxy;
+    if (!proxy || bypassesProxy(url, p.noProxy)) return { dispatcher: direct };
+    let d = viaProxy.get(proxy);
+    if (!d) {
+      d = new ProxyAgent({ uri: proxy, requestTls: connect });
+      viaProxy.set(proxy, d);
+    }
+    return { dispatcher: d, proxy };
+  };
+  return async (req) => {
+    const url = new URL(req.url);
+    const started = process.hrtime.bigint();
+    const timeout = req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000;
+    const { dispatcher, proxy } = dispatcherFor(url);
+    const where = `${req.method} ${redactUrl(url.origin + url.pathname + url.search)}${proxy ? ` via proxy ${new URL(proxy).host}` : ''}`;
+    try {
+      const res = await request(url, {
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers ?? {},
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        dispatcher,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
       });
-      if (body) r.write(body);
-      r.end();
-    });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      options.onExchange?.(`${where} -> ${res.statusCode} (${ms.toFixed(0)} ms${headers['request-id'] ? `, request-id ${headers['request-id']}` : ''})`);
+      return { status: res.statusCode, headers, body };
+    } catch (err) {
+      const cause = ((err as { cause?: Error }).cause ?? err) as Error;
+      options.onExchange?.(`${where} -> network error: ${cause.message}`);
+      throw new NetworkError(url.origin, cause, proxy);
+    }
+  };
 }
 
 /**
@@ -98,8 +143,10 @@ export class NetworkError extends Error {
   constructor(
     readonly origin: string,
     override readonly cause: Error,
+    /** The proxy the request went through, when one did. */
+    readonly proxy?: string,
   ) {
-    super(`could not reach ${origin}: ${cause.message}`);
+    super(`could not reach ${origin}${proxy ? ` through the proxy ${new URL(proxy).host}` : ''}: ${cause.message}`);
     this.name = 'NetworkError';
   }
 }

@@ -32,6 +32,8 @@ export interface NetworkFailure {
   origin: string;
   code?: string;
   message: string;
+  /** The proxy the request went through (HTTPS_PROXY), when one did. */
+  proxy?: string;
 }
 
 /** A refusal from the token service, or a failure to reach it, with its typed reason. */
@@ -52,8 +54,8 @@ const TLS_CODES = /^(CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ER
 
 export function networkFailureOf(err: NetworkError): NetworkFailure {
   const code = (err.cause as NodeJS.ErrnoException).code;
-  const kind = code && TLS_CODES.test(code) ? 'tls' : code === 'ETIMEDOUT' || /no answer from/.test(err.cause.message) ? 'timeout' : 'unreachable';
-  return { kind, origin: err.origin, ...(code ? { code } : {}), message: err.cause.message };
+  const kind = code && TLS_CODES.test(code) ? 'tls' : code === 'ETIMEDOUT' || /TIMEOUT$/.test(code ?? '') ? 'timeout' : 'unreachable';
+  return { kind, origin: err.origin, ...(code ? { code } : {}), message: err.proxy ? `${err.cause.message} (through the proxy ${new URL(err.proxy).host})` : err.cause.message, ...(err.proxy ? { proxy: err.proxy } : {}) };
 }
 
 /** First sentence of an AADSTS description, without trace and correlation ids. */

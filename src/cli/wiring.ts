@@ -6,7 +6,7 @@ import { makeOutput, makePaint } from '../adapters/output.js';
 import { systemClock } from '../adapters/clock.js';
 import { makeFiles } from '../adapters/files.js';
 import { makeInquirerPrompt, noPrompt } from '../adapters/prompt.js';
-import { createHttpTransport } from '../adapters/http.js';
+import { createHttpTransport, proxySettingsFrom } from '../adapters/http.js';
 import { openBrowser } from '../adapters/browser.js';
 import { configDir } from '../core/paths.js';
 import { ProfileStore } from '../profile/store.js';
@@ -36,7 +36,7 @@ export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial
   const dir = configDir(env, process.platform, os.homedir());
   const clock = systemClock;
   const services: Services = {
-    http: (extraCaPem) => createHttpTransport({ ...(extraCaPem ? { extraCaPem, nodeExtraCaFile: env['NODE_EXTRA_CA_CERTS'] } : {}), onExchange: (line) => out.verbose(line) }),
+    http: (extraCaPem) => createHttpTransport({ ...(extraCaPem ? { extraCaPem, nodeExtraCaFile: env['NODE_EXTRA_CA_CERTS'] } : {}), proxy: proxySettingsFrom(env), onExchange: (line) => out.verbose(line) }),
     identity: async (cloud, http) => (await import('../adapters/identity.js')).makeIdentity(cloud, http, clock, out),
     directory: async (cloud, http, token) => (await import('../adapters/graph.js')).makeDirectory(cloud, http, token, { clock, out }),
     exchange: async (cloud, http) => (await import('../workloads/exchange/admin-api.js')).makeExchangeProbe(cloud, http),

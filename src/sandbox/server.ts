@@ -19,6 +19,11 @@ export interface SandboxOptions {
   /** Resource identifiers of the cloud the sandbox plays (global by default). */
   resources?: { graph: string; exchange: string };
   now?: () => number;
+  /**
+   * The host name the sandbox calls itself in its URLs and certificate (it always listens on 127.0.0.1): a
+   * name that only a proxy can reach tests that every request goes through the proxy.
+   */
+  hostname?: string;
   /** Called after each request is served and logged, before the answer is sent (tests use it to kill a client mid-step). */
   onRequest?: (entry: LogEntry) => void;
 }
@@ -59,7 +64,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // eslint-disable-next-line no-restricted-properties -- the sandbox is its own service with its own clock
   const now = options.now ?? (() => Date.now());
   const resources = options.resources ?? GLOBAL_RESOURCES;
-  const [tls, key] = await Promise.all([makeSandboxTls(new Date(now())), makeSigningKey()]);
+  const [tls, key] = await Promise.all([makeSandboxTls(new Date(now()), options.hostname), makeSigningKey()]);
   const faults = new Faults(options.faults);
   const directory = new Directory(loadDirectory(options.stateFile, resources), now, faults.state.replicationDelayMs);
   const origins = { authority: '', graph: '', exchange: '' };
@@ -175,7 +180,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       server.once('error', reject);
       server.listen(options.ports?.[name] ?? 0, '127.0.0.1', () => resolve());
     });
-    origins[name] = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origins[name] = `https://${options.hostname ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   }
 
   return {

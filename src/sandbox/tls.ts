@@ -21,8 +21,8 @@ function serial(): string {
   return '01' + forge.util.bytesToHex(forge.random.getBytesSync(15));
 }
 
-/** A throwaway CA and a server certificate for 127.0.0.1 / localhost, made fresh at every start. */
-export async function makeSandboxTls(now: Date): Promise<SandboxTls> {
+/** A throwaway CA and a server certificate for 127.0.0.1, localhost and the sandbox's host name, made fresh at every start. */
+export async function makeSandboxTls(now: Date, hostname = 'localhost'): Promise<SandboxTls> {
   const [ca, server] = await Promise.all([rsa(), rsa()]);
   const caCert = forge.pki.createCertificate();
   caCert.publicKey = ca.pub;
@@ -50,7 +50,7 @@ export async function makeSandboxTls(now: Date): Promise<SandboxTls> {
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }, ...(hostname !== 'localhost' && !/^[\d.]+$/.test(hostname) ? [{ type: 2, value: hostname }] : [])] },
   ]);
   cert.sign(ca.priv, forge.md.sha256.create());
   return { caPem: forge.pki.certificateToPem(caCert), certPem: forge.pki.certificateToPem(cert), keyPem: server.pem };

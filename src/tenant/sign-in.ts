@@ -85,7 +85,9 @@ export function explainSignInError(err: AuthError, req: { tenant: string; client
     case 'unreachable':
       return failure(`Could not reach ${err.extra.network?.origin ?? 'the sign-in service'}.`, {
         why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
-        fix: 'Check the network and DNS. Behind a proxy, set HTTPS_PROXY (and NO_PROXY for hosts that bypass it); in a sovereign cloud, check --cloud.',
+        fix: err.extra.network?.proxy
+          ? `Check that the proxy ${new URL(err.extra.network.proxy).host} (HTTPS_PROXY) is up and lets this host through, or list the host in NO_PROXY if it must be reached directly.`
+          : 'Check the network and DNS. Behind a proxy, set HTTPS_PROXY (and NO_PROXY for hosts that bypass it); in a sovereign cloud, check --cloud.',
       });
     case 'timeout':
       return failure(`${err.extra.network?.origin ?? 'The sign-in service'} did not answer in time.`, { why: err.description, fix: 'Check the network or the proxy (HTTPS_PROXY), then run the command again.' });
