@@ -24,6 +24,11 @@ export interface AppToken {
 export interface AdminSession {
   username: string;
   tenantId: string;
+  /**
+   * The directory roles active for the admin, from the token's `wids` claim (group-assigned and PIM-activated
+   * roles included); undefined when the token does not carry the claim.
+   */
+  activeRoles?: string[];
   /** A Graph token for the scopes asked at sign-in, renewed silently when needed. */
   graphToken(): Promise<string>;
 }
@@ -188,6 +193,10 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
       let expires = result.expiresOn?.getTime() ?? 0;
       return {
         username: account.username,
+        ...(() => {
+          const wids = decodeJwtClaims(result.accessToken)['wids'];
+          return Array.isArray(wids) ? { activeRoles: wids.filter((w): w is string => typeof w === 'string') } : {};
+        })(),
         tenantId: result.tenantId || account.tenantId,
         async graphToken() {
           if (expires - clock.now().getTime() > 120_000) return token;

@@ -4,6 +4,7 @@ import { GraphApiError } from '../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';
 import { EXCHANGE_ROLES, roleByTemplateId, type DirectoryRole } from '../workloads/exchange/index.js';
 import { usageError } from '../core/errors.js';
+import { ROLES } from '../tenant/admin-rights.js';
 
 /**
  * Rights through an Entra directory role that Exchange Online accepts for app-only access (Exchange
@@ -26,6 +27,7 @@ export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
   kind: 'directory-role',
   describe: (r) => `${r.name} (Entra directory role)`,
   graphScopes: ['RoleManagement.ReadWrite.Directory'],
+  adminNeeds: [{ what: 'assign a directory role to the app', anyOf: [ROLES.privilegedRole, ROLES.global] }],
   isHeld: async (dir, spId, r) => (await dir.listRoleAssignments(spId)).some((a) => a.roleDefinitionId === r.templateId && a.directoryScopeId === '/'),
   async grant(ctx, dir, spId, r, deadline) {
     try {

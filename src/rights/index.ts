@@ -2,6 +2,7 @@ import type { Context } from '../core/context.js';
 import type { Outcome } from '../core/steps.js';
 import type { Directory } from '../adapters/graph.js';
 import type { Rights } from './types.js';
+import type { AdminNeed } from '../tenant/admin-rights.js';
 import { directoryRole } from './directory-role.js';
 
 export type { Rights } from './types.js';
@@ -15,6 +16,8 @@ export interface RightsStrategy<R extends Rights = Rights> {
   kind: R['kind'];
   /** For summaries, status and messages: "Exchange Administrator (Entra directory role)". */
   describe(r: R): string;
+  /** What the signed-in admin must hold to grant them (checked before the first write). */
+  readonly adminNeeds: readonly AdminNeed[];
   /** Delegated Graph scopes the admin's sign-in needs to grant these rights. */
   readonly graphScopes: readonly string[];
   /** Whether the app's service principal holds them already (read-only). */

@@ -147,17 +147,31 @@ describe('init copes with Entra as it really behaves', () => {
     }
   });
 
-  test('an admin without Privileged Role Administrator is told which role assigning the directory role needs', async () => {
+  test('an admin without Privileged Role Administrator is stopped before anything changes, told which role is missing', async () => {
     const h = await startHarness();
     try {
       const d = h.sandbox.directory.data;
       d.roleAssignments = d.roleAssignments.map((r) => ({ ...r, roleDefinitionId: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3' }));
+      const dry = await h.run([...initArgs(h), '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /STOP: the signed-in admin may not assign a directory role to the app \(needs Privileged Role Administrator or Global Administrator\)/);
       const r = await h.run(initArgs(h));
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /Privileged Role Administrator or Global Administrator/);
-      assert.match(r.stderr, /request-id [0-9a-f-]{36}/);
-      const again = tenantState(h.sandbox);
-      assert.equal(again.apps.length, 1, 'the app made before the refusal is kept for the re-run');
+      assert.match(r.stderr, /may not assign a directory role to the app/);
+      assert.match(r.stderr, /Privileged Role Administrator or Global Administrator; the admin holds Application Administrator/);
+      assert.match(r.stderr, /Nothing was changed/);
+      assert.equal(tenantState(h.sandbox).apps.length, 0, 'nothing was made before the refusal');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('an admin with enough rights sees it in the plan', async () => {
+    const h = await startHarness();
+    try {
+      const dry = await h.run([...initArgs(h), '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /check: the signed-in admin holds Global Administrator: enough for every step/);
     } finally {
       await h.close();
     }

@@ -5,6 +5,7 @@ import { openTarget } from '../../tenant/target.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
 import { ADMIN_SCOPES, GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
 import { strategyFor } from '../../rights/index.js';
+import { APP_NEEDS, checkAdminRights } from '../../tenant/admin-rights.js';
 import { validateProfileName, type Profile } from '../../profile/store.js';
 import { readCertificateInput, passwordFromEnv } from '../../certificate/credentials.js';
 import { recordOf } from '../../certificate/store.js';
@@ -85,6 +86,16 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     if (existing && existing.app.displayName.toLowerCase() !== answers.appName.toLowerCase() && !flags.adoptApp) {
       throw usageError(`Profile '${profileName}' is for the app '${existing.app.displayName}', not '${answers.appName}'.`, `Use --profile with a new name for a second app, or 'exo-cba remove --profile ${profileName}' first.`);
     }
+    const strategy = strategyFor(answers.rights);
+    // The admin's own rights, before the first write: stop now rather than half-way (the dry run says the same).
+    const rightsCheck = checkAdminRights(session.activeRoles, [...APP_NEEDS, ...strategy.adminNeeds]);
+    const rightsLine = rightsCheck.verdict === 'enough' ? `the signed-in admin holds ${rightsCheck.held.join(', ')}: enough for every step` : rightsCheck.verdict === 'unknown' ? `the admin's rights could not be checked first (${rightsCheck.why}); Graph will refuse a step the admin may not do` : undefined;
+    if (rightsCheck.verdict === 'missing' && !flags.dryRun) {
+      throw failure(`${session.username} may not ${rightsCheck.missing.map((m) => m.what).join(', nor ')}.`, {
+        why: `That needs ${rightsCheck.missing.map((m) => m.anyOf.map((r) => r.name).join(' or ')).join('; and ')}; the admin holds ${rightsCheck.held.join(', ') || 'no directory role'}. Nothing was changed.`,
+        fix: 'Sign in with an account that holds the role (or activate it in Privileged Identity Management first), then run the command again.',
+      });
+    }
     const now = ctx.clock.now();
     const deadline = now.getTime() + flags.waitMs;
     const recent = existing?.state === 'incomplete' && now.getTime() - Date.parse(existing.updatedAt) < 15 * 60_000;
@@ -94,7 +105,6 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       profiles: allProfiles, tenantId: org.tenantId, knownThumbprints: brought ? [brought.thumbprint] : [], ...(flags.adoptApp ? { adoptAppId: flags.adoptApp } : {}),
     });
     if (found.app && flags.adoptApp) answers.appName = found.app.displayName;
-    const strategy = strategyFor(answers.rights);
     const sharedWith = (found.verdict?.profiles ?? []).filter((p) => p !== profileName);
     if (sharedWith.length) ctx.out.info(`The app '${found.app!.displayName}' is already used by profile ${sharedWith.join(', ')}: profile '${profileName}' shares it, with a certificate of its own beside theirs.`);
     const adoption = found.adopting ? await decideAdoption(ctx, flags, dir, found, strategy.describe(answers.rights)) : { removeForeign: false };
@@ -121,7 +131,9 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       report: (what, o, extra = '') => ctx.out.info(`${ctx.out.color.green('✔')} ${what} ${o}${extra}`),
     };
 
-    const plan = [...(found.adopting ? [`adopt application '${found.app!.displayName}' (appId ${found.app!.appId}), which exo-cba did not create`] : []), ...(await planSteps(ctx, INIT_STEPS, run)), `save profile '${profileName}'`];
+    const plan = [
+      ...(rightsCheck.verdict === 'missing' ? [`STOP: the signed-in admin may not ${rightsCheck.missing.map((m) => `${m.what} (needs ${m.anyOf.map((r) => r.name).join(' or ')})`).join('; nor ')}`] : rightsLine ? [`check: ${rightsLine}`] : []),
+      ...(found.adopting ? [`adopt application '${found.app!.displayName}' (appId ${found.app!.appId}), which exo-cba did not create`] : []), ...(await planSteps(ctx, INIT_STEPS, run)), `save profile '${profileName}'`];
     if (flags.dryRun) return notChanged(plan, false);
     if (ctx.interactive) {
       ctx.out.info(summary(ctx, run));
