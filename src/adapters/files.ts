@@ -14,6 +14,8 @@ export interface Files {
   writeNew(p: string, data: string | Buffer, mode: number): Promise<void>;
   /** Replaces a file whole: temp file in the same directory, then rename. */
   writeAtomic(p: string, data: string | Buffer, mode: number): Promise<void>;
+  /** Moves a file to a path where nothing stands (never overwrites, never through a link); same volume, so atomic. */
+  rename(from: string, to: string): Promise<void>;
   /** Moves the files that exist into `dir` (created 0700); returns where they went. */
   archive(paths: string[], dir: string): Promise<string[]>;
   mode(p: string): Promise<number | undefined>;
@@ -134,6 +136,12 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
         moved.push(target);
       }
       return moved;
+    },
+    rename: async (from, to) => {
+      await refuseLink(path.dirname(path.resolve(to)));
+      if (await files.exists(to)) throw new Error(`${to} exists; exo-cba never overwrites key material`);
+      await files.ensurePrivateDir(path.dirname(to));
+      await fs.rename(from, to);
     },
     whyNotSafe: async (dir) => {
       for (const p of [path.resolve(dir), path.join(path.resolve(dir), 'archive')]) if (await isLink(p)) return `${p} is a symbolic link, and exo-cba does not follow links with key material`;

@@ -100,7 +100,17 @@ export interface RotateOptions extends AdminSignIn {
   waitMs: number;
   outDir?: string;
   objectId?: string;
+  /** How long the old key stays registered after the switch (0: removed at once, for a suspected leak). */
+  overlapMs: number;
+  /** Change the PFX password on purpose (prompted, or from --new-password-env). */
+  newPassword: boolean;
+  newPasswordEnv?: string;
+  /** A command to run after each verified rotation; remembered in the profile ('' forgets it). */
+  onRotated?: string;
+  dryRun: boolean;
 }
+
+export const DEFAULT_OVERLAP_MS = 7 * 86_400_000;
 
 export interface StatusOptions {
   profile?: string;
@@ -113,6 +123,7 @@ export interface RemoveOptions extends AdminSignIn {
   sandbox: boolean;
   yes: boolean;
   deleteApp: boolean;
+  dryRun: boolean;
 }
 
 export type DeviceCodeMode = 'approve' | 'deny' | 'expire' | 'conditional-access';
@@ -236,7 +247,13 @@ export function parseRotateOptions(raw: Raw, env: Env): RotateOptions {
     waitMs: v('wait') !== undefined ? parseDuration('--wait', v('wait')!, 60 * 60_000) : DEFAULT_WAIT_MS,
     ...optional('outDir', pathOf('--out-dir', raw, 'outDir')),
     ...optional('objectId', objectId !== undefined ? parseGuid(v('objectId') !== undefined ? '--object-id' : 'EXO_CBA_APP_OBJECT_ID', objectId) : undefined),
+    overlapMs: v('overlap') !== undefined ? parseDuration('--overlap', v('overlap')!, 365 * 86_400_000) : DEFAULT_OVERLAP_MS,
+    newPassword: on(raw, 'newPassword') || v('newPasswordEnv') !== undefined,
+    ...optional('newPasswordEnv', v('newPasswordEnv') !== undefined ? parseEnvName('--new-password-env', v('newPasswordEnv')!) : undefined),
+    ...optional('onRotated', v('onRotated')),
+    dryRun: on(raw, 'dryRun'),
   };
+  if (o.keepOld && v('overlap') !== undefined) throw usageError('--keep-old keeps the old key until rotate --finish; it does not combine with --overlap.', 'Use one of them: --overlap 14d, or --keep-old.');
   if (o.finish && (o.keepOld || o.ifExpiringWithin !== undefined)) throw usageError('--finish only removes a kept old key; it does not combine with --keep-old or --if-expiring-within.', 'Run rotate --finish on its own, after the hosts have moved to the new certificate.');
   if (o.exportPfxBase64 && o.target.all) throw usageError('--export-pfx-base64 writes one file, so it does not combine with --all.', 'Rotate the profiles one by one with --profile when you need the base64 export.');
   return o;
@@ -247,7 +264,7 @@ export function parseStatusOptions(raw: Raw): StatusOptions {
 }
 
 export function parseRemoveOptions(raw: Raw): RemoveOptions {
-  return { ...optional('profile', profileOf(raw)), ...adminSignIn(raw), ...optional('cloud', cloudOf(raw)), sandbox: on(raw, 'sandbox'), yes: on(raw, 'yes'), deleteApp: on(raw, 'deleteApp') };
+  return { ...optional('profile', profileOf(raw)), ...adminSignIn(raw), ...optional('cloud', cloudOf(raw)), sandbox: on(raw, 'sandbox'), yes: on(raw, 'yes'), deleteApp: on(raw, 'deleteApp'), dryRun: on(raw, 'dryRun') };
 }
 
 /** "graph:POST:/servicePrincipals:503", "exchange::/InvokeCommand:500" → one injected failure. */

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { Context, Services } from '../core/context.js';
 import type { Io } from '../main.js';
 import { makeOutput, makePaint } from '../adapters/output.js';
@@ -50,6 +50,16 @@ export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     }),
+    runHook: (command, hookEnv) =>
+      new Promise((resolve) => {
+        // The command string comes from the admin (flag or profile), as a scheduler entry would: the shell runs it.
+        const child = spawn(command, { shell: true, env: hookEnv, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+        let output = '';
+        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+        child.on('error', (err) => resolve({ code: 127, output: output + err.message }));
+        child.on('close', (code) => resolve({ code: code ?? 1, output }));
+      }),
     onInterrupt: (message) => {
       const stop = () => {
         io.stderr.write(`\n${message()}\n`);

@@ -33,6 +33,17 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
   const mine = recordsOf(profile).map((r) => r.thumbprint);
   const declined = { command: 'remove' as const, exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, declined: true, archived: [] } };
   if (others.length) ctx.out.info(`Profile${others.length > 1 ? 's' : ''} ${others.join(', ')} also use${others.length > 1 ? '' : 's'} ${what}.`);
+  if (o.dryRun) {
+    const records = recordsOf(profile);
+    const plan = [
+      !profile.app.objectId ? 'nothing to delete in the tenant (the profile has no app yet)'
+        : deleteApp ? `delete ${what} (its service principal, grant and role go with it), then read back until Graph no longer returns it`
+        : `remove this profile's key${records.length > 1 ? 's' : ''} (${records.map((r) => r.thumbprint).join(', ')}) from ${what}, keep the app for ${others.join(', ')}, and read back`,
+      `archive the files of ${records.length} certificate(s) under archive/ beside them`,
+      `drop profile '${profile.name}'`,
+    ];
+    return { command: 'remove', exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, archived: [], plan } };
+  }
   if (!o.yes) {
     if (!ctx.interactive) throw usageError(`remove ${deleteApp ? `deletes ${what}` : `removes profile '${profile.name}' and its key from ${what}`} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
     if (deleteApp) {

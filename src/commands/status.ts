@@ -26,6 +26,7 @@ export async function statusCommand(o: StatusOptions, ctx: Context): Promise<Com
         ...(cert ? { thumbprint: cert.thumbprint, notAfter: cert.notAfter, daysLeft: Math.floor((Date.parse(cert.notAfter) - now) / 86_400_000) } : {}),
         ...(p.lastCheck ? { lastCheck: p.lastCheck } : {}),
         isDefault: p.name === defaultProfile,
+        ...(p.previousCertificates?.length ? { pendingRemovals: p.previousCertificates.map((x) => ({ thumbprint: x.thumbprint, ...(x.retireAfter ? { retireAfter: x.retireAfter } : {}) })) } : {}),
         ...sharing(p, all),
       };
     });

@@ -68,6 +68,8 @@ export interface Services {
    * point is safe and the message says how to resume. Returns the function that unregisters it.
    */
   onInterrupt(message: () => string): () => void;
+  /** Runs a command line through the system shell with exactly this environment; resolves with its exit code and output. */
+  runHook(command: string, env: Record<string, string>): Promise<{ code: number; output: string }>;
 }
 
 export interface Context {

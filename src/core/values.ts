@@ -36,13 +36,16 @@ export function parseKeySize(value: string): KeySize {
   return n as KeySize;
 }
 
-/** "300", "300s", "5m", "1h" → milliseconds. */
+/** "300", "300s", "5m", "1h", "7d" → milliseconds. */
 export function parseDuration(name: string, value: string, maxMs = 24 * 3_600_000): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
-  if (!m) throw usageError(`${name} must be a duration like 300, 90s, 5m or 1h, got '${value}'.`);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
+  if (!m) throw usageError(`${name} must be a duration like 300, 90s, 5m, 1h or 7d, got '${value}'.`);
   const unit = (m[2] ?? 's').toLowerCase();
-  const ms = Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
-  if (ms > maxMs) throw usageError(`${name} is longer than ${maxMs / 60_000} minutes.`, `Give at most ${maxMs / 60_000}m; a longer wait can be had by running the command again.`);
+  const ms = Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000);
+  if (ms > maxMs) {
+    const limit = maxMs >= 86_400_000 ? `${maxMs / 86_400_000}d` : `${maxMs / 60_000}m`;
+    throw usageError(`${name} is longer than ${limit}.`, `Give at most ${limit}.`);
+  }
   return Math.round(ms);
 }
 

@@ -23,9 +23,17 @@ export interface CheckReport {
 export interface CheckResult { reports: CheckReport[]; status: Exclude<CheckStatus, 'skip'>; junitFile?: string }
 
 export interface RotateItem {
-  profile: string; action: 'rotated' | 'skipped' | 'finished' | 'failed'; reason: string;
+  profile: string; action: 'rotated' | 'skipped' | 'finished' | 'failed' | 'planned'; reason: string;
   appId?: string; organization?: string; thumbprint?: string; thumbprintSha256?: string; notAfter?: string; oldThumbprint?: string; oldKeyKept?: boolean;
+  /** When the old key's overlap ends (a later rotate then removes it). */
+  oldKeyRetires?: string;
   files?: CertificateFiles; archived?: string[]; cloud?: CloudName; exchangeEnvironmentName?: string; roleCompliance?: boolean; exportedPfxBase64?: string;
+  /** Old keys removed by this run (their overlap was over), each read back. */
+  retired?: string[];
+  /** What could not be confirmed; the run then exits 1. */
+  notes?: string[];
+  hook?: { command: string; code: number; output: string };
+  plan?: string[];
 }
 export interface RotateResult { results: RotateItem[] }
 
@@ -36,10 +44,12 @@ export interface StatusRow {
   isDefault: boolean;
   /** Other profiles here that use the same app (each with its own certificate). */
   sharedWith?: string[];
+  /** Old keys still registered after a rotation, and when they go (undefined: at rotate --finish). */
+  pendingRemovals?: { thumbprint: string; retireAfter?: string }[];
 }
 export interface StatusResult { configFile: string; defaultProfile?: string; profiles: StatusRow[] }
 
-export interface RemoveResult { profile: string; appId?: string; deleted: boolean; declined?: boolean; archived: string[]; note?: string }
+export interface RemoveResult { profile: string; appId?: string; deleted: boolean; declined?: boolean; archived: string[]; note?: string; plan?: string[] }
 
 export interface SandboxResult { stopped: string; requests: number }
 
@@ -73,6 +83,7 @@ function renderText(r: CommandResult, c: Paint): string {
       return statusText(r.data, c);
     case 'remove':
       if (r.data.declined) return 'Not confirmed: nothing was changed.';
+      if (r.data.plan) return [c.bold(`Plan for profile ${r.data.profile}; nothing was changed:`), ...r.data.plan.map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
       return `${r.data.deleted ? `Deleted the app ${r.data.appId ?? ''} with its service principal, grant and role assignment.` : 'Nothing deleted in the tenant.'}\n${r.data.archived.length ? `Archived: ${r.data.archived.join(', ')}\n` : ''}Profile '${r.data.profile}' removed.${r.data.note ? `\n${r.data.note}` : ''}`;
     case 'sandbox':
       return '';
@@ -124,19 +135,42 @@ function checkText(d: CheckResult, c: Paint): string {
 }
 
 function rotateText(x: RotateItem, c: Paint): string {
-  if (x.action !== 'rotated') return `${c.bold(x.profile)}: ${x.action === 'failed' ? c.red(x.action) : x.action} — ${x.reason}`;
+  const extra = [
+    ...(x.retired?.length ? [`  Removed       old key(s) ${x.retired.join(', ')} (overlap over; read back: gone)`] : []),
+    ...(x.notes ?? []).map((n) => c.yellow(`  Not confirmed ${n}`)),
+  ];
+  if (x.action === 'planned') return [c.bold(`${x.profile}: plan; nothing was changed:`), ...(x.plan ?? []).map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
+  if (x.action !== 'rotated') return [`${c.bold(x.profile)}: ${x.action === 'failed' ? c.red(x.action) : x.action} — ${x.reason}`, ...extra].join('\n');
+  const retires = x.oldKeyRetires ? x.oldKeyRetires.slice(0, 16).replace('T', ' ') : undefined;
+  const old = x.oldKeyKept ? (retires ? `still registered until ${retires} UTC; a later rotate removes it` : 'still registered until rotate --finish') : 'removed';
   return [
     `${c.bold(x.profile)}: ${c.green('rotated')} — ${x.reason}`,
     `  AppId         ${x.appId ?? ''}`,
-    `  Thumbprint    ${c.bold(x.thumbprint ?? '')}   (was ${x.oldThumbprint ?? '?'}${x.oldKeyKept ? ', still registered until rotate --finish' : ', removed'})`,
+    `  Thumbprint    ${c.bold(x.thumbprint ?? '')}   (was ${x.oldThumbprint ?? '?'}, ${old})`,
     `  Organization  ${x.organization ?? ''}`,
     `  Valid until   ${x.notAfter ?? ''}`,
-    ...(x.files ? [`  Files         ${x.files.dir}`] : []),
+    ...(x.files ? [`  Files         ${x.files.pfx ?? x.files.dir} (same paths as before)`] : []),
     ...(x.archived?.length ? [`  Archived      ${x.archived.length} old file(s) under ${x.archived[0]!.replace(/[/\\][^/\\]+$/, '')}`] : []),
     ...(x.exportedPfxBase64 ? [`  PFX base64    ${x.exportedPfxBase64}`] : []),
+    ...(x.hook ? [`  Hook          ${x.hook.command} -> exit ${x.hook.code}${x.hook.code !== 0 && x.hook.output ? `\n${x.hook.output.split('\n').map((l) => `                | ${l}`).join('\n')}` : ''}`] : []),
+    ...extra,
+    '',
+    c.bold('What each kind of job must do:'),
+    '  Jobs that use the file path (-CertificateFilePath): nothing; the same path and password open the new certificate.',
+    `  Jobs that use the thumbprint (Windows store): import the new PFX${retires ? ` before ${retires} UTC, when the old key goes` : ''}, then use the new thumbprint:`,
+    ...windowsImport(x).map((l) => `    ${l}`),
+    `  CI secrets that hold the PFX: update them${x.exportedPfxBase64 ? ` from ${x.exportedPfxBase64}` : ' (rotate --export-pfx-base64 FILE writes it as base64)'}, or let an --on-rotated hook do it.`,
     '',
     powershell({ appId: x.appId ?? '', thumbprint: x.thumbprint ?? '', organization: x.organization ?? '', ...(x.files?.pfx ? { pfx: x.files.pfx } : {}), cloud: x.cloud ?? 'global', exchangeEnvironmentName: x.exchangeEnvironmentName ?? 'O365Default', compliance: Boolean(x.roleCompliance) }),
   ].join('\n');
+}
+
+function windowsImport(x: RotateItem): string[] {
+  const pfx = x.files?.pfx ? `'${x.files.pfx.replace(/'/g, "''")}'` : "'<path to the .pfx>'";
+  return [
+    `certutil -user -csp "Microsoft Enhanced RSA and AES Cryptographic Provider" -importPFX My ${pfx}`,
+    `Connect-ExchangeOnline -AppId ${x.appId ?? ''} -CertificateThumbprint ${x.thumbprint ?? ''} -Organization ${x.organization ?? ''}`,
+  ];
 }
 
 function statusText(d: StatusResult, c: Paint): string {
@@ -155,5 +189,6 @@ function statusText(d: StatusResult, c: Paint): string {
   }),
   ...(d.defaultProfile ? [c.dim(`* the default profile (used when no --profile is given); change it with 'exo-cba status --set-default NAME'`)] : []),
   ...d.profiles.filter((p) => p.sharedWith?.length).map((p) => `${p.profile} shares its app ${p.appId ?? p.appName} with ${p.sharedWith!.join(', ')}: removing one profile removes only its own key.`),
+  ...d.profiles.flatMap((p) => (p.pendingRemovals ?? []).map((x) => `${p.profile}: old key ${x.thumbprint} is still registered; ${x.retireAfter ? `the next rotate after ${x.retireAfter.slice(0, 16).replace('T', ' ')} UTC removes it` : 'rotate --finish removes it'}.`)),
   ].join('\n');
 }

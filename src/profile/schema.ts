@@ -17,8 +17,10 @@ export interface CertificateRecord {
   notAfter: string;
   /** keyId of the key credential on the app, once known. */
   keyId?: string;
-  /** On previousCertificates: kept on purpose (rotate --keep-old) rather than left by an interrupted rotation. */
+  /** On previousCertificates: kept until `rotate --finish` (rotate --keep-old), never past its own expiry. */
   keep?: boolean;
+  /** On previousCertificates: the overlap ends here; any later rotate (or --finish) removes the key. */
+  retireAfter?: string;
   files: CertificateFiles;
 }
 
@@ -52,6 +54,14 @@ export interface Profile {
   pendingCertificate?: CertificateRecord;
   /** Older certificates still registered on the app (rotate --keep-old), removed by rotate --finish. */
   previousCertificates?: CertificateRecord[];
+  /**
+   * Where the PFX password comes from, so that rotate protects each new PFX with the same secret and a job's
+   * stored password keeps opening it: an environment variable (its name, never its value), the generated
+   * password's file, or a password typed at init (rotate then asks for it, or needs --pfx-password-env).
+   */
+  passwordSource?: { kind: 'env'; name: string } | { kind: 'file'; path: string } | { kind: 'typed' };
+  /** A command rotate runs after each verified rotation (rotate --on-rotated). */
+  onRotated?: string;
   /** 'incomplete' while init has not verified the connection: a re-run resumes from here. */
   state: 'incomplete' | 'ready';
   createdAt: string;

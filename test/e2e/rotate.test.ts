@@ -1,6 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startHarness, initArgs, json, type Harness } from '../helpers/harness.js';
 import type { LogEntry } from '../../src/sandbox/faults.js';
@@ -25,30 +26,49 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
   before(async () => (h = await startHarness({ onRequest: (e) => onRequest?.(e) })));
   after(() => h.close());
 
-  test('rotate end to end: the new certificate works, the old one is refused, files and profile follow', async () => {
+  test('rotate end to end: the new certificate at the same paths, the old files archived, the old key kept for the overlap', async () => {
     const app = await newApp();
-    const oldKey = app.files['key']!;
+    const before = { pem: readFileSync(app.files['pem']!, 'utf8'), password: readFileSync(app.files['pfxPasswordFile']!, 'utf8') };
     const r = await h.run(['rotate', '--profile', app.profile, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const res = json<RotateOut>(r).results[0]!;
     assert.equal(res.action, 'rotated');
     assert.equal(res.oldThumbprint, app.thumbprint);
     assert.notEqual(res.thumbprint, app.thumbprint);
-    assert.equal(keysOf(app.appId).length, 1, 'only the new key is registered');
+    assert.equal(keysOf(app.appId).length, 2, 'the old key stays registered for the overlap');
     const p = profiles().profiles[app.profile]!;
     assert.equal(p.certificate!.thumbprint, res.thumbprint);
     assert.equal(p.pendingCertificate, undefined);
-    assert.ok(!existsSync(oldKey), 'the old key file moved');
+    for (const k of ['cer', 'pem', 'key', 'pfx', 'pfxPasswordFile']) assert.equal(p.certificate!.files[k], app.files[k], `${k} keeps its path`);
+    assert.notEqual(readFileSync(app.files['pem']!, 'utf8'), before.pem, 'the file at the printed path holds the new certificate');
+    assert.equal(readFileSync(app.files['pfxPasswordFile']!, 'utf8'), before.password, 'the same password');
+    execFileSync('openssl', ['pkcs12', '-info', '-noout', '-in', app.files['pfx']!, '-passin', `file:${app.files['pfxPasswordFile']!}`], { stdio: 'pipe' });
     assert.ok(res.archived!.some((f) => f.endsWith('.key') && existsSync(f)), 'the old key is archived, not deleted');
     assert.equal(statSync(p.certificate!.files['key']!).mode & 0o777, 0o600);
-    const good = await h.run(['check', '--profile', app.profile]);
-    assert.equal(good.code, 0, good.stdout);
+    const retires = Date.parse((p.previousCertificates![0] as { retireAfter: string }).retireAfter);
+    assert.ok(Math.abs(retires - (Date.now() + 7 * 86_400_000)) < 120_000, 'the overlap ends in 7 days');
+    assert.match(r.stderr + (await h.run(['rotate', '--profile', app.profile, '--dry-run'])).stdout, /./);
+    assert.equal((await h.run(['check', '--profile', app.profile])).code, 0);
     const archivedPem = res.archived!.find((f) => f.endsWith('.pem'))!;
     const archivedKey = res.archived!.find((f) => f.endsWith('.key'))!;
     const combined = path.join(h.dir, `old-${n}.pem`);
     writeFileSync(combined, readFileSync(archivedPem, 'utf8') + readFileSync(archivedKey, 'utf8'));
-    const bad = await checkWith(app, combined);
-    assert.equal(bad.code, 1, 'the old certificate no longer signs in');
+    assert.equal((await checkWith(app, combined)).code, 0, 'during the overlap the old certificate still signs in');
+  });
+
+  test('--overlap 0 removes the old key at once and reads the app back', async () => {
+    const app = await newApp();
+    const r = await h.run(['rotate', '--profile', app.profile, '--overlap', '0', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const res = json<RotateOut>(r).results[0]!;
+    assert.equal(res.oldKeyKept, false);
+    assert.match(r.stderr, /Old key [0-9A-F]{40} removed \(read back: gone\)/);
+    assert.equal(keysOf(app.appId).length, 1);
+    const archivedPem = res.archived!.find((f) => f.endsWith('.pem'))!;
+    const archivedKey = res.archived!.find((f) => f.endsWith('.key'))!;
+    const combined = path.join(h.dir, `zero-${n}.pem`);
+    writeFileSync(combined, readFileSync(archivedPem, 'utf8') + readFileSync(archivedKey, 'utf8'));
+    assert.equal((await checkWith(app, combined)).code, 1, 'the old certificate no longer signs in');
   });
 
   test('--if-expiring-within skips a young certificate (exit 0, says why) and acts on one that is due', async () => {
@@ -70,8 +90,9 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     assert.equal(json<RotateOut>(r).results[0]!.oldKeyKept, true);
     assert.equal(keysOf(app.appId).length, 2);
     assert.equal(profiles().profiles[app.profile]!.previousCertificates!.length, 1);
+    const archived = json<RotateOut>(r).results[0]!.archived!;
     const oldBoth = path.join(h.dir, `overlap-${n}.pem`);
-    writeFileSync(oldBoth, readFileSync(app.files['pem']!, 'utf8') + readFileSync(app.files['key']!, 'utf8'));
+    writeFileSync(oldBoth, readFileSync(archived.find((f) => f.endsWith('.pem'))!, 'utf8') + readFileSync(archived.find((f) => f.endsWith('.key'))!, 'utf8'));
     assert.equal((await checkWith(app, oldBoth)).code, 0, 'during the overlap the old certificate still signs in');
     const f = await h.run(['rotate', '--profile', app.profile, '--finish', '--json']);
     assert.equal(f.code, 0, f.stderr);
@@ -117,16 +138,16 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
         }
       };
       try {
-        const first = await h.run(['rotate', '--profile', app.profile], { onSpawn: (kl) => (kill = kl) });
+        const first = await h.run(['rotate', '--profile', app.profile, '--overlap', '0'], { onSpawn: (kl) => (kill = kl) });
         assert.equal(first.signal, 'SIGKILL', first.stderr);
       } finally {
         onRequest = undefined;
       }
-      const second = await h.run(['rotate', '--profile', app.profile, '--json']);
+      const second = await h.run(['rotate', '--profile', app.profile, '--overlap', '0', '--json']);
       assert.equal(second.code, 0, second.stderr);
       assert.ok(keysOf(app.appId).length <= 2, 'at most one extra key');
       assert.equal((await h.run(['check', '--profile', app.profile])).code, 0);
-      const third = await h.run(['rotate', '--profile', app.profile, '--json']);
+      const third = await h.run(['rotate', '--profile', app.profile, '--overlap', '0', '--json']);
       assert.equal(third.code, 0, third.stderr);
       assert.equal(keysOf(app.appId).length, 1, 'converged to one key');
       assert.equal((await h.run(['check', '--profile', app.profile])).code, 0);

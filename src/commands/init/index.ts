@@ -146,7 +146,8 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     await saving;
     const record = recordOf(run.credential!, run.files!, run.keyId);
     const { pendingCertificate: _done, ...finished } = profile;
-    profile = { ...finished, certificate: record, state: 'ready', updatedAt: ctx.clock.now().toISOString() };
+    const passwordSource: Profile['passwordSource'] = flags.pfxPasswordEnv ? { kind: 'env', name: flags.pfxPasswordEnv } : run.files!.pfxPasswordFile ? { kind: 'file', path: run.files!.pfxPasswordFile } : { kind: 'typed' };
+    profile = { ...finished, certificate: record, passwordSource, state: 'ready', updatedAt: ctx.clock.now().toISOString() };
     await ctx.profiles.save(profile);
     const theDefault = await ctx.profiles.defaultName();
     if (theDefault && theDefault !== profileName) ctx.out.info(`The default profile stays '${theDefault}': use --profile ${profileName} with check, rotate and remove (or 'exo-cba status --set-default ${profileName}').`);

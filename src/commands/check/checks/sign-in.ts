@@ -1,0 +1,21 @@
+import { AuthError } from '../../../adapters/identity.js';
+import { diagnoseAuthError } from '../../../workloads/exchange/index.js';
+import { skip, type Check } from './types.js';
+
+/** An app-only token for Exchange, with the certificate alone. */
+export const signIn: Check = {
+  id: 'sign-in',
+  async run(_ctx, r) {
+    const cred = r.cred;
+    if (!cred) return skip('no usable certificate');
+    const resource = r.svc.target.cloud.exchangeResource;
+    try {
+      r.token = await r.svc.identity.appToken({ clientId: r.t.appId, tenant: r.t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 }, resource);
+      return { status: 'pass', message: `app-only token for ${resource} issued` };
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      const d = diagnoseAuthError(err, { appId: r.t.appId, tenant: r.t.tenant });
+      return { status: 'fail', message: d.what, fix: d.fix };
+    }
+  },
+};

@@ -1,0 +1,27 @@
+import type { Context } from '../../../core/context.js';
+import type { CheckOptions } from '../../../cli/options.js';
+import type { AppTarget } from '../../../tenant/app-targets.js';
+import type { Target } from '../../../tenant/target.js';
+import type { AppToken, Identity } from '../../../adapters/identity.js';
+import type { ExchangeProbe } from '../../../workloads/exchange/index.js';
+import type { Credential } from '../../../certificate/x509.js';
+import type { CheckItem, CheckReport } from '../../../output/render.js';
+
+/** What the checks of one app share: each reads what the earlier ones found, and adds its own item. */
+export interface CheckRun {
+  t: AppTarget;
+  o: CheckOptions;
+  svc: { target: Target; identity: Identity; exchange: ExchangeProbe };
+  report: CheckReport;
+  cred?: Credential;
+  token?: AppToken;
+  inputError: boolean;
+}
+
+/** One check: an id for its report line, and a run that returns its item (or a skip). Adding a check is adding a module to the list. */
+export interface Check {
+  id: string;
+  run(ctx: Context, r: CheckRun): Promise<Omit<CheckItem, 'id'>>;
+}
+
+export const skip = (message: string): Omit<CheckItem, 'id'> => ({ status: 'skip', message });

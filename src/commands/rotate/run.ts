@@ -1,0 +1,170 @@
+import type { Context } from '../../core/context.js';
+import { CliError, EXIT, usageError } from '../../core/errors.js';
+import type { RotateOptions } from '../../cli/options.js';
+import type { AppTarget } from '../../tenant/app-targets.js';
+import type { Target } from '../../tenant/target.js';
+import type { Cloud } from '../../tenant/clouds.js';
+import { signInAdmin } from '../../tenant/sign-in.js';
+import { ADMIN_SCOPES } from '../../tenant/entra.js';
+import { AuthError, type Identity } from '../../adapters/identity.js';
+import { GraphApiError, type Directory, type GraphApplication } from '../../adapters/graph.js';
+import { explainGraphError } from '../../adapters/graph-errors.js';
+import { diagnoseAuthError } from '../../workloads/exchange/index.js';
+import { makeProof } from '../../certificate/proof.js';
+import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../certificate/keys.js';
+import { ensureKeyUploaded } from '../../certificate/upload.js';
+import type { Credential } from '../../certificate/x509.js';
+import type { CertificateFiles, CertificateRecord, Profile } from '../../profile/store.js';
+import type { RotateItem } from '../../output/render.js';
+
+/** The state one rotation of one app shares between its steps. */
+export interface RotateRun {
+  o: RotateOptions;
+  t: AppTarget;
+  cloud: Cloud;
+  svc: { target: Target; identity: Identity };
+  /** The profile as saved last (undefined when the app came from flags). */
+  profile?: Profile;
+  save(patch: Partial<Profile>): Promise<void>;
+  /** The certificate in use now, when it could be loaded. */
+  current?: Credential;
+  /** The token service refuses the current certificate (its key expired, or is gone): no overlap is kept for it. */
+  currentRefused?: boolean;
+  appName: string;
+  /** The application's object id (addKey/removeKey need it without an admin). */
+  objectId?: string;
+  keys: KeyOps;
+  // Made by the steps.
+  pending?: Pending;
+  verifiedSeconds?: number;
+  files?: CertificateFiles;
+  archived: string[];
+  retired: string[];
+  notes: string[];
+  /** Where the new PFX password comes from (saved in the profile at the switch). */
+  passwordSource?: NonNullable<Profile['passwordSource']>;
+  hook?: { command: string; code: number; output: string };
+  /** Set by a step that ends the rotation early (nothing due, --finish). */
+  done?: RotateItem;
+  base: Pick<RotateItem, 'profile' | 'appId' | 'organization' | 'cloud' | 'exchangeEnvironmentName' | 'roleCompliance'>;
+}
+
+export interface Pending {
+  cred: Credential;
+  record: CertificateRecord;
+  password: string;
+  /** A new password to write to the password file (generated, or typed with --new-password). */
+  newPasswordFile?: string;
+}
+
+/** Adding, removing and confirming keys: as the app itself (addKey/removeKey with a proof) or with an admin (PATCH). */
+export interface KeyOps {
+  add(next: Credential, keyId: string | undefined): Promise<string | undefined>;
+  /**
+   * Removes the key and reads back until it is gone. `signer` signs the removeKey proof (a certificate the
+   * app still accepts); `removed` is the removed key's own certificate, when known, to confirm it is refused.
+   */
+  remove(record: CertificateRecord, what: string, via: { signer?: Credential; removed?: Credential }): Promise<{ confirmed: boolean; note?: string }>;
+  /** Whether this certificate already signs in (it is registered and replicated). */
+  signsIn(cred: Credential): Promise<boolean>;
+}
+
+const GONE_WAIT_MS = 60_000;
+
+export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: string | undefined): KeyOps {
+  const { t, cloud, svc, o } = r;
+  const needObjectId = () => {
+    if (!objectId) throw usageError("The app's object id is needed (addKey/removeKey address the application object, and the proof names it).", 'Pass --object-id (Entra ID > App registrations > Object ID) or EXO_CBA_APP_OBJECT_ID, or use a profile.');
+    return objectId;
+  };
+  const appToken = (cred: Credential, resource: string) => svc.identity.appToken({ clientId: t.appId, tenant: t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 }, resource);
+  const asApp = async (cred: Credential): Promise<Directory> => {
+    let token: string;
+    try {
+      token = (await appToken(cred, cloud.graphResource)).accessToken;
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      const d = diagnoseAuthError(err, { appId: t.appId, tenant: t.tenant });
+      throw new CliError(EXIT.failed, `The app could not sign in to Graph with certificate ${cred.thumbprint}: ${d.what}`, { fix: `${d.fix} If no valid certificate is left, use --admin.` });
+    }
+    return ctx.services.directory(cloud, svc.target.http, async () => token);
+  };
+  let adminDir: Promise<Directory> | undefined;
+  const asAdmin = () =>
+    (adminDir ??= (async () => {
+      const session = await signInAdmin(ctx, svc.identity, { tenant: t.tenant, clientId: o.clientId, method: o.auth, scopes: [...ADMIN_SCOPES.keys] });
+      return ctx.services.directory(cloud, svc.target.http, () => session.graphToken());
+    })());
+  const adminApp = async (): Promise<{ dir: Directory; app: GraphApplication }> => {
+    const dir = await asAdmin();
+    const app = objectId ? await dir.getApplication(objectId) : await dir.getApplicationByAppId(t.appId);
+    if (!app) throw new CliError(EXIT.failed, `The app ${t.appId} was not found in the tenant.`, { fix: 'Run exo-cba init again.' });
+    return { dir, app };
+  };
+  const signsIn = async (cred: Credential) => {
+    try {
+      await appToken(cred, cloud.exchangeResource);
+      return true;
+    } catch (err) {
+      if (err instanceof AuthError && ['key-unknown', 'key-expired', 'key-not-yet-valid', 'client-unknown'].includes(err.reason)) return false;
+      throw err;
+    }
+  };
+  /** Polls until the key is gone: from the app's key list (admin), or until its certificate is refused (app-only). */
+  const confirmGone = async (thumbprint: string, cred: Credential | undefined, dir: Directory | undefined, appObjectId: string | undefined) => {
+    const until = ctx.clock.now().getTime() + GONE_WAIT_MS;
+    for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
+      if (dir && appObjectId) {
+        const keys = await dir.getKeyCredentials(appObjectId);
+        if (!keys.some((k) => thumbprintOfKey(k) === thumbprint)) return { confirmed: true };
+      } else if (cred) {
+        if (!(await signsIn(cred))) return { confirmed: true };
+      } else return { confirmed: false, note: 'its certificate is not here to try, so its removal could not be read back' };
+      if (ctx.clock.now().getTime() + wait > until) return { confirmed: false, note: `Graph accepted the removal, but the key was still ${dir ? 'listed on the app' : 'accepted by the token service'} ${GONE_WAIT_MS / 1000} s later` };
+      await ctx.clock.sleep(wait);
+    }
+  };
+  return {
+    signsIn,
+    async add(next, keyId) {
+      if (o.admin) {
+        const { dir, app } = await adminApp();
+        return (await ensureKeyUploaded(ctx, dir, app, next, r.appName, ctx.clock.now().getTime() + o.waitMs)).keyId;
+      }
+      const signer = r.current!;
+      const dir = await asApp(signer);
+      const proof = await makeProof({ keyPem: signer.keyPem, certDer: signer.der, objectId: needObjectId(), now: ctx.clock.now() });
+      try {
+        return (await dir.addKey(needObjectId(), keyCredentialFor(next, r.appName, keyId), proof)).keyId;
+      } catch (err) {
+        // Graph refuses the same certificate twice: an earlier, interrupted run added it.
+        if (err instanceof GraphApiError && err.reason === 'bad-request' && /unique|already/i.test(err.message)) return keyId;
+        throw explainGraphError(err, 'add the new key (addKey)');
+      }
+    },
+    async remove(record, what, via) {
+      if (o.admin || !record.keyId) {
+        if (!o.admin && !record.keyId) return { confirmed: false, note: `the key id of ${what} is unknown, so it is still registered: remove it in the portal, or run rotate --admin` };
+        const { dir, app } = await adminApp();
+        const keys = await dir.getKeyCredentials(app.id);
+        const keep = keys.filter((k) => thumbprintOfKey(k) !== record.thumbprint);
+        if (keep.length !== keys.length) {
+          await dir.updateApplication(app.id, { keyCredentials: keep.map(keepKey) }).catch((e: unknown) => {
+            throw explainGraphError(e, `remove ${what} (PATCH keyCredentials)`);
+          });
+        }
+        return confirmGone(record.thumbprint, undefined, dir, app.id);
+      }
+      const signer = via.signer;
+      if (!signer) return { confirmed: false, note: `no certificate the app accepts is at hand to sign the removal of ${what}: run rotate --admin` };
+      const dir = await asApp(signer);
+      const proof = await makeProof({ keyPem: signer.keyPem, certDer: signer.der, objectId: needObjectId(), now: ctx.clock.now() });
+      try {
+        await dir.removeKey(needObjectId(), record.keyId, proof);
+      } catch (err) {
+        if (!(err instanceof GraphApiError && err.status === 404)) throw explainGraphError(err, `remove ${what} (removeKey)`);
+      }
+      return confirmGone(record.thumbprint, via.removed, undefined, undefined);
+    },
+  };
+}
