@@ -53,16 +53,20 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
   { argv: 'check', env: { EXO_CBA_CERTIFICATE: 'QUJD', EXO_CBA_APP_ID: '' }, command: 'check', options: { target: { ...targetDefaults, certificate: { value: 'QUJD', source: 'EXO_CBA_CERTIFICATE' } }, warnDays: 30, strict: false, graph: false, concurrency: 8 } },
   {
     argv: 'rotate --if-expiring-within 30 --all', command: 'rotate',
-    options: { target: { ...targetDefaults, all: true }, clientId: GRAPH_CLI, auth: 'device', ifExpiringWithin: 30, admin: false, keepOld: false, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000 },
+    options: { target: { ...targetDefaults, all: true }, clientId: GRAPH_CLI, auth: 'device', ifExpiringWithin: 30, admin: false, keepOld: false, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000, overlapMs: 7 * 86_400_000, newPassword: false, dryRun: false },
   },
   {
     argv: `rotate --admin --keep-old --object-id ${APP} --out-dir o`, command: 'rotate',
-    options: { target: targetDefaults, clientId: GRAPH_CLI, auth: 'device', admin: true, keepOld: true, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000, objectId: APP, outDir: path.resolve('o') },
+    options: { target: targetDefaults, clientId: GRAPH_CLI, auth: 'device', admin: true, keepOld: true, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000, objectId: APP, outDir: path.resolve('o'), overlapMs: 7 * 86_400_000, newPassword: false, dryRun: false },
   },
   { argv: 'status', command: 'status', options: {} },
   { argv: 'status --set-default b --profile a', command: 'status', options: { profile: 'a', setDefault: 'b' } },
-  { argv: 'remove --profile a --yes --delete-app', command: 'remove', options: { profile: 'a', clientId: GRAPH_CLI, auth: 'device', sandbox: false, yes: true, deleteApp: true } },
-  { argv: '--yes remove', command: 'remove', options: { clientId: GRAPH_CLI, auth: 'device', sandbox: false, yes: true, deleteApp: false } },
+  { argv: 'remove --profile a --yes --delete-app', command: 'remove', options: { profile: 'a', clientId: GRAPH_CLI, auth: 'device', sandbox: false, yes: true, deleteApp: true, dryRun: false } },
+  { argv: '--yes remove', command: 'remove', options: { clientId: GRAPH_CLI, auth: 'device', sandbox: false, yes: true, deleteApp: false, dryRun: false } },
+  {
+    argv: `rotate --overlap 36h --new-password-env NEW_PW --on-rotated hook.sh --dry-run --object-id ${APP}`, command: 'rotate',
+    options: { target: targetDefaults, clientId: GRAPH_CLI, auth: 'device', admin: false, keepOld: false, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000, objectId: APP, overlapMs: 36 * 3_600_000, newPassword: true, newPasswordEnv: 'NEW_PW', onRotated: 'hook.sh', dryRun: true },
+  },
   {
     argv: 'sandbox --port 9443 --replication-delay 2000 --device-code deny --fail-once graph:POST:/servicePrincipals:503', command: 'sandbox',
     options: { port: 9443, replicationDelayMs: 2000, throttleEvery: 0, deviceCode: 'deny', failOnce: { service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 } },
@@ -93,6 +97,8 @@ describe('bad flag values stop before any command runs (exit 2)', () => {
     ['rotate --finish --keep-old', /--finish only removes/],
     ['rotate --all --export-pfx-base64 x.b64', /does not combine with --all/],
     ['status --set-default ../x', /not a valid profile name/],
+    ['rotate --keep-old --overlap 3d', /does not combine with --overlap/],
+    ['rotate --overlap forever', /--overlap must be a duration/],
   ];
   for (const [argv, why] of bad) {
     test(`exo-cba ${argv.trim()}`, async () => {
