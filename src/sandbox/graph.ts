@@ -1,4 +1,4 @@
-import { randomUUID, X509Certificate, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { jwtVerify, importX509, decodeProtectedHeader } from 'jose';
 import type { Directory, Application, KeyCredential, ServicePrincipal } from './directory.js';
 import { certificatePemOf } from './directory.js';
@@ -6,6 +6,7 @@ import { type SbRequest, type SbResponse, bearer, graphError, jsonOf, INVALID_JS
 import type { TokenService } from './tokens.js';
 import { ROLE, ADD_KEY_PROOF_AUDIENCE } from './microsoft-ids.js';
 import { fieldError } from './field-errors.js';
+import { parseKeyCredentials } from './graph-keys.js';
 
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
 
@@ -254,47 +255,6 @@ export class GraphService {
     return { status: 200, body: { '@odata.context': this.ctx('applications'), value: list.map((a) => select(this.appView(a, q.get('$select')), q.get('$select'))) } };
   }
 
-  /** Validates keyCredentials as Graph does: a certificate DER, dates inside its validity, no private key. */
-  private parseKeyCredentials(input: unknown, existing: KeyCredential[]): KeyCredential[] | SbResponse {
-    if (!Array.isArray(input)) return badRequest("Invalid value for property 'keyCredentials'.");
-    const out: KeyCredential[] = [];
-    for (const raw of input as Record<string, unknown>[]) {
-      const keyId = typeof raw['keyId'] === 'string' ? raw['keyId'] : undefined;
-      const prior = keyId ? existing.find((k) => k.keyId === keyId) : undefined;
-      // An existing key sent back unchanged is kept as it is, whatever its dates (an expired key may stay).
-      if (prior && (raw['key'] === undefined || raw['key'] === prior.key)) {
-        out.push(prior);
-        continue;
-      }
-      const keyB64 = typeof raw['key'] === 'string' ? raw['key'] : prior?.key;
-      if (!keyB64) return badRequest('Key credential is missing its key value.', [{ code: 'InvalidKeyCredential', message: 'key is required.', target: 'keyCredentials' }]);
-      let cert: X509Certificate;
-      try {
-        cert = new X509Certificate(Buffer.from(keyB64, 'base64'));
-      } catch {
-        return badRequest('Key credential value is invalid: the key must be a base64-encoded X.509 certificate.', [{ code: 'KeyCredentialsInvalidValue', message: 'Invalid certificate.', target: 'keyCredentials' }]);
-      }
-      if (raw['type'] !== 'AsymmetricX509Cert' || raw['usage'] !== 'Verify') return badRequest("Key credential type must be 'AsymmetricX509Cert' with usage 'Verify' for a certificate.");
-      const certStart = Date.parse(cert.validFrom);
-      const certEnd = Date.parse(cert.validTo);
-      const start = typeof raw['startDateTime'] === 'string' ? Date.parse(raw['startDateTime']) : certStart;
-      const end = typeof raw['endDateTime'] === 'string' ? Date.parse(raw['endDateTime']) : certEnd;
-      if (Number.isNaN(start) || Number.isNaN(end) || start < certStart - 1000 || end > certEnd + 1000 || end <= start) {
-        return badRequest('Key credential end date is invalid.', [{ code: 'InvalidKeyEndDate', message: 'The key credential dates must lie within the certificate validity.', target: 'keyCredentials' }]);
-      }
-      const thumb = createHash('sha1').update(cert.raw).digest();
-      out.push({
-        keyId: prior?.keyId ?? (keyId && /^[0-9a-f-]{36}$/i.test(keyId) && !existing.some((k) => k.keyId === keyId) ? keyId : randomUUID()), type: 'AsymmetricX509Cert', usage: 'Verify', key: keyB64,
-        displayName: typeof raw['displayName'] === 'string' ? raw['displayName'] : cert.subject.replace(/^CN=/, 'CN='),
-        startDateTime: new Date(start).toISOString(), endDateTime: new Date(end).toISOString(), customKeyIdentifier: thumb.toString('base64'),
-        visibleAt: prior?.visibleAt ?? this.dir.stamp(),
-      });
-    }
-    const thumbs = out.map((k) => k.customKeyIdentifier);
-    if (new Set(thumbs).size !== thumbs.length) return badRequest('Key credential values must be unique: the same certificate appears twice.');
-    return out;
-  }
-
   private createApplication(caller: Caller, req: SbRequest, uniqueName?: string): SbResponse {
     if (!this.allowed(caller, WRITE_APPS)) return denied();
     const body = jsonOf(req);
@@ -317,7 +277,7 @@ export class GraphService {
       owners: caller.kind === 'user' ? [caller.id] : [],
     };
     if (b['keyCredentials'] !== undefined) {
-      const keys = this.parseKeyCredentials(b['keyCredentials'], []);
+      const keys = parseKeyCredentials(b['keyCredentials'], [], () => this.dir.stamp());
       if ('status' in keys) return keys;
       app.keyCredentials = keys;
     }
@@ -333,7 +293,7 @@ export class GraphService {
     const b = body as Record<string, unknown>;
     // PATCH replaces a collection property whole: keys left out of keyCredentials are removed.
     if (b['keyCredentials'] !== undefined) {
-      const keys = this.parseKeyCredentials(b['keyCredentials'], app.keyCredentials);
+      const keys = parseKeyCredentials(b['keyCredentials'], app.keyCredentials, () => this.dir.stamp());
       if ('status' in keys) return keys;
       app.keyCredentials = keys;
     }
@@ -384,7 +344,7 @@ export class GraphService {
     if (!verified) return malformed(claimError ?? 'not signed by a valid key of this application');
     if (op === 'addKey') {
       if (b['passwordCredential'] !== null && b['passwordCredential'] !== undefined) return badRequest('passwordCredential must be null when adding a certificate.');
-      const keys = this.parseKeyCredentials([{ ...(b['keyCredential'] as object), keyId: app.keyCredentials.some((k) => k.keyId === (b['keyCredential'] as { keyId?: string } | null)?.keyId) ? undefined : (b['keyCredential'] as { keyId?: string } | null)?.keyId }], []);
+      const keys = parseKeyCredentials([{ ...(b['keyCredential'] as object), keyId: app.keyCredentials.some((k) => k.keyId === (b['keyCredential'] as { keyId?: string } | null)?.keyId) ? undefined : (b['keyCredential'] as { keyId?: string } | null)?.keyId }], [], () => this.dir.stamp());
       if ('status' in keys) return keys;
       const added = keys[0]!;
       if (app.keyCredentials.some((k) => k.customKeyIdentifier === added.customKeyIdentifier)) return badRequest('Key credential values must be unique: this certificate is already on the application.');
