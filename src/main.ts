@@ -17,18 +17,6 @@ const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, s
 export async function main(argv: string[], io: Io = defaultIo()): Promise<ExitCode> {
   // Ctrl-C outside a prompt: Node's default ends the process by SIGINT, which the shell reports as 130.
   try {
-    // The one answer that needs no command-line parser: keeps `exo-cba --version` as fast as Node starts.
-    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-      io.stdout.write(`${(await import('./version.js')).VERSION}\n`);
-      return EXIT.ok;
-    }
-    const { helpPageFor, cachedHelp } = await import('./cli/help-cache.js');
-    const page = helpPageFor(argv);
-    const text = page === undefined ? undefined : cachedHelp(page);
-    if (text !== undefined) {
-      io.stdout.write(text);
-      return EXIT.ok;
-    }
     const { runCli } = await import('./cli/program.js');
     return await runCli(argv, io);
   } catch (err) {

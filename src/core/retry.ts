@@ -11,19 +11,24 @@ export interface Backoff {
   /** The first wait; later ones double up to the cap. */
   firstMs: number;
   capMs: number;
+  /** Tries that keep the first wait before it starts to grow (waits that usually end soon). */
+  flatFor?: number;
+  /** Spread the waits (between half and all of each) so that many clients do not retry in step; polls of our own state do without. */
+  jitter?: boolean;
 }
 
 /** Throttling and transient failures: start around half a second, back off to 8 s (Graph throttling guidance). */
 export const SERVICE_BACKOFF: Backoff = { firstMs: 500, capMs: 8_000 };
-/** A new grant or role reaching Exchange takes seconds to minutes: once a second at first, then up to every 5 s. */
-export const PROPAGATION_BACKOFF: Backoff = { firstMs: 1_000, capMs: 5_000 };
-/** Replication gaps close in seconds: poll fast and back off gently, so a run ends close to the gap. */
-export const REPLICATION_BACKOFF: Backoff = { firstMs: 250, capMs: 1_000 };
+/** A new grant or role reaching Exchange takes seconds to minutes: once a second for half a minute, then up to every 5 s. */
+export const PROPAGATION_BACKOFF: Backoff = { firstMs: 1_000, capMs: 5_000, flatFor: 30, jitter: false };
+/** Replication gaps close in seconds: poll twice a second at most, so a run ends close to the gap. */
+export const REPLICATION_BACKOFF: Backoff = { firstMs: 250, capMs: 500, jitter: false };
 
 /** The wait before retry number `attempt` (0-based): exponential, capped, with jitter between half and all of it. */
 export function backoff(attempt: number, b: Backoff = SERVICE_BACKOFF, random: () => number = Math.random): number {
-  const full = Math.min(b.capMs, b.firstMs * 2 ** Math.min(attempt, 30));
-  return Math.round(full / 2 + (full / 2) * random());
+  const grown = Math.max(0, attempt - (b.flatFor ?? 0));
+  const full = Math.min(b.capMs, b.firstMs * 2 ** Math.min(grown, 30));
+  return b.jitter === false ? full : Math.round(full / 2 + (full / 2) * random());
 }
 
 /** Whether a failure is worth another try, and how long the service asked to wait. */

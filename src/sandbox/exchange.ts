@@ -2,12 +2,16 @@ import type { Directory } from './directory.js';
 import type { TokenService } from './tokens.js';
 import type { Faults } from './faults.js';
 import { type SbRequest, type SbResponse, bearer, jsonOf } from './http-util.js';
-import { MANAGE_AS_APP, EXCHANGE_CAPABLE_ROLES } from './microsoft-ids.js';
+import { MANAGE_AS_APP } from './microsoft-ids.js';
+import { allowedCmdlets, holdsAnything, runRbacCmdlet } from './exchange-rbac.js';
 import { fieldError } from './field-errors.js';
 
 /** Exchange Online's admin REST endpoint (adminapi/beta/{tenant}/InvokeCommand), as the EXO PowerShell module uses it. */
 
-const READ_ONLY_CMDLETS = new Set(['get-accepteddomain', 'get-organizationconfig']);
+const READ_ONLY_CMDLETS = new Set(['get-accepteddomain', 'get-organizationconfig', 'get-recipient', 'get-mailbox']);
+
+/** A cmdlet failure, as Exchange's admin API reports one: 400 "Invalid Operation", the real text in details (microsoft-facts §5). */
+const invalidOperation = (message: string): SbResponse => ({ status: 400, body: { error: { code: 'BadRequest', message: 'Invalid Operation', details: [{ code: 'InvalidOperation', message }] } } });
 
 const exoError = (status: number, code: string, message: string, headers: Record<string, string> = {}): SbResponse => ({ status, headers, body: { error: { code, message } } });
 
@@ -38,9 +42,12 @@ export class ExchangeService {
       const r = fieldError('exchange.no-app-role.401').answer({ appId: String(c['appid']) });
       return { ...r, headers: { ...r.headers, ...challenge } };
     }
+    // An app acts with its directory roles and its Exchange role groups and roles; an admin with their directory roles.
     const principal = String(c['oid']);
-    const held = this.dir.roleTemplatesOf(principal);
-    if (!EXCHANGE_CAPABLE_ROLES.some((r) => held.includes(r))) {
+    if (c['idtyp'] !== 'app' && !String(c['scp'] ?? '').split(' ').includes('Exchange.Manage')) {
+      return exoError(401, 'Unauthorized', 'The access token does not carry the Exchange.Manage scope.', challenge);
+    }
+    if (!holdsAnything(this.dir, principal)) {
       if (this.faults.state.exchangeRoleDenial === '403-nul') return fieldError('exchange.no-role.403-nul').answer();
       const r = fieldError('exchange.role-unsupported.401').answer({ appId: String(c['appid']) });
       return { ...r, headers: { ...r.headers, ...challenge } };
@@ -48,13 +55,19 @@ export class ExchangeService {
     const body = jsonOf(req) as { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } } | null;
     const name = body && typeof body === 'object' ? body.CmdletInput?.CmdletName : undefined;
     if (typeof name !== 'string') return exoError(400, 'BadRequest', 'The request body must be {"CmdletInput":{"CmdletName":…,"Parameters":{…}}}.');
-    if (!READ_ONLY_CMDLETS.has(name.toLowerCase())) {
-      return { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid Operation', details: [{ code: 'InvalidOperation', message: `The term '${name}' is not available in the sandbox; it answers Get-AcceptedDomain and Get-OrganizationConfig.` }] } } };
-    }
+    const params = (body?.CmdletInput?.Parameters ?? {}) as Record<string, unknown>;
+    const cmdlet = name.toLowerCase();
+    // A cmdlet outside the principal's roles does not exist in its session: Exchange answers as for an unknown command.
+    if (!allowedCmdlets(this.dir, principal).has(cmdlet)) return invalidOperation(`The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`);
+    const rbac = runRbacCmdlet(this.dir, cmdlet, params);
+    if (rbac) return rbac.ok ? { status: 200, body: { '@odata.context': `${this.origin()}/adminapi/beta/${t.id}/$metadata#Collection(Exchange.GenericHashTable)`, adminapi_warnings: [], value: rbac.value } } : invalidOperation(rbac.message);
+    if (!READ_ONLY_CMDLETS.has(cmdlet)) return invalidOperation(`The term '${name}' is not available in the sandbox; it answers Get-AcceptedDomain, Get-OrganizationConfig, Get-Recipient, Get-Mailbox and the RBAC cmdlets.`);
     const context = `${this.origin()}/adminapi/beta/${t.id}/$metadata#Collection(Exchange.GenericHashTable)`;
-    const value = name.toLowerCase() === 'get-accepteddomain'
+    const value = cmdlet === 'get-accepteddomain'
       ? [{ DomainName: t.initialDomain, DomainType: 'Authoritative', Default: true, Name: t.initialDomain, InitialDomain: true }]
-      : [{ Name: t.initialDomain.split('.')[0], DisplayName: t.displayName, Identity: t.initialDomain }];
+      : cmdlet === 'get-organizationconfig'
+        ? [{ Name: t.initialDomain.split('.')[0], DisplayName: t.displayName, Identity: t.initialDomain }]
+        : [{ Name: 'sandbox.user', PrimarySmtpAddress: `user@${t.initialDomain}`, RecipientTypeDetails: 'UserMailbox' }];
     return { status: 200, body: { '@odata.context': context, adminapi_warnings: [], value } };
   }
 }

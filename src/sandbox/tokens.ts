@@ -126,7 +126,10 @@ export class TokenService {
     const [entry] = [...byResource.entries()];
     const resource = entry?.[0] ?? this.o.resources.graph;
     if (!this.dir.spByResource(resource)) return stsError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${this.dir.tenant.displayName}.`);
-    return { resource, scopes: (entry?.[1] ?? []).filter((s) => !this.o.faults.state.deniedScopes.includes(s)) };
+    // `.default` asks for what the client holds on that resource; the sandbox's first-party public clients hold
+    // Exchange.Manage on Exchange (an assumption: a tenant's own client needs it granted).
+    const names = (entry?.[1] ?? []).flatMap((s) => (s === '.default' && resource === this.o.resources.exchange ? ['Exchange.Manage'] : [s]));
+    return { resource, scopes: names.filter((s) => !this.o.faults.state.deniedScopes.includes(s)) };
   }
 
   private deviceAuthorization(req: SbRequest): SbResponse {

@@ -230,3 +230,12 @@ describe('private files on Windows', () => {
     }
   });
 });
+
+describe('one version', () => {
+  test('the version the CLI declares is the package version (bin/ reads package.json for --version)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { VERSION } = await import('../../src/version.js');
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(VERSION, pkg.version);
+  });
+});
