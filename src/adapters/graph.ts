@@ -92,6 +92,7 @@ export interface Directory {
   grantAppRole(resourceSpId: string, principalId: string, appRoleId: string): Promise<GraphAppRoleAssignment>;
   listRoleAssignments(principalId: string): Promise<GraphRoleAssignment[]>;
   assignDirectoryRole(principalId: string, roleTemplateId: string): Promise<GraphRoleAssignment>;
+  removeRoleAssignment(assignmentId: string): Promise<void>;
 }
 
 export { GraphApiError, isReplicationGap } from './graph-errors.js';
@@ -150,6 +151,7 @@ const NEEDS: Record<string, AdminNeed> = {
   'list directory role assignments': 'read',
   'grant the app role (admin consent)': 'consent',
   'assign the directory role': 'role-assignment',
+  'remove a directory role assignment': 'role-assignment',
 };
 
 /**
@@ -281,6 +283,7 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
       call('grant the app role (admin consent)', () => client.api(`/servicePrincipals/${resourceSpId}/appRoleAssignedTo`).post({ principalId, resourceId: resourceSpId, appRoleId }) as Promise<GraphAppRoleAssignment>),
     listRoleAssignments: (principalId) =>
       call('list directory role assignments', async () => ((await client.api('/roleManagement/directory/roleAssignments').filter(`principalId eq ${odataString(principalId)}`).get()) as { value: GraphRoleAssignment[] }).value),
+    removeRoleAssignment: (id) => call('remove a directory role assignment', async () => void (await client.api(`/roleManagement/directory/roleAssignments/${id}`).delete())),
     assignDirectoryRole: (principalId, roleDefinitionId) =>
       call('assign the directory role', () => client.api('/roleManagement/directory/roleAssignments').post({ principalId, roleDefinitionId, directoryScopeId: '/' }) as Promise<GraphRoleAssignment>),
   };

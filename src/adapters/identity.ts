@@ -31,6 +31,8 @@ export interface AdminSession {
   activeRoles?: string[];
   /** A Graph token for the scopes asked at sign-in, renewed silently when needed. */
   graphToken(): Promise<string>;
+  /** A token for another resource (`https://outlook.office365.com` for Exchange's admin API), silently, for the same admin. */
+  tokenFor(resource: string): Promise<{ accessToken: string; scopes: string[] }>;
 }
 
 export interface AdminSignInRequest {
@@ -198,6 +200,11 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
           return Array.isArray(wids) ? { activeRoles: wids.filter((w): w is string => typeof w === 'string') } : {};
         })(),
         tenantId: result.tenantId || account.tenantId,
+        async tokenFor(resource) {
+          const r = await call(() => pca.acquireTokenSilent({ account, scopes: [`${resource}/.default`] }), clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS);
+          const scp = decodeJwtClaims(r.accessToken)['scp'];
+          return { accessToken: r.accessToken, scopes: typeof scp === 'string' ? scp.split(' ') : [] };
+        },
         async graphToken() {
           if (expires - clock.now().getTime() > 120_000) return token;
           const r = await call(() => pca.acquireTokenSilent({ account, scopes }), clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS);

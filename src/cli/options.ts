@@ -60,6 +60,10 @@ export interface InitOptions extends AdminSignIn {
   adoptApp?: string;
   /** What to do with credentials exo-cba did not make on an adopted app. */
   foreignCredentials?: 'remove' | 'keep';
+  /** Exchange RBAC instead of a directory role: a role group, or management roles with an optional scope. */
+  exchangeRoleGroup?: string;
+  exchangeRoles?: string[];
+  exchangeScope?: string;
 }
 
 /** What check and rotate act on: --all, a profile, or an app given by flags or EXO_CBA_* variables (flags win). */
@@ -174,6 +178,10 @@ const pathOf = (name: string, raw: Raw, key: string) => (flag(raw, key) !== unde
 
 export function parseInitOptions(raw: Raw): InitOptions {
   const v = (k: string) => flag(raw, k);
+  const rbac = [v('exchangeRoleGroup') !== undefined && '--exchange-role-group', Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length > 0 && '--exchange-role'].filter(Boolean);
+  if (rbac.length > 1) throw usageError('--exchange-role-group and --exchange-role do not combine.', 'Give the app a role group, or management roles, not both.');
+  if (rbac.length && v('role') !== undefined) throw usageError(`--role (a directory role) and ${rbac[0]} (Exchange RBAC) do not combine.`, 'Exchange adds rights up from every source, so a directory role would defeat the RBAC scoping: choose one way.');
+  if (v('exchangeScope') !== undefined && !(Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length)) throw usageError('--exchange-scope limits management role assignments, so it needs --exchange-role.', 'For example --exchange-role "Mail Recipients" --exchange-scope "Sales Recipients".');
   return {
     cloud: cloudOf(raw) ?? 'global',
     sandbox: on(raw, 'sandbox'),
@@ -194,6 +202,9 @@ export function parseInitOptions(raw: Raw): InitOptions {
     dryRun: on(raw, 'dryRun'),
     yes: on(raw, 'yes'),
     ...optional('adoptApp', v('adoptApp') !== undefined ? parseGuid('--adopt-app', v('adoptApp')!) : undefined),
+    ...optional('exchangeRoleGroup', v('exchangeRoleGroup') !== undefined ? nonEmpty('--exchange-role-group', v('exchangeRoleGroup')!) : undefined),
+    ...optional('exchangeRoles', Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length ? (raw['exchangeRole'] as string[]).map((x) => nonEmpty('--exchange-role', x)) : undefined),
+    ...optional('exchangeScope', v('exchangeScope') !== undefined ? nonEmpty('--exchange-scope', v('exchangeScope')!) : undefined),
     ...optional('foreignCredentials', v('foreignCredentials') !== undefined ? oneOf('--foreign-credentials', v('foreignCredentials')!, ['remove', 'keep'] as const, "'remove' takes away every way to sign in as the app that exo-cba did not make; 'keep' leaves them, and their holders get the Exchange rights too.") : undefined),
   };
 }

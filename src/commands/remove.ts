@@ -9,6 +9,8 @@ import { archiveDirFor, filePaths } from '../certificate/store.js';
 import type { CommandResult } from '../output/render.js';
 import { chooserFor } from '../tenant/app-targets.js';
 import { profilesUsing, recordsOf } from '../tenant/ownership.js';
+import { strategyFor } from '../rights/index.js';
+import { exchangeAdmin } from '../workloads/exchange/admin-session.js';
 import { keepKey, thumbprintOfKey } from '../certificate/keys.js';
 import type { Directory } from '../adapters/graph.js';
 
@@ -66,6 +68,12 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
       const app = await dir.getApplication(profile.app.objectId).catch((e: unknown) => {
         throw explainGraphError(e, 'read the application');
       });
+      // Rights held in Exchange (RBAC) live outside the app registration: remove them first, and read back.
+      if (app && deleteApp && profile.rights.kind === 'exchange-rbac' && profile.app.servicePrincipalId) {
+        const probe = await ctx.services.exchange(target.cloud, target.http);
+        const ex = exchangeAdmin(probe, { tenantId: profile.tenantId, organization: profile.organization, token: () => session.tokenFor(target.cloud.exchangeResource) });
+        await strategyFor(profile.rights).revoke(ctx, { dir, sp: { id: profile.app.servicePrincipalId, appId: app.appId, displayName: app.displayName }, exchangeAdmin: async () => ex }, profile.rights);
+      }
       if (app && !deleteApp) {
         await removeOwnKeys(ctx, dir, app.id, mine);
         note = `The app stays for ${others.join(', ')}; only this profile's key was removed.`;

@@ -2,6 +2,7 @@ import type { Context, Paint } from '../core/context.js';
 import type { CertificateFiles } from '../profile/store.js';
 import type { CloudName } from '../tenant/clouds.js';
 import type { ExitCode } from '../core/errors.js';
+import type { Rights } from '../rights/types.js';
 import { powershell, rbacHint } from '../workloads/exchange/index.js';
 
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
@@ -9,7 +10,7 @@ import { powershell, rbacHint } from '../workloads/exchange/index.js';
 export interface InitResult {
   appId: string; objectId: string; servicePrincipalId: string; tenantId: string; organization: string;
   thumbprint: string; thumbprintSha256: string; notBefore: string; notAfter: string; files: CertificateFiles;
-  role: string; roleCompliance: boolean; cloud: CloudName; exchangeEnvironmentName: string; verified: boolean; profile: string;
+  role: string; rights: Rights; roleCompliance: boolean; cloud: CloudName; exchangeEnvironmentName: string; verified: boolean; profile: string;
   outcomes: Record<string, string>; appName: string;
 }
 
@@ -113,8 +114,9 @@ function initText(d: InitResult, c: Paint): string {
     c.bold('PowerShell:'),
     powershell({ appId: d.appId, thumbprint: d.thumbprint, organization: d.organization, ...(d.files.pfx ? { pfx: d.files.pfx } : {}), cloud: d.cloud, exchangeEnvironmentName: d.exchangeEnvironmentName, compliance: d.roleCompliance }),
     '',
-    c.bold('Narrower than a directory role (Exchange RBAC for applications), in Exchange PowerShell:'),
-    rbacHint({ appId: d.appId, servicePrincipalId: d.servicePrincipalId, appName: d.appName, role: d.role }),
+    ...(d.rights.kind === 'directory-role'
+      ? [c.bold('Narrower than a directory role: exo-cba init --exchange-role-group NAME (Exchange RBAC on the app), which does this for you:'), rbacHint({ appId: d.appId, servicePrincipalId: d.servicePrincipalId, appName: d.appName, role: d.role })]
+      : [`The app holds ${d.role}: it can run only those roles' cmdlets.`]),
     '',
     c.dim(`Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   (schedule: --if-expiring-within 30)`),
   ];

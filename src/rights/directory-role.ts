@@ -3,7 +3,7 @@ import type { DirectoryRoleRights } from './types.js';
 import { GraphApiError } from '../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';
 import { EXCHANGE_ROLES, roleByTemplateId, type DirectoryRole } from '../workloads/exchange/index.js';
-import { usageError } from '../core/errors.js';
+import { failure, usageError } from '../core/errors.js';
 import { ROLES } from '../tenant/admin-rights.js';
 
 /**
@@ -28,8 +28,22 @@ export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
   describe: (r) => `${r.name} (Entra directory role)`,
   graphScopes: ['RoleManagement.ReadWrite.Directory'],
   adminNeeds: [{ what: 'assign a directory role to the app', anyOf: [ROLES.privilegedRole, ROLES.global] }],
-  isHeld: async (dir, spId, r) => (await dir.listRoleAssignments(spId)).some((a) => a.roleDefinitionId === r.templateId && a.directoryScopeId === '/'),
-  async grant(ctx, dir, spId, r, deadline) {
+  isHeld: async (on, r) => (await on.dir.listRoleAssignments(on.sp.id)).some((a) => a.roleDefinitionId === r.templateId && a.directoryScopeId === '/'),
+  async revoke(ctx, on, r) {
+    const held = (await on.dir.listRoleAssignments(on.sp.id)).filter((a) => a.roleDefinitionId === r.templateId);
+    for (const a of held) {
+      await on.dir.removeRoleAssignment(a.id).catch((e: unknown) => {
+        throw explainGraphError(e, `remove the ${r.name} role from the app`);
+      });
+    }
+    if ((await on.dir.listRoleAssignments(on.sp.id)).some((a) => a.roleDefinitionId === r.templateId)) {
+      throw failure(`The ${r.name} role is still assigned to the app after removing it.`, { fix: 'Remove it in Entra ID > Roles and administrators, then run the command again.' });
+    }
+    ctx.out.info(`${ctx.out.color.green('✔')} Directory role ${r.name} removed from the app (read back: gone)`);
+  },
+  async grant(ctx, on, r, deadline) {
+    const { dir } = on;
+    const spId = on.sp.id;
     try {
       await untilReplicated(ctx, 'assign the directory role', () => dir.assignDirectoryRole(spId, r.templateId), { deadline });
       return 'created';
@@ -40,7 +54,8 @@ export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
   },
   plan: (r, held) => (held ? `reuse the ${r.name} role assignment` : `assign the ${r.name} directory role: POST /roleManagement/directory/roleAssignments`),
   servesCompliance: (r) => roleOf(r).compliance,
-  verifyCmdlet: () => 'Get-AcceptedDomain',
+  // Recipient-only roles may not read the organisation's configuration: prove them with a recipient read.
+  verifyCmdlet: (r) => (['exchange-recipient-administrator', 'helpdesk-administrator'].includes(roleOf(r).key) ? 'Get-Recipient' : 'Get-AcceptedDomain'),
   whenRefused: (r) => ({
     what: `it holds no directory role Exchange accepts (it should hold ${r.name})`,
     fix: `Assign one of: ${EXCHANGE_ROLES.map((x) => x.name).join(', ')} (re-run exo-cba init, or Entra ID > Roles); a new assignment takes a few minutes to reach Exchange.`,

@@ -4,6 +4,8 @@ import type { Directory } from '../adapters/graph.js';
 import type { Rights } from './types.js';
 import type { AdminNeed } from '../tenant/admin-rights.js';
 import { directoryRole } from './directory-role.js';
+import { exchangeRbac } from './exchange-rbac.js';
+import type { ExchangeAdmin } from '../workloads/exchange/admin-session.js';
 
 export type { Rights } from './types.js';
 
@@ -21,9 +23,11 @@ export interface RightsStrategy<R extends Rights = Rights> {
   /** Delegated Graph scopes the admin's sign-in needs to grant these rights. */
   readonly graphScopes: readonly string[];
   /** Whether the app's service principal holds them already (read-only). */
-  isHeld(dir: Directory, spId: string, r: R): Promise<boolean>;
-  /** Grants them (idempotent: held rights are reused). */
-  grant(ctx: Pick<Context, 'clock' | 'out'>, dir: Directory, spId: string, r: R, deadline: number): Promise<Outcome>;
+  isHeld(on: RightsTarget, r: R): Promise<boolean>;
+  /** Grants them (idempotent: held rights are reused), and reads them back. */
+  grant(ctx: Pick<Context, 'clock' | 'out'>, on: RightsTarget, r: R, deadline: number): Promise<Outcome>;
+  /** Takes them away again (remove, or a switch to another way), and reads back. */
+  revoke(ctx: Pick<Context, 'clock' | 'out'>, on: RightsTarget, r: R): Promise<void>;
   /** The plan line for --dry-run and the summary. */
   plan(r: R, held: boolean): string;
   /** They serve Security & Compliance PowerShell (Connect-IPPSSession) too. */
@@ -34,8 +38,16 @@ export interface RightsStrategy<R extends Rights = Rights> {
   whenRefused(r: R): { what: string; fix: string };
 }
 
+/** Where rights are granted: the app's service principal, through Graph, and (for Exchange RBAC) an admin's Exchange session. */
+export interface RightsTarget {
+  dir: Directory;
+  sp: { id: string; appId: string; displayName: string };
+  exchangeAdmin(): Promise<ExchangeAdmin>;
+}
+
 const STRATEGIES: { [K in Rights['kind']]: RightsStrategy<Extract<Rights, { kind: K }>> } = {
   'directory-role': directoryRole,
+  'exchange-rbac': exchangeRbac,
 };
 
 export function strategyFor<R extends Rights>(r: R): RightsStrategy<R> {

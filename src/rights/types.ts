@@ -3,7 +3,7 @@
  * strategy module beside this file (directory-role.ts); adding a way of granting rights adds a kind here
  * and a module there.
  */
-export type Rights = DirectoryRoleRights;
+export type Rights = DirectoryRoleRights | ExchangeRbacRights;
 
 /** An Entra directory role that Exchange Online accepts for app-only access. */
 export interface DirectoryRoleRights {
@@ -11,4 +11,16 @@ export interface DirectoryRoleRights {
   templateId: string;
   /** The role's display name, for people reading the profile. */
   name: string;
+}
+
+/**
+ * Exchange RBAC on the app's service principal (no directory role): a role group (built-in or custom), or
+ * management roles, optionally limited to a management scope. The app can then run only those cmdlets.
+ */
+export interface ExchangeRbacRights {
+  kind: 'exchange-rbac';
+  roleGroup?: string;
+  roles?: string[];
+  /** A management scope (New-ManagementScope) the role assignments are limited to. */
+  scope?: string;
 }

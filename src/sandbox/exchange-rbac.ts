@@ -23,6 +23,7 @@ export const ROLE_GROUPS: Record<string, string[]> = {
   'Organization Management': Object.keys(MANAGEMENT_ROLES),
   'View-Only Organization Management': ['View-Only Configuration', 'View-Only Recipients'],
   'Recipient Management': ['Mail Recipients'],
+  'Help Desk': ['View-Only Recipients'],
 };
 
 /** What an Entra directory role gives in Exchange (the Exchange-capable ones; others give nothing). */
@@ -34,7 +35,7 @@ const DIRECTORY_ROLE_GROUPS: Record<string, string[]> = {
   [ROLE.securityReader]: ['View-Only Organization Management'],
   [ROLE.securityAdministrator]: ['View-Only Organization Management'],
   [ROLE.complianceAdministrator]: ['View-Only Organization Management'],
-  [ROLE.helpdeskAdministrator]: ['View-Only Organization Management'],
+  [ROLE.helpdeskAdministrator]: ['Help Desk'],
 };
 
 export interface ExoServicePrincipal { identity: string; appId: string; objectId: string; displayName: string }

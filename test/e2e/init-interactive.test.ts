@@ -51,7 +51,7 @@ test('the interactive init asks each question, honours the answers and double-co
     const result = await initCommand(parseInitOptions({ tenant: h.sandbox.directory.tenant.initialDomain }), ctx);
     assert.equal(result.exitCode, 0, stderr);
     const data = result.data as InitResult;
-    assert.deepEqual(asked, ['appName', 'role', 'confirmGlobalAdmin', 'validityDays', 'keySize', 'outDir', 'pfxPassword', 'pfxPasswordAgain', 'confirmPlan']);
+    assert.deepEqual(asked, ['appName', 'rightsModel', 'role', 'confirmGlobalAdmin', 'validityDays', 'keySize', 'outDir', 'pfxPassword', 'pfxPasswordAgain', 'confirmPlan']);
     assert.equal(data.role, 'Global Administrator');
     assert.equal(data.verified, true);
     assert.equal(tenantState(h.sandbox).apps[0]!.displayName, 'Wizard App');
@@ -74,7 +74,7 @@ test('the interactive init asks each question, honours the answers and double-co
     const r = await initCommand(parseInitOptions({ tenant: h.sandbox.directory.tenant.initialDomain, profile: 'other' }), declined);
     assert.equal(r.exitCode, 0);
     assert.deepEqual(r.data, { ...(r.data as object), dryRun: true, declined: true });
-    assert.deepEqual(declinedAsked.slice(0, 4), ['appName', 'role', 'confirmGlobalAdmin', 'role']);
+    assert.deepEqual(declinedAsked.slice(0, 5), ['appName', 'rightsModel', 'role', 'confirmGlobalAdmin', 'role']);
     assert.equal(declinedAsked.at(-1), 'confirmPlan');
     assert.equal(JSON.stringify(h.sandbox.directory.data.applications), before);
     assert.equal(await declined.profiles.get('other'), undefined);

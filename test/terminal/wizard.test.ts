@@ -34,6 +34,10 @@ describe('the init wizard in a real terminal', { skip: hasTmux ? false : 'tmux i
     await withWizard({}, async (t, h) => {
       await t.waitForQuestion(/App registration name/);
       t.press('Enter');
+      await t.waitForQuestion(/How should the app get its Exchange rights\?/);
+      assert.match(t.screen(), /❯ An Entra directory role \(default\) — simplest; Exchange Administrator can run every Exchange cmdlet/);
+      assert.match(t.screen(), /Exchange RBAC on the app — least privilege: only the cmdlets of the roles you choose; recommended for production/);
+      t.press('Enter');
       await t.waitForQuestion(/Directory role for the app/);
       assert.match(t.screen(), /❯ Exchange Administrator \(default\)/, 'the default role is marked and under the cursor');
       t.press('Enter');
@@ -60,6 +64,8 @@ describe('the init wizard in a real terminal', { skip: hasTmux ? false : 'tmux i
 
   test('a role chosen with the arrow keys; declining Global Administrator asks for the role again', async () => {
     await withWizard({ args: ['--app-name', 'Arrow Keys App', '--validity-days', '30', '--key-size', '2048'] }, async (t, h) => {
+      await t.waitForQuestion(/How should the app get its Exchange rights\?/);
+      t.press('Enter');
       await t.waitForQuestion(/Directory role for the app/);
       t.press('Down', 'Enter'); // Exchange Administrator -> Global Administrator
       await t.waitForQuestion(/Really assign Global Administrator\? \(y\/N\)/);
@@ -210,5 +216,24 @@ describe('the init wizard in a real terminal', { skip: hasTmux ? false : 'tmux i
     } finally {
       await h.close();
     }
+  });
+
+  test('Exchange RBAC chosen in the wizard: a role group with the arrow keys, no directory role', async () => {
+    await withWizard({ args: ['--app-name', 'Wizard RBAC App', '--validity-days', '30', '--key-size', '2048'] }, async (t, h) => {
+      await t.waitForQuestion(/How should the app get its Exchange rights\?/);
+      t.press('Down', 'Enter');
+      await t.waitForQuestion(/Which Exchange role group or role\?/);
+      t.press('Enter'); // View-Only Organization Management (the least)
+      await t.waitForQuestion(/Where to write the certificate files/);
+      t.press('Enter');
+      await t.waitForQuestion(/PFX password/);
+      t.press('Enter');
+      await t.waitFor(/Role\s+Exchange role group 'View-Only Organization Management'/);
+      await t.waitForQuestion(/Make these changes/);
+      t.press('Enter');
+      assert.equal(await t.exitCode(), 0);
+      assert.equal(tenantState(h.sandbox).roles.length, 0, 'no directory role');
+      assert.match(t.screen(), /Verified: Exchange accepted the app and ran Get-AcceptedDomain/);
+    });
   });
 });

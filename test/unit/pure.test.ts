@@ -148,7 +148,7 @@ describe('certificates', () => {
 describe('reading service answers', () => {
   const b = (s: string) => Buffer.from(s);
   test('Exchange: 200 with value, 401 without the app role, 403 with a NUL body, 400 cmdlet failure, odd shapes', () => {
-    assert.deepEqual(interpret(200, b('{"value":[{},{}]}'), {}), { ok: true, status: 200, count: 2 });
+    assert.deepEqual(interpret(200, b('{"value":[{},{}]}'), {}), { ok: true, status: 200, count: 2, rows: [{}, {}] });
     assert.equal((interpret(401, b('{"error":{"code":"Unauthorized","message":"not allowed"}}'), {}) as { kind: string }).kind, 'no-app-role');
     assert.equal((interpret(401, b('{"error":{"message":"The role assigned to application x isn\'t supported in this scenario"}}'), {}) as { kind: string }).kind, 'no-directory-role');
     assert.equal((interpret(403, Buffer.alloc(32), {}) as { kind: string }).kind, 'no-directory-role');

@@ -19,7 +19,7 @@ export async function checkOne(ctx: Context, t: AppTarget, svc: Services, o: Che
   for (const check of CHECKS) {
     const item = await check.run(ctx, r);
     if (check.id === 'keys' && !o.graph) continue;
-    if (check.id === 'overlap' && item.status === 'skip') continue;
+    if ((check.id === 'overlap' || check.id === 'scoping') && item.status === 'skip') continue;
     r.report.checks.push({ id: check.id, ...item });
   }
   const checks = r.report.checks;

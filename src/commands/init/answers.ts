@@ -6,6 +6,8 @@ import { EXCHANGE_ROLES, type DirectoryRole } from '../../workloads/exchange/ind
 import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
 import { KEY_SIZES } from '../../certificate/x509.js';
 import { directoryRoleRights } from '../../rights/directory-role.js';
+import { COMMON_ROLE_GROUPS, COMMON_ROLES } from '../../rights/exchange-rbac.js';
+import type { Rights } from '../../rights/types.js';
 import type { Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import { parseRole, DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitOptions as InitFlags } from '../../cli/options.js';
@@ -57,13 +59,49 @@ async function askPassword(ctx: Context): Promise<string | undefined> {
   }
 }
 
+/**
+ * How the app gets its Exchange rights: flags first, then the profile's own (a re-run keeps its model), then
+ * the wizard's question. The default stays the Exchange Administrator directory role, as Microsoft's procedure
+ * has it; the wizard says what that allows and that Exchange RBAC is the least-privilege way.
+ */
+async function askRights(ctx: Context, flags: InitFlags, existing: Profile | undefined): Promise<Rights> {
+  if (flags.exchangeRoleGroup) return { kind: 'exchange-rbac', roleGroup: flags.exchangeRoleGroup };
+  if (flags.exchangeRoles) return { kind: 'exchange-rbac', roles: flags.exchangeRoles, ...(flags.exchangeScope ? { scope: flags.exchangeScope } : {}) };
+  if (flags.role || !ctx.interactive || existing?.rights.kind === 'directory-role') return directoryRoleRights(await askRole(ctx, flags, existing));
+  if (existing) return existing.rights;
+  const how = await ctx.prompt.select({
+    name: 'rightsModel',
+    message: 'How should the app get its Exchange rights?',
+    default: 'directory-role',
+    choices: [
+      { value: 'directory-role', name: 'An Entra directory role', description: 'simplest; Exchange Administrator can run every Exchange cmdlet in the tenant' },
+      { value: 'exchange-rbac', name: 'Exchange RBAC on the app', description: 'least privilege: only the cmdlets of the roles you choose; recommended for production' },
+    ],
+  });
+  if (how === 'directory-role') return directoryRoleRights(await askRole(ctx, flags, existing));
+  const pick = await ctx.prompt.select({
+    name: 'exchangeRights',
+    message: 'Which Exchange role group or role? (least privilege first)',
+    default: `group:${COMMON_ROLE_GROUPS[0]!.name}`,
+    choices: [
+      ...COMMON_ROLE_GROUPS.map((g) => ({ value: `group:${g.name}`, name: `role group ${g.name}`, description: g.description })),
+      ...COMMON_ROLES.map((r) => ({ value: `role:${r.name}`, name: `role ${r.name}`, description: r.description })),
+      { value: 'custom', name: 'a custom role group', description: 'type its name' },
+    ],
+  });
+  if (pick === 'custom') {
+    const name = await ctx.prompt.text({ name: 'exchangeRoleGroup', message: 'Role group name', validate: (v) => (v.trim() ? true : 'Give the name of the role group.') });
+    return { kind: 'exchange-rbac', roleGroup: name.trim() };
+  }
+  return pick.startsWith('group:') ? { kind: 'exchange-rbac', roleGroup: pick.slice(6) } : { kind: 'exchange-rbac', roles: [pick.slice(5)] };
+}
+
 export async function askAnswers(ctx: Context, flags: InitFlags, profileName: string, existing: Profile | undefined, envPassword: string | undefined, brought: Credential | undefined): Promise<Answers> {
   const { prompt } = ctx;
   const ask = ctx.interactive;
   const appName = flags.appName ?? existing?.app.displayName ?? (ask ? parseAppName(await prompt.text({ name: 'appName', message: 'App registration name', default: DEFAULT_APP_NAME, validate: validator(parseAppName) })) : DEFAULT_APP_NAME);
-  const role = await askRole(ctx, flags, existing);
-  const rights = directoryRoleRights(role);
-  if (role.templateId === GLOBAL_ADMIN_TEMPLATE_ID) ctx.out.warn('The app will hold Global Administrator: every right in the tenant. Keep its certificate like a domain admin password, and prefer a narrower role.');
+  const rights = await askRights(ctx, flags, existing);
+  if (rights.kind === 'directory-role' && rights.templateId === GLOBAL_ADMIN_TEMPLATE_ID) ctx.out.warn('The app will hold Global Administrator: every right in the tenant. Keep its certificate like a domain admin password, and prefer a narrower role.');
   const needCert = !brought;
   const parseValidity = (v: string) => parseIntIn('The validity', v, 1, 3650);
   const validityDays = flags.validityDays ?? (ask && needCert ? parseValidity(await prompt.text({ name: 'validityDays', message: 'Certificate validity in days (1-3650)', default: String(DEFAULT_VALIDITY_DAYS), validate: validator(parseValidity) })) : DEFAULT_VALIDITY_DAYS);

@@ -5,6 +5,7 @@ import { openTarget } from '../../tenant/target.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
 import { ADMIN_SCOPES, GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
 import { strategyFor } from '../../rights/index.js';
+import { exchangeAdmin, type ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
 import { APP_NEEDS, checkAdminRights } from '../../tenant/admin-rights.js';
 import { validateProfileName, type Profile } from '../../profile/store.js';
 import { readCertificateInput, passwordFromEnv } from '../../certificate/credentials.js';
@@ -100,9 +101,12 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const deadline = now.getTime() + flags.waitMs;
     const recent = existing?.state === 'incomplete' && now.getTime() - Date.parse(existing.updatedAt) < 15 * 60_000;
     const allProfiles = await ctx.profiles.list();
+    // The admin's Exchange session, opened the first time a step needs it (Exchange RBAC).
+    let exAdmin: Promise<ExchangeAdmin> | undefined;
+    const openExchangeAdmin = () => (exAdmin ??= (async () => exchangeAdmin(await ctx.services.exchange(cloud, target.http), { tenantId: org.tenantId, organization: org.initialDomain, token: () => session.tokenFor(cloud.exchangeResource) }))());
     const found = await survey(ctx, dir, {
       appName: answers.appName, knownObjectId: existing?.app.objectId, recent, rights: answers.rights, deadline,
-      profiles: allProfiles, tenantId: org.tenantId, knownThumbprints: brought ? [brought.thumbprint] : [], ...(flags.adoptApp ? { adoptAppId: flags.adoptApp } : {}),
+      profiles: allProfiles, tenantId: org.tenantId, knownThumbprints: brought ? [brought.thumbprint] : [], ...(flags.adoptApp ? { adoptAppId: flags.adoptApp } : {}), exchangeAdmin: openExchangeAdmin,
     });
     if (found.app && flags.adoptApp) answers.appName = found.app.displayName;
     const sharedWith = (found.verdict?.profiles ?? []).filter((p) => p !== profileName);
@@ -120,7 +124,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const run: InitRun = {
       flags, answers, strategy, profileName, org, ...(existing ? { existing } : {}), allProfiles, ...(brought ? { brought } : {}), deadline, survey: found,
       removeForeign: adoption.removeForeign,
-      deps: { dir, identity, cloud, http: target.http, exchange: () => ctx.services.exchange(cloud, target.http) },
+      deps: { dir, identity, cloud, http: target.http, exchange: () => ctx.services.exchange(cloud, target.http), exchangeAdmin: openExchangeAdmin },
       outcomes: {}, verified: false,
       journal: (patch) => {
         profile = { ...profile, ...patch, rights: answers.rights, updatedAt: ctx.clock.now().toISOString() };
@@ -160,7 +164,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const data: InitResult = {
       appId: app.appId, objectId: app.id, servicePrincipalId: run.sp!.id, tenantId: org.tenantId, organization: org.initialDomain,
       thumbprint: credential.thumbprint, thumbprintSha256: credential.thumbprintSha256, notBefore: credential.notBefore.toISOString(), notAfter: credential.notAfter.toISOString(),
-      files: run.files!, role: answers.rights.name, roleCompliance: strategy.servesCompliance(answers.rights), cloud: flags.cloud, exchangeEnvironmentName: cloud.exchangeEnvironmentName,
+      files: run.files!, role: answers.rights.kind === 'directory-role' ? answers.rights.name : strategy.describe(answers.rights), rights: answers.rights, roleCompliance: strategy.servesCompliance(answers.rights), cloud: flags.cloud, exchangeEnvironmentName: cloud.exchangeEnvironmentName,
       verified: run.verified, profile: profileName, outcomes: run.outcomes, appName: answers.appName,
     };
     return { command: 'init', exitCode: EXIT.ok, data };

@@ -5,6 +5,7 @@ import type { HttpTransport } from '../../adapters/http.js';
 import type { Identity } from '../../adapters/identity.js';
 import type { Directory, GraphApplication, GraphServicePrincipal, Organization } from '../../adapters/graph.js';
 import type { ExchangeProbe } from '../../workloads/exchange/admin-api.js';
+import type { ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
 import type { CertificateFiles, Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { KeySize } from '../../certificate/x509.js';
@@ -42,7 +43,7 @@ export interface InitRun {
   deadline: number;
   survey: Survey;
   removeForeign: boolean;
-  deps: { dir: Directory; identity: Identity; cloud: Cloud; http: HttpTransport; exchange(): Promise<ExchangeProbe> };
+  deps: { dir: Directory; identity: Identity; cloud: Cloud; http: HttpTransport; exchange(): Promise<ExchangeProbe>; exchangeAdmin(): Promise<ExchangeAdmin> };
 
   // Made by the steps.
   credential?: Credential;

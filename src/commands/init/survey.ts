@@ -6,6 +6,7 @@ import { failure, usageError, type CliError } from '../../core/errors.js';
 import { judge, describeForeign, type Verdict } from '../../tenant/ownership.js';
 import { strategyFor, type Rights } from '../../rights/index.js';
 import type { Profile } from '../../profile/store.js';
+import type { ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
 
 /** Before anything changes: what exists already for this app, and whether exo-cba may touch it. */
 
@@ -44,6 +45,8 @@ export interface SurveyInput {
   adoptAppId?: string;
   /** Thumbprints known besides the profiles' (a certificate brought with --cert-file). */
   knownThumbprints: string[];
+  /** The admin's Exchange session, for rights held in Exchange (opened only when needed). */
+  exchangeAdmin(): Promise<ExchangeAdmin>;
 }
 
 /** Read-only: what already exists for this app name (or the app the profile remembers, or the one being adopted). */
@@ -99,7 +102,7 @@ export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): 
   if (!sp) return { app, exoSp, granted: false, rightsHeld: false, adopting, ...(verdict ? { verdict } : {}) };
   const [grants, rightsHeld] = await Promise.all([
     step('list the app role grants', () => dir.listAppRoleAssignments(sp.id)),
-    step('list the rights the app holds', () => strategyFor(input.rights).isHeld(dir, sp.id, input.rights)),
+    step('list the rights the app holds', () => strategyFor(input.rights).isHeld({ dir, sp: { id: sp.id, appId: sp.appId, displayName: sp.displayName }, exchangeAdmin: input.exchangeAdmin }, input.rights)),
   ]);
   return {
     app, sp, exoSp, adopting, rightsHeld, ...(verdict ? { verdict } : {}),

@@ -2,19 +2,19 @@ import type { HttpTransport } from '../../adapters/http.js';
 import type { Cloud } from '../../tenant/clouds.js';
 import { ANCHOR_MAILBOX } from './facts.js';
 
-/** Exchange Online's admin API, used only to prove that a read-only cmdlet runs with the app's token. */
+/** Exchange Online's admin API (InvokeCommand): the app's proof of access, and an admin's RBAC cmdlets. */
 
 export type ProbeResult =
-  | { ok: true; status: number; count: number }
+  | { ok: true; status: number; count: number; rows: Record<string, unknown>[] }
   | { ok: false; status: number; kind: 'no-app-role' | 'no-directory-role' | 'throttled' | 'unavailable' | 'cmdlet' | 'unrecognised'; message: string; retryAfterMs?: number };
 
 export interface ExchangeProbe {
-  invoke(opts: { tenantId: string; organization: string; accessToken: string; cmdlet: string }): Promise<ProbeResult>;
+  invoke(opts: { tenantId: string; organization: string; accessToken: string; cmdlet: string; parameters?: Record<string, unknown> }): Promise<ProbeResult>;
 }
 
 export function makeExchangeProbe(cloud: Cloud, http: HttpTransport): ExchangeProbe {
   return {
-    async invoke({ tenantId, organization, accessToken, cmdlet }) {
+    async invoke({ tenantId, organization, accessToken, cmdlet, parameters }) {
       const res = await http({
         method: 'POST',
         url: `${cloud.exchangeEndpoint}/adminapi/beta/${encodeURIComponent(tenantId)}/InvokeCommand`,
@@ -26,7 +26,7 @@ export function makeExchangeProbe(cloud: Cloud, http: HttpTransport): ExchangePr
           // One small page: replaying @odata.nextLink has been seen to fail.
           prefer: 'odata.maxpagesize=10',
         },
-        body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: {} } }),
+        body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters ?? {} } }),
       });
       return interpret(res.status, res.body, res.headers);
     },
@@ -45,7 +45,7 @@ export function interpret(status: number, body: Buffer, headers: Record<string, 
     }
   }
   const msg = json?.error?.message ?? '';
-  if (status === 200 && json && Array.isArray(json.value)) return { ok: true, status, count: json.value.length };
+  if (status === 200 && json && Array.isArray(json.value)) return { ok: true, status, count: json.value.length, rows: json.value as Record<string, unknown>[] };
   if (status === 429 || status === 503) {
     const ra = Number(headers['retry-after']);
     return { ok: false, status, kind: status === 429 ? 'throttled' : 'unavailable', message: msg || `HTTP ${status}`, ...(Number.isFinite(ra) ? { retryAfterMs: ra * 1000 } : {}) };

@@ -8,6 +8,7 @@ import { consent } from './consent.js';
 import { rights } from './rights.js';
 import { key } from './key.js';
 import { verify } from './verify.js';
+import { previousRights } from './previous-rights.js';
 
 /**
  * What init does, in order. The certificate comes first (local, journaled); the app is created with its
@@ -18,6 +19,6 @@ export const INIT_STEPS: StepList<InitRun> = [
   certificate,
   application,
   foreignCredentials,
-  parallel<InitRun>([servicePrincipal, parallel<InitRun>([consent], [rights])], [key]),
+  parallel<InitRun>([servicePrincipal, parallel<InitRun>([consent], [rights, previousRights])], [key]),
   verify,
 ];
