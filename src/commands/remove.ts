@@ -98,7 +98,9 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
   } else note = 'The profile had no app yet; nothing to delete in the tenant.';
   const records = recordsOf(profile);
   const archived: string[] = [];
-  for (const rec of records) archived.push(...(await ctx.files.archive(filePaths(rec.files), archiveDirFor(rec.files.dir, ctx.clock.now(), `removed-${rec.thumbprint.slice(0, 8)}`))));
+  // Files of an old certificate already sit in archive/ (a rotation put them there): they stay where they are.
+  const alreadyArchived = (dir: string) => dir.split(/[\\/]/).includes('archive');
+  for (const rec of records.filter((r) => !alreadyArchived(r.files.dir))) archived.push(...(await ctx.files.archive(filePaths(rec.files), archiveDirFor(rec.files.dir, ctx.clock.now(), `removed-${rec.thumbprint.slice(0, 8)}`))));
   await ctx.profiles.delete(profile.name);
   return { command: 'remove', exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted, archived, ...(note ? { note } : {}) } };
 }
