@@ -136,24 +136,29 @@ describe('Exchange RBAC on the app', () => {
     }
   });
 
-  test('a run killed at an Exchange step converges when started again', async () => {
-    let kill: (() => void) | undefined;
-    let exchangeCalls = 0;
-    const h = await startHarness({
-      onRequest: (e) => {
-        if (e.service === 'exchange' && ++exchangeCalls === 3) kill?.();
-      },
+  // Killed right after each of Exchange's calls in turn (the look-ups, New-ServicePrincipal, Add-RoleGroupMember, the read-back).
+  for (const at of [1, 2, 3, 4, 5]) {
+    test(`a run killed right after Exchange call ${at} converges when started again`, async () => {
+      let kill: (() => void) | undefined;
+      let exchangeCalls = 0;
+      const h = await startHarness({
+        onRequest: (e) => {
+          if (e.service === 'exchange' && ++exchangeCalls === at) kill?.();
+        },
+      });
+      try {
+        const first = await h.run(initArgs(h, ['--exchange-role-group', 'View-Only Organization Management']), { onSpawn: (k) => (kill = k) });
+        assert.equal(first.signal, 'SIGKILL', first.stderr);
+        const again = await h.run([...initArgs(h, ['--exchange-role-group', 'View-Only Organization Management']), '--json']);
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(json<InitOut>(again).verified, true);
+        const rbac = rbacOf(h.sandbox.directory);
+        assert.equal(rbac.servicePrincipals.length, 1);
+        assert.equal(rbac.roleGroupMembers['View-Only Organization Management']!.length, 1);
+        assert.equal(tenantState(h.sandbox).apps.length, 1);
+      } finally {
+        await h.close();
+      }
     });
-    try {
-      const first = await h.run(initArgs(h, ['--exchange-role-group', 'View-Only Organization Management']), { onSpawn: (k) => (kill = k) });
-      assert.equal(first.signal, 'SIGKILL', first.stderr);
-      const again = await h.run([...initArgs(h, ['--exchange-role-group', 'View-Only Organization Management']), '--json']);
-      assert.equal(again.code, 0, again.stderr);
-      const rbac = rbacOf(h.sandbox.directory);
-      assert.equal(rbac.servicePrincipals.length, 1);
-      assert.equal(rbac.roleGroupMembers['View-Only Organization Management']!.length, 1);
-    } finally {
-      await h.close();
-    }
-  });
+  }
 });
