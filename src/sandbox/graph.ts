@@ -1,55 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { jwtVerify, importX509, decodeProtectedHeader } from 'jose';
-import type { Directory, Application, KeyCredential, ServicePrincipal } from './directory.js';
-import { certificatePemOf } from './directory.js';
-import { type SbRequest, type SbResponse, bearer, graphError, jsonOf, INVALID_JSON } from './http-util.js';
+import type { Directory, Application, ServicePrincipal } from './directory.js';
+import { type SbRequest, type SbResponse, graphError, jsonOf, INVALID_JSON } from './http-util.js';
 import type { TokenService } from './tokens.js';
-import { ROLE, ADD_KEY_PROOF_AUDIENCE } from './microsoft-ids.js';
+import { ROLE } from './microsoft-ids.js';
 import { fieldError } from './field-errors.js';
 import { parseKeyCredentials } from './graph-keys.js';
+import { type Caller, type Need, callerOf, allowed, denied, notFound, badRequest, READ_APPS, WRITE_APPS, APP_WRITERS, ROLE_WRITERS } from './graph-access.js';
+import { parseFilter, select, appView, spView, keyView } from './graph-views.js';
+import { checkKeyProof } from './graph-proof.js';
 
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
-
-type Caller =
-  | { kind: 'user'; id: string; scopes: Set<string>; wids: string[] }
-  | { kind: 'app'; appId: string; spId: string; roles: Set<string> };
-
-interface Need {
-  delegated: string[];
-  application: string[];
-  /** Directory roles a signed-in user needs for the write (any of). */
-  adminRoles?: string[];
-  /** An app may call this on its own application object with no permission (addKey/removeKey). */
-  self?: string;
-}
-
-const APP_WRITERS = [ROLE.globalAdministrator, ROLE.applicationAdministrator, ROLE.cloudApplicationAdministrator];
-const ROLE_WRITERS = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator];
-const READ_APPS: Need = { delegated: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'], application: ['Application.Read.All', 'Application.ReadWrite.All'] };
-const WRITE_APPS: Need = { delegated: ['Application.ReadWrite.All'], application: ['Application.ReadWrite.All'], adminRoles: APP_WRITERS };
-
-const denied = () => graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
-const notFound = (id: string) => graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
-const badRequest = (message: string, details?: { code: string; message: string; target?: string }[]) => graphError(400, 'Request_BadRequest', message, details ? { details } : {});
-
-/** `prop eq 'value'` (and `and` of those): the filters exo-cba uses. */
-export function parseFilter(filter: string | null): { prop: string; value: string }[] | 'invalid' | undefined {
-  if (!filter) return undefined;
-  const parts = filter.split(/\s+and\s+/i);
-  const out: { prop: string; value: string }[] = [];
-  for (const p of parts) {
-    const m = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(p);
-    if (!m) return 'invalid';
-    out.push({ prop: m[1]!, value: m[2]!.replace(/''/g, "'") });
-  }
-  return out;
-}
-
-function select<T extends object>(obj: T, selectParam: string | null): Partial<T> {
-  if (!selectParam) return obj;
-  const keys = new Set(['id', ...selectParam.split(',').map((s) => s.trim())]);
-  return Object.fromEntries(Object.entries(obj).filter(([k]) => keys.has(k))) as Partial<T>;
-}
 
 export class GraphService {
   constructor(
@@ -64,33 +24,10 @@ export class GraphService {
     return `${this.origin()}/v1.0/$metadata#${path}`;
   }
 
-  private async caller(req: SbRequest): Promise<Caller | SbResponse> {
-    const token = bearer(req);
-    if (!token) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
-    const v = await this.tokens.verify(token, this.resources);
-    if (!v.ok) return graphError(401, 'InvalidAuthenticationToken', `Access token validation failure. ${v.reason}`);
-    const c = v.claims;
-    if (c['idtyp'] === 'app') {
-      return { kind: 'app', appId: String(c['appid']), spId: String(c['oid']), roles: new Set((c['roles'] as string[] | undefined) ?? []) };
-    }
-    return { kind: 'user', id: String(c['oid']), scopes: new Set(String(c['scp'] ?? '').split(' ').filter(Boolean)), wids: (c['wids'] as string[] | undefined) ?? [] };
-  }
-
-  private allowed(caller: Caller, need: Need): boolean {
-    if (caller.kind === 'app') {
-      if (need.self && this.dir.app(need.self)?.appId === caller.appId) return true;
-      return need.application.some((r) => caller.roles.has(r));
-    }
-    if (!need.delegated.some((s) => caller.scopes.has(s))) return false;
-    // Roles are read live, as Entra evaluates them at call time.
-    const roles = this.dir.roleTemplatesOf(caller.id);
-    return !need.adminRoles || need.adminRoles.some((r) => roles.includes(r));
-  }
-
   async handle(req: SbRequest): Promise<SbResponse> {
     const path = decodeURIComponent(req.url.pathname);
     if (!path.startsWith('/v1.0/')) return graphError(400, 'BadRequest', `Invalid version: ${path.split('/')[1] ?? ''}`);
-    const caller = await this.caller(req);
+    const caller = await callerOf(req, this.tokens, this.resources);
     if ('status' in caller) return caller;
     const route = path.slice('/v1.0'.length).replace(/\/+$/, '');
     const q = req.url.searchParams;
@@ -119,9 +56,9 @@ export class GraphService {
     if ((r = m(/^\/applications\(uniqueName='([^']+)'\)$/))) {
       const uniqueName = r[1]!;
       if (req.method === 'GET') {
-        if (!this.allowed(caller, READ_APPS)) return denied();
+        if (!allowed(this.dir, caller, READ_APPS)) return denied();
         const app = this.dir.data.applications.find((a) => a.uniqueName === uniqueName && this.dir.visible(a));
-        return app ? { status: 200, body: { '@odata.context': this.ctx('applications/$entity'), ...select(this.appView(app, q.get('$select')), q.get('$select')) } } : notFound(uniqueName);
+        return app ? { status: 200, body: { '@odata.context': this.ctx('applications/$entity'), ...select(appView(app, q.get('$select')), q.get('$select')) } } : notFound(uniqueName);
       }
       if (req.method === 'PATCH') {
         // The alternate key is unique at write time, so an upsert finds the app even before reads can see it.
@@ -135,20 +72,20 @@ export class GraphService {
       const app = r[1] ? this.dir.app(r[1]) : this.dir.appByAppId(r[2]!);
       const key = r[1] ?? r[2]!;
       if (req.method === 'GET') {
-        if (!this.allowed(caller, { ...READ_APPS })) return denied();
+        if (!allowed(this.dir, caller, { ...READ_APPS })) return denied();
         if (!app) return notFound(key);
-        return { status: 200, body: { '@odata.context': this.ctx('applications/$entity'), ...select(this.appView(app, q.get('$select')), q.get('$select')) } };
+        return { status: 200, body: { '@odata.context': this.ctx('applications/$entity'), ...select(appView(app, q.get('$select')), q.get('$select')) } };
       }
       if (req.method === 'PATCH') return this.patchApplication(caller, app, key, req);
       if (req.method === 'DELETE') {
-        if (!this.allowed(caller, WRITE_APPS)) return denied();
+        if (!allowed(this.dir, caller, WRITE_APPS)) return denied();
         if (!app) return notFound(key);
         this.dir.deleteApplication(app.id);
         return { status: 204 };
       }
     }
     if ((r = m(/^\/applications\/([^/]+)\/owners$/)) && req.method === 'GET') {
-      if (!this.allowed(caller, READ_APPS)) return denied();
+      if (!allowed(this.dir, caller, READ_APPS)) return denied();
       const app = this.dir.app(r[1]!);
       if (!app) return notFound(r[1]!);
       const owners = (app.owners ?? []).flatMap((id) => {
@@ -158,7 +95,7 @@ export class GraphService {
       return { status: 200, body: { '@odata.context': this.ctx('directoryObjects'), value: owners } };
     }
     if ((r = m(/^\/applications\/([^/]+)\/removePassword$/)) && req.method === 'POST') {
-      if (!this.allowed(caller, WRITE_APPS)) return denied();
+      if (!allowed(this.dir, caller, WRITE_APPS)) return denied();
       const app = this.dir.app(r[1]!);
       if (!app) return notFound(r[1]!);
       const body = jsonOf(req) as { keyId?: unknown };
@@ -169,12 +106,12 @@ export class GraphService {
     if ((r = m(/^\/applications\/([^/]+)\/federatedIdentityCredentials(?:\/([^/]+))?$/))) {
       const app = this.dir.app(r[1]!);
       if (req.method === 'GET' && !r[2]) {
-        if (!this.allowed(caller, READ_APPS)) return denied();
+        if (!allowed(this.dir, caller, READ_APPS)) return denied();
         if (!app) return notFound(r[1]!);
         return { status: 200, body: { '@odata.context': this.ctx('federatedIdentityCredentials'), value: app.federatedIdentityCredentials ?? [] } };
       }
       if (req.method === 'DELETE' && r[2]) {
-        if (!this.allowed(caller, WRITE_APPS)) return denied();
+        if (!allowed(this.dir, caller, WRITE_APPS)) return denied();
         if (!app) return notFound(r[1]!);
         const before = (app.federatedIdentityCredentials ?? []).length;
         app.federatedIdentityCredentials = (app.federatedIdentityCredentials ?? []).filter((f) => f.id !== r![2] && f.name !== r![2]);
@@ -188,19 +125,19 @@ export class GraphService {
     // --- service principals
     if (route === '/servicePrincipals') {
       if (req.method === 'GET') {
-        if (!this.allowed(caller, READ_APPS)) return denied();
+        if (!allowed(this.dir, caller, READ_APPS)) return denied();
         const f = parseFilter(q.get('$filter'));
         if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
         const list = this.dir.data.servicePrincipals.filter((s) => this.dir.visible(s) && (f ?? []).every((c) => String((s as unknown as Record<string, unknown>)[c.prop]) === c.value));
-        return { status: 200, body: { '@odata.context': this.ctx('servicePrincipals'), value: list.map((s) => select(this.spView(s), q.get('$select'))) } };
+        return { status: 200, body: { '@odata.context': this.ctx('servicePrincipals'), value: list.map((s) => select(spView(s), q.get('$select'))) } };
       }
       if (req.method === 'POST') return this.createServicePrincipal(caller, req);
     }
     if ((r = m(/^\/servicePrincipals(?:\/([^/()]+)|\(appId='([^']+)'\))$/)) && req.method === 'GET') {
-      if (!this.allowed(caller, READ_APPS)) return denied();
+      if (!allowed(this.dir, caller, READ_APPS)) return denied();
       const sp = r[1] ? this.dir.sp(r[1]) : this.dir.spByAppId(r[2]!);
       if (!sp) return notFound(r[1] ?? r[2]!);
-      return { status: 200, body: { '@odata.context': this.ctx('servicePrincipals/$entity'), ...select(this.spView(sp), q.get('$select')) } };
+      return { status: 200, body: { '@odata.context': this.ctx('servicePrincipals/$entity'), ...select(spView(sp), q.get('$select')) } };
     }
     if ((r = m(/^\/servicePrincipals\/([^/]+)\/(appRoleAssignedTo|appRoleAssignments)(?:\/([^/]+))?$/))) {
       return this.appRoleAssignments(caller, r[1]!, r[2] as 'appRoleAssignedTo' | 'appRoleAssignments', r[3], req);
@@ -210,7 +147,7 @@ export class GraphService {
     if (route === '/roleManagement/directory/roleAssignments') {
       if (req.method === 'GET') {
         const need: Need = { delegated: ['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All'], application: ['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory'] };
-        if (!this.allowed(caller, need)) return denied();
+        if (!allowed(this.dir, caller, need)) return denied();
         const f = parseFilter(q.get('$filter'));
         if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
         const list = this.dir.data.roleAssignments.filter((a) => this.dir.visible(a) && (f ?? []).every((c) => String((a as unknown as Record<string, unknown>)[c.prop]) === c.value));
@@ -219,7 +156,7 @@ export class GraphService {
       if (req.method === 'POST') return this.assignRole(caller, req);
     }
     if ((r = m(/^\/roleManagement\/directory\/roleAssignments\/([^/]+)$/)) && req.method === 'DELETE') {
-      if (!this.allowed(caller, { delegated: ['RoleManagement.ReadWrite.Directory'], application: ['RoleManagement.ReadWrite.Directory'], adminRoles: ROLE_WRITERS })) return denied();
+      if (!allowed(this.dir, caller, { delegated: ['RoleManagement.ReadWrite.Directory'], application: ['RoleManagement.ReadWrite.Directory'], adminRoles: ROLE_WRITERS })) return denied();
       const before = this.dir.data.roleAssignments.length;
       this.dir.data.roleAssignments = this.dir.data.roleAssignments.filter((a) => a.id !== r![1]);
       return before === this.dir.data.roleAssignments.length ? notFound(r[1]!) : { status: 204 };
@@ -227,36 +164,17 @@ export class GraphService {
     return graphError(400, 'BadRequest', `Resource not found for the segment '${route.split('/')[1] ?? ''}'.`);
   }
 
-  // --- views: what Graph returns (no sandbox bookkeeping)
-
-  private keyView(k: KeyCredential, withKey: boolean) {
-    return { customKeyIdentifier: k.customKeyIdentifier, displayName: k.displayName, endDateTime: k.endDateTime, key: withKey ? k.key : null, keyId: k.keyId, startDateTime: k.startDateTime, type: k.type, usage: k.usage };
-  }
-
-  private appView(a: Application, selectParam: string | null) {
-    const withKey = (selectParam ?? '').split(',').map((s) => s.trim()).includes('keyCredentials');
-    return {
-      id: a.id, appId: a.appId, displayName: a.displayName, uniqueName: a.uniqueName ?? null, signInAudience: a.signInAudience, createdDateTime: a.createdDateTime,
-      isFallbackPublicClient: a.isFallbackPublicClient, requiredResourceAccess: a.requiredResourceAccess, keyCredentials: a.keyCredentials.map((k) => this.keyView(k, withKey)),
-      passwordCredentials: (a.passwordCredentials ?? []).map((p) => ({ ...p, customKeyIdentifier: null, secretText: null })), tags: a.tags ?? [],
-    };
-  }
-
-  private spView(s: ServicePrincipal) {
-    return { id: s.id, appId: s.appId, displayName: s.displayName, accountEnabled: s.accountEnabled, appRoles: s.appRoles, servicePrincipalNames: s.servicePrincipalNames, servicePrincipalType: 'Application' };
-  }
-
   private listApplications(caller: Caller, q: URLSearchParams): SbResponse {
-    if (!this.allowed(caller, READ_APPS)) return denied();
+    if (!allowed(this.dir, caller, READ_APPS)) return denied();
     const f = parseFilter(q.get('$filter'));
     if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
     // Graph compares directory strings in $filter without regard to case ('Exo App' eq 'EXO APP').
     const list = this.dir.data.applications.filter((a) => this.dir.visible(a) && (f ?? []).every((c) => String((a as unknown as Record<string, unknown>)[c.prop]).toLowerCase() === c.value.toLowerCase()));
-    return { status: 200, body: { '@odata.context': this.ctx('applications'), value: list.map((a) => select(this.appView(a, q.get('$select')), q.get('$select'))) } };
+    return { status: 200, body: { '@odata.context': this.ctx('applications'), value: list.map((a) => select(appView(a, q.get('$select')), q.get('$select'))) } };
   }
 
   private createApplication(caller: Caller, req: SbRequest, uniqueName?: string): SbResponse {
-    if (!this.allowed(caller, WRITE_APPS)) return denied();
+    if (!allowed(this.dir, caller, WRITE_APPS)) return denied();
     const body = jsonOf(req);
     if (body === INVALID_JSON || typeof body !== 'object' || body === null) return badRequest('Unable to read JSON request payload.');
     const b = body as Record<string, unknown>;
@@ -282,11 +200,11 @@ export class GraphService {
       app.keyCredentials = keys;
     }
     this.dir.data.applications.push(app);
-    return { status: 201, headers: { location: `${this.origin()}/v1.0/applications/${app.id}` }, body: { '@odata.context': this.ctx('applications/$entity'), ...this.appView(app, null) } };
+    return { status: 201, headers: { location: `${this.origin()}/v1.0/applications/${app.id}` }, body: { '@odata.context': this.ctx('applications/$entity'), ...appView(app, null) } };
   }
 
   private patchApplication(caller: Caller, app: Application | undefined, key: string, req: SbRequest): SbResponse {
-    if (!this.allowed(caller, WRITE_APPS)) return denied();
+    if (!allowed(this.dir, caller, WRITE_APPS)) return denied();
     if (!app) return notFound(key);
     const body = jsonOf(req);
     if (body === INVALID_JSON || typeof body !== 'object' || body === null) return badRequest('Unable to read JSON request payload.');
@@ -304,44 +222,14 @@ export class GraphService {
 
   /** addKey / removeKey: proof-of-possession JWT signed by a current valid key of the app (Graph docs: application-addkey). */
   private async rollKey(caller: Caller, id: string, op: 'addKey' | 'removeKey', req: SbRequest): Promise<SbResponse> {
-    if (!this.allowed(caller, { delegated: ['Application.ReadWrite.All'], application: ['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy'], adminRoles: APP_WRITERS, self: id })) return denied();
+    if (!allowed(this.dir, caller, { delegated: ['Application.ReadWrite.All'], application: ['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy'], adminRoles: APP_WRITERS, self: id })) return denied();
     const app = this.dir.app(id);
     if (!app) return notFound(id);
     const body = jsonOf(req);
     if (body === INVALID_JSON || typeof body !== 'object' || body === null) return badRequest('Unable to read JSON request payload.');
     const b = body as Record<string, unknown>;
-    const proof = b['proof'];
-    const malformed = (why: string) => graphError(401, 'Authentication_MissingOrMalformed', `Access token is empty or malformed: the proof is invalid (${why}).`);
-    if (typeof proof !== 'string' || proof.split('.').length !== 3) return malformed('not a JWT');
-    if (proof.includes('=')) return malformed('base64url padding is not allowed');
-    let alg: string | undefined;
-    try {
-      alg = decodeProtectedHeader(proof).alg;
-    } catch {
-      return malformed('unreadable header');
-    }
-    const nowMs = this.now();
-    const validKeys = app.keyCredentials.filter((k) => Date.parse(k.startDateTime) <= nowMs && Date.parse(k.endDateTime) > nowMs);
-    if (validKeys.length === 0) return badRequest('The application has no valid certificate to sign the proof; add a key with an admin (PATCH keyCredentials).');
-    let verified = false;
-    let claimError: string | undefined;
-    for (const k of validKeys) {
-      try {
-        const pub = await importX509(certificatePemOf(k), alg === 'PS256' ? 'PS256' : 'RS256');
-        const { payload } = await jwtVerify(proof, pub, { algorithms: ['RS256', 'PS256'], currentDate: new Date(nowMs), clockTolerance: 300 });
-        if (payload.aud !== ADD_KEY_PROOF_AUDIENCE) claimError = `aud must be ${ADD_KEY_PROOF_AUDIENCE}`;
-        else if (payload.iss !== app.id) claimError = "iss must be the application's object id";
-        else if (typeof payload.exp !== 'number' || typeof payload.nbf !== 'number' || payload.exp - payload.nbf > 600) claimError = 'exp must be at most 10 minutes after nbf';
-        else {
-          verified = true;
-          break;
-        }
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === 'ERR_JWT_EXPIRED' || code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') claimError = 'the proof has expired or is not yet valid';
-      }
-    }
-    if (!verified) return malformed(claimError ?? 'not signed by a valid key of this application');
+    const refused = await checkKeyProof(app, b['proof'], this.now());
+    if (refused) return refused;
     if (op === 'addKey') {
       if (b['passwordCredential'] !== null && b['passwordCredential'] !== undefined) return badRequest('passwordCredential must be null when adding a certificate.');
       const keys = parseKeyCredentials([{ ...(b['keyCredential'] as object), keyId: app.keyCredentials.some((k) => k.keyId === (b['keyCredential'] as { keyId?: string } | null)?.keyId) ? undefined : (b['keyCredential'] as { keyId?: string } | null)?.keyId }], [], () => this.dir.stamp());
@@ -349,7 +237,7 @@ export class GraphService {
       const added = keys[0]!;
       if (app.keyCredentials.some((k) => k.customKeyIdentifier === added.customKeyIdentifier)) return badRequest('Key credential values must be unique: this certificate is already on the application.');
       app.keyCredentials.push(added);
-      return { status: 200, body: { '@odata.context': this.ctx('microsoft.graph.keyCredential'), ...this.keyView(added, false) } };
+      return { status: 200, body: { '@odata.context': this.ctx('microsoft.graph.keyCredential'), ...keyView(added, false) } };
     }
     const keyId = b['keyId'];
     if (typeof keyId !== 'string' || !app.keyCredentials.some((k) => k.keyId === keyId)) return notFound(String(keyId));
@@ -358,7 +246,7 @@ export class GraphService {
   }
 
   private createServicePrincipal(caller: Caller, req: SbRequest): SbResponse {
-    if (!this.allowed(caller, WRITE_APPS)) return denied();
+    if (!allowed(this.dir, caller, WRITE_APPS)) return denied();
     const body = jsonOf(req) as Record<string, unknown> | symbol | null;
     if (typeof body !== 'object' || body === null || typeof body['appId'] !== 'string') return badRequest("Property 'appId' is required.");
     const appId = body['appId'];
@@ -372,27 +260,27 @@ export class GraphService {
     }
     const sp: ServicePrincipal = { id: randomUUID(), appId, displayName: app.displayName, appRoles: [], servicePrincipalNames: [appId], publicClient: false, accountEnabled: true, visibleAt: this.dir.stamp() };
     this.dir.data.servicePrincipals.push(sp);
-    return { status: 201, body: { '@odata.context': this.ctx('servicePrincipals/$entity'), ...this.spView(sp) } };
+    return { status: 201, body: { '@odata.context': this.ctx('servicePrincipals/$entity'), ...spView(sp) } };
   }
 
   private appRoleAssignments(caller: Caller, spId: string, kind: 'appRoleAssignedTo' | 'appRoleAssignments', assignmentId: string | undefined, req: SbRequest): SbResponse {
     const sp = this.dir.sp(spId);
     const view = ({ visibleAt: _v, ...g }: { visibleAt: number } & Record<string, unknown>) => g;
     if (req.method === 'GET' && !assignmentId) {
-      if (!this.allowed(caller, READ_APPS)) return denied();
+      if (!allowed(this.dir, caller, READ_APPS)) return denied();
       if (!sp) return notFound(spId);
       const list = this.dir.data.appRoleAssignments.filter((g) => this.dir.visible(g) && (kind === 'appRoleAssignedTo' ? g.resourceId === sp.id : g.principalId === sp.id));
       return { status: 200, body: { '@odata.context': this.ctx(`servicePrincipals('${sp.id}')/${kind}`), value: list.map((g) => view(g as unknown as { visibleAt: number } & Record<string, unknown>)) } };
     }
     const need: Need = { delegated: ['AppRoleAssignment.ReadWrite.All'], application: ['AppRoleAssignment.ReadWrite.All'], adminRoles: APP_WRITERS };
     if (req.method === 'DELETE' && assignmentId) {
-      if (!this.allowed(caller, need)) return denied();
+      if (!allowed(this.dir, caller, need)) return denied();
       const before = this.dir.data.appRoleAssignments.length;
       this.dir.data.appRoleAssignments = this.dir.data.appRoleAssignments.filter((g) => g.id !== assignmentId);
       return before === this.dir.data.appRoleAssignments.length ? notFound(assignmentId) : { status: 204 };
     }
     if (req.method === 'POST' && kind === 'appRoleAssignedTo' && !assignmentId) {
-      if (!this.allowed(caller, need)) return denied();
+      if (!allowed(this.dir, caller, need)) return denied();
       if (!sp) return notFound(spId);
       const b = jsonOf(req) as Record<string, unknown> | symbol | null;
       if (typeof b !== 'object' || b === null) return badRequest('Unable to read JSON request payload.');
@@ -421,7 +309,7 @@ export class GraphService {
   }
 
   private assignRole(caller: Caller, req: SbRequest): SbResponse {
-    if (!this.allowed(caller, { delegated: ['RoleManagement.ReadWrite.Directory'], application: ['RoleManagement.ReadWrite.Directory'], adminRoles: ROLE_WRITERS })) return denied();
+    if (!allowed(this.dir, caller, { delegated: ['RoleManagement.ReadWrite.Directory'], application: ['RoleManagement.ReadWrite.Directory'], adminRoles: ROLE_WRITERS })) return denied();
     const b = jsonOf(req) as Record<string, unknown> | symbol | null;
     if (typeof b !== 'object' || b === null) return badRequest('Unable to read JSON request payload.');
     const principalId = String(b['principalId']);

@@ -1,16 +1,15 @@
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
-import { SignJWT, jwtVerify, importX509, decodeProtectedHeader, decodeJwt, generateKeyPair, exportJWK, type JWTPayload, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, jwtVerify, generateKeyPair, exportJWK, type JWTPayload, type CryptoKey, type JWK } from 'jose';
 import type { Directory } from './directory.js';
-import { certificatePemOf, thumbprintOfDerBase64 } from './directory.js';
 import { type SbRequest, type SbResponse, form, stsError } from './http-util.js';
 import type { Faults } from './faults.js';
+import { checkClientAssertion } from './client-assertion.js';
 
 /** Entra's token service as exo-cba meets it: discovery, client credentials with a certificate, device code, auth code + PKCE, refresh. */
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
-const SKEW_S = 300;
 
 interface DeviceCode { deviceCode: string; userCode: string; clientId: string; scopes: string[]; expiresAt: number; approvedAt: number }
 interface AuthCode { code: string; clientId: string; scopes: string[]; challenge: string; redirectUri: string; nonce?: string; expiresAt: number; userId: string }
@@ -273,51 +272,8 @@ export class TokenService {
     if (!app) {
       return stsError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
     }
-    const assertion = f.get('client_assertion') ?? '';
-    let header: ReturnType<typeof decodeProtectedHeader>;
-    let claims: JWTPayload;
-    try {
-      header = decodeProtectedHeader(assertion);
-      claims = decodeJwt(assertion);
-    } catch {
-      return stsError(400, 'invalid_request', 50027, 'JWT token is invalid or is malformed.');
-    }
-    // RS256 names the key by its SHA-1 thumbprint (x5t), PS256 by SHA-256 (x5t#S256).
-    const alg = header.alg;
-    const x5t = alg === 'PS256' ? (header as Record<string, unknown>)['x5t#S256'] : header.x5t;
-    if ((alg !== 'RS256' && alg !== 'PS256') || typeof x5t !== 'string') {
-      return stsError(401, 'invalid_client', 5002730, 'Invalid JWT token. Unsupported key for the signing algorithm.');
-    }
-    const hashAlg = alg === 'PS256' ? 'sha256' : 'sha1';
-    const key = app.keyCredentials.find((k) => this.dir.visible(k) && thumbprintOfDerBase64(k.key, hashAlg).toString('base64url') === x5t);
-    if (!key) {
-      return stsError(401, 'invalid_client', 700027, `Client assertion failed signature validation. The key was not found. Key identifier: '${x5t}'. Application: '${clientId}'.`);
-    }
-    const nowMs = this.o.now();
-    if (Date.parse(key.endDateTime) < nowMs) {
-      return stsError(401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is expired on application. [Reason - The key used is expired., Thumbprint of key used by client: '${x5t}', Found key 'Start=${key.startDateTime}, End=${key.endDateTime}']`);
-    }
-    if (Date.parse(key.startDateTime) > nowMs) {
-      return stsError(401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is not yet valid on application. [Found key 'Start=${key.startDateTime}, End=${key.endDateTime}']`);
-    }
-    try {
-      const pub = await importX509(certificatePemOf(key), alg);
-      await jwtVerify(assertion, pub, { algorithms: [alg], clockTolerance: SKEW_S, currentDate: new Date(nowMs) });
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'ERR_JWT_EXPIRED' || code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
-        return stsError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
-      }
-      return stsError(401, 'invalid_client', 700027, 'Client assertion contains an invalid signature.');
-    }
-    if (typeof claims.exp !== 'number') return stsError(401, 'invalid_client', 700024, "Client assertion is missing the 'exp' claim.");
-    if (claims.iss !== clientId || claims.sub !== clientId) {
-      return stsError(401, 'invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
-    }
-    const audOk = this.acceptedAudiences(tokenEndpoint).includes(String(claims.aud).toLowerCase());
-    if (!audOk) {
-      return stsError(401, 'invalid_client', 700023, `Client assertion audience claim does not match Realm issuer. Expected '${tokenEndpoint}'.`);
-    }
+    const refused = await checkClientAssertion(app, clientId, f.get('client_assertion') ?? '', { nowMs: this.o.now(), audiences: this.acceptedAudiences(tokenEndpoint), tokenEndpoint, visible: (k) => this.dir.visible(k) });
+    if (refused) return refused;
     const scope = (f.get('scope') ?? '').trim();
     if (!scope.endsWith('/.default') || scope.includes(' ')) {
       return stsError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);

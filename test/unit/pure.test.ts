@@ -14,7 +14,7 @@ import { redactUrl } from '../../src/adapters/http.js';
 import { cleanDescription, classifyTokenError } from '../../src/adapters/token-errors.js';
 import { toJunit } from '../../src/output/junit.js';
 import { powershell } from '../../src/workloads/exchange/powershell.js';
-import { parseFilter } from '../../src/sandbox/graph.js';
+import { parseFilter } from '../../src/sandbox/graph-views.js';
 import { endpointOf } from '../../src/sandbox/faults.js';
 import { withManageAsApp, hasManageAsApp } from '../../src/workloads/exchange/permission.js';
 import { uniqueNameFor } from '../../src/commands/init/steps/application.js';

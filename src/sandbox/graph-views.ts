@@ -1,0 +1,40 @@
+import type { Application, KeyCredential, ServicePrincipal } from './directory.js';
+
+/** What Graph returns for directory objects (no sandbox bookkeeping), and the OData query options exo-cba uses. */
+
+/** `prop eq 'value'` (and `and` of those): the filters exo-cba uses. */
+export function parseFilter(filter: string | null): { prop: string; value: string }[] | 'invalid' | undefined {
+  if (!filter) return undefined;
+  const parts = filter.split(/\s+and\s+/i);
+  const out: { prop: string; value: string }[] = [];
+  for (const p of parts) {
+    const m = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(p);
+    if (!m) return 'invalid';
+    out.push({ prop: m[1]!, value: m[2]!.replace(/''/g, "'") });
+  }
+  return out;
+}
+
+export function select<T extends object>(obj: T, selectParam: string | null): Partial<T> {
+  if (!selectParam) return obj;
+  const keys = new Set(['id', ...selectParam.split(',').map((s) => s.trim())]);
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => keys.has(k))) as Partial<T>;
+}
+
+
+export function keyView(k: KeyCredential, withKey: boolean) {
+  return { customKeyIdentifier: k.customKeyIdentifier, displayName: k.displayName, endDateTime: k.endDateTime, key: withKey ? k.key : null, keyId: k.keyId, startDateTime: k.startDateTime, type: k.type, usage: k.usage };
+}
+
+export function appView(a: Application, selectParam: string | null) {
+  const withKey = (selectParam ?? '').split(',').map((s) => s.trim()).includes('keyCredentials');
+  return {
+    id: a.id, appId: a.appId, displayName: a.displayName, uniqueName: a.uniqueName ?? null, signInAudience: a.signInAudience, createdDateTime: a.createdDateTime,
+    isFallbackPublicClient: a.isFallbackPublicClient, requiredResourceAccess: a.requiredResourceAccess, keyCredentials: a.keyCredentials.map((k) => keyView(k, withKey)),
+    passwordCredentials: (a.passwordCredentials ?? []).map((p) => ({ ...p, customKeyIdentifier: null, secretText: null })), tags: a.tags ?? [],
+  };
+}
+
+export function spView(s: ServicePrincipal) {
+  return { id: s.id, appId: s.appId, displayName: s.displayName, accountEnabled: s.accountEnabled, appRoles: s.appRoles, servicePrincipalNames: s.servicePrincipalNames, servicePrincipalType: 'Application' };
+}
