@@ -1,12 +1,7 @@
 import { CliError, EXIT, type ExitCode } from './core/errors.js';
+import type { Io } from './cli/io.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin?: NodeJS.ReadableStream;
-  stdinIsTTY: boolean;
-  env: Readonly<Record<string, string | undefined>>;
-}
+export type { Io } from './cli/io.js';
 
 const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, stdinIsTTY: Boolean(process.stdin.isTTY), env: process.env });
 

@@ -1,5 +1,5 @@
 import { failure } from '../core/errors.js';
-import type { Clock, Output } from '../core/context.js';
+import type { Clock, Output } from '../core/ports.js';
 import { REPLICATION_BACKOFF, withRetries } from '../core/retry.js';
 
 /**

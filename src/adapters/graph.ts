@@ -2,7 +2,7 @@ import type { HttpTransport } from './http.js';
 import type { Cloud } from '../tenant/clouds.js';
 import { GraphApiError, type AdminNeed } from './graph-errors.js';
 import { withRetries } from '../core/retry.js';
-import type { Clock, Output } from '../core/context.js';
+import type { Clock, Output } from '../core/ports.js';
 
 /** Microsoft Graph behind named operations. Below them runs the real Graph SDK (its auth and retry middleware). */
 

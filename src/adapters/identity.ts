@@ -4,7 +4,7 @@ import { NetworkError, type HttpTransport } from './http.js';
 import { AuthError, classifyTokenError, type SeenOnTheWire } from './token-errors.js';
 import type { Cloud } from '../tenant/clouds.js';
 import { MSAL_KNOWN_HOSTS } from '../tenant/clouds.js';
-import type { Clock, Output } from '../core/context.js';
+import type { Clock, Output } from '../core/ports.js';
 import { withRetries } from '../core/retry.js';
 
 /** Sign-in through MSAL: the admin (device code or browser), and the app itself with its certificate. */

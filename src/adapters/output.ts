@@ -1,4 +1,4 @@
-import type { Output, Paint, Progress } from '../core/context.js';
+import type { Output, Paint, Progress } from '../core/ports.js';
 
 const plain: Paint = { bold: (s) => s, dim: (s) => s, green: (s) => s, yellow: (s) => s, red: (s) => s, cyan: (s) => s };
 

@@ -1,4 +1,4 @@
-import type { Prompt } from '../core/context.js';
+import type { Prompt } from '../core/ports.js';
 import { CancelledError, usageError } from '../core/errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Command, Option, CommanderError } from 'commander';
-import type { Io } from '../main.js';
+import type { Io } from './io.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { CLOUD_NAMES } from '../tenant/clouds.js';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { execFileSync, spawn } from 'node:child_process';
 import type { Context, Services } from '../core/context.js';
-import type { Io } from '../main.js';
+import type { Io } from './io.js';
 import { makeOutput, makePaint } from '../adapters/output.js';
 import { systemClock } from '../adapters/clock.js';
 import { makeFiles } from '../adapters/files.js';

@@ -1,4 +1,4 @@
-import type { Clock, Output, Progress } from './context.js';
+import type { Clock, Output, Progress } from './ports.js';
 
 /**
  * The one retry policy of exo-cba, for every call that may be asked to wait: Graph (throttling, transient

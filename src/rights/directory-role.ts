@@ -1,4 +1,4 @@
-import type { RightsStrategy } from './index.js';
+import type { RightsStrategy } from './strategy.js';
 import type { DirectoryRoleRights } from './types.js';
 import { GraphApiError } from '../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';

@@ -1,4 +1,4 @@
-import type { RightsStrategy, RightsTarget } from './index.js';
+import type { RightsStrategy, RightsTarget } from './strategy.js';
 import type { ExchangeRbacRights } from './types.js';
 import { failure } from '../core/errors.js';
 import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';

@@ -1,7 +1,7 @@
 /**
  * How the app holds its Exchange rights: a tagged value, stored as such in the profile. Each kind has one
- * strategy module beside this file (directory-role.ts); adding a way of granting rights adds a kind here
- * and a module there.
+ * strategy module beside this file (directory-role.ts, exchange-rbac.ts; the interface is in strategy.ts);
+ * adding a way of granting rights adds a kind here and a module there.
  */
 export type Rights = DirectoryRoleRights | ExchangeRbacRights;
 
