@@ -1,6 +1,6 @@
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
-import { usageError } from '../core/errors.js';
+import { usageError, failure } from '../core/errors.js';
 
 /** The file system as exo-cba uses it: private directories, files that are never overwritten, atomic replaces, archives. */
 export interface Files {
@@ -139,7 +139,12 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
     },
     rename: async (from, to) => {
       await refuseLink(path.dirname(path.resolve(to)));
-      if (await files.exists(to)) throw new Error(`${to} exists; exo-cba never overwrites key material`);
+      if (await files.exists(to)) {
+        throw failure(`Cannot move ${from} to ${to}: a file is already there, and exo-cba never overwrites key material.`, {
+          why: 'Another run (or a person) wrote that file after this run archived the old one.',
+          fix: `Nothing was overwritten and ${from} is kept. Move ${to} into the archive/ folder beside it, then run the same command again.`,
+        });
+      }
       await files.ensurePrivateDir(path.dirname(to));
       await fs.rename(from, to);
     },

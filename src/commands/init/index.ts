@@ -4,7 +4,7 @@ import { planSteps, runSteps } from '../../core/steps.js';
 import { openTarget } from '../../tenant/target.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
 import { ADMIN_SCOPES, GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
-import { strategyFor } from '../../rights/index.js';
+import { strategyFor, ALL_RIGHTS_SCOPES } from '../../rights/index.js';
 import { exchangeAdmin, type ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
 import { APP_NEEDS, checkAdminRights } from '../../tenant/admin-rights.js';
 import { validateProfileName, type Profile } from '../../profile/store.js';
@@ -71,7 +71,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
   try {
     const { cloud } = target;
     const identity = await ctx.services.identity(cloud, target.http);
-    const session = await signInAdmin(ctx, identity, { tenant: flags.tenant ?? target.sandboxDomain ?? 'organizations', clientId: flags.clientId, method: flags.auth, scopes: [...ADMIN_SCOPES.init] });
+    const session = await signInAdmin(ctx, identity, { tenant: flags.tenant ?? target.sandboxDomain ?? 'organizations', clientId: flags.clientId, method: flags.auth, scopes: [...ADMIN_SCOPES.init, ...ALL_RIGHTS_SCOPES] });
     const dir = await ctx.services.directory(cloud, target.http, () => session.graphToken());
     const org = await dir.organization().catch((err: unknown) => {
       throw failure(`Could not read the tenant's organization: ${(err as Error).message}`, { fix: 'Check that the admin consented to Organization.Read.All (or User.Read).' });

@@ -1,4 +1,3 @@
-import type { Context } from '../../core/context.js';
 import type { Outcome } from '../../core/steps.js';
 import type { Cloud } from '../../tenant/clouds.js';
 import type { HttpTransport } from '../../adapters/http.js';
@@ -60,4 +59,3 @@ export interface InitRun {
   report(what: string, outcome: Outcome, extra?: string): void;
 }
 
-export type InitCtx = Context;
