@@ -6,7 +6,11 @@ import { HELP_FILE } from '../dist/cli/help-cache.js';
 export function renderPages() {
   const render = (cmd) => {
     let text = '';
-    cmd.configureOutput({ writeOut: (s) => (text += s), getOutHelpWidth: () => 80, getOutHasColors: () => false });
+    cmd.configureOutput({
+      writeOut: (s) => (text += s),
+      getOutHelpWidth: () => 80,
+      getOutHasColors: () => false,
+    });
     cmd.outputHelp();
     return text;
   };
@@ -17,4 +21,5 @@ export function renderPages() {
   return pages;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) writeFileSync(HELP_FILE, JSON.stringify(renderPages()) + '\n');
+if (import.meta.url === `file://${process.argv[1]}`)
+  writeFileSync(HELP_FILE, JSON.stringify(renderPages()) + '\n');

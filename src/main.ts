@@ -3,7 +3,13 @@ import type { Io } from './cli/io.js';
 
 export type { Io } from './cli/io.js';
 
-const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, stdinIsTTY: Boolean(process.stdin.isTTY), env: process.env });
+const defaultIo = (): Io => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  env: process.env,
+});
 
 /**
  * The one exit point: runs the command line and turns every outcome into an exit code
@@ -23,13 +29,18 @@ function report(err: unknown, io: Io, verbose: boolean): ExitCode {
   if (err instanceof CliError) {
     const lines = [`error: ${err.message}`];
     if (err.detail.why) lines.push(`  why: ${err.detail.why}`);
-    if (err.detail.code || err.detail.requestId) lines.push(`  code: ${[err.detail.code, err.detail.requestId && `request-id ${err.detail.requestId}`].filter(Boolean).join(', ')}`);
+    if (err.detail.code || err.detail.requestId)
+      lines.push(
+        `  code: ${[err.detail.code, err.detail.requestId && `request-id ${err.detail.requestId}`].filter(Boolean).join(', ')}`,
+      );
     if (err.detail.fix) lines.push(`  fix: ${err.detail.fix}`);
     io.stderr.write(lines.join('\n') + '\n');
     if (verbose && err.stack) io.stderr.write(err.stack + '\n');
     return err.exitCode;
   }
   const e = err as Error;
-  io.stderr.write(`exo-cba failed unexpectedly: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\nThis is a bug: please report it with the lines above (they hold no secrets).\n`);
+  io.stderr.write(
+    `exo-cba failed unexpectedly: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\nThis is a bug: please report it with the lines above (they hold no secrets).\n`,
+  );
   return EXIT.failed;
 }

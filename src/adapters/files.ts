@@ -44,7 +44,11 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
     }
   };
   const refuseLink = async (p: string) => {
-    if (await isLink(p)) throw usageError(`${p} is a symbolic link; exo-cba does not follow links to write or move key material.`, 'Point --out-dir at a real directory (or replace the link with one).');
+    if (await isLink(p))
+      throw usageError(
+        `${p} is a symbolic link; exo-cba does not follow links to write or move key material.`,
+        'Point --out-dir at a real directory (or replace the link with one).',
+      );
   };
   /** Modes mean little on Windows: a private file there is one whose ACL names only the current user. */
   const restrict = (file: string, mode: number) => {
@@ -52,7 +56,9 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
     try {
       opts.restrictOnWindows(file);
     } catch (err) {
-      opts.warn?.(`Could not restrict ${file} to the current user with icacls (${(err as Error).message}); other accounts on this machine may be able to read it. Restrict it by hand.`);
+      opts.warn?.(
+        `Could not restrict ${file} to the current user with icacls (${(err as Error).message}); other accounts on this machine may be able to read it. Restrict it by hand.`,
+      );
     }
   };
   const files: Files = {
@@ -107,7 +113,10 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
     },
     writeAtomic: async (p, data, mode) => {
       await files.ensurePrivateDir(path.dirname(p));
-      const tmp = path.join(path.dirname(p), `.${path.basename(p)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+      const tmp = path.join(
+        path.dirname(p),
+        `.${path.basename(p)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
+      );
       const h = await fs.open(tmp, 'wx', mode);
       try {
         await h.writeFile(data);
@@ -121,7 +130,11 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
     },
     archive: async (paths, dir) => {
       const moved: string[] = [];
-      for (let d = path.resolve(dir); path.basename(path.dirname(d)) !== '' && d !== path.dirname(d); d = path.dirname(d)) {
+      for (
+        let d = path.resolve(dir);
+        path.basename(path.dirname(d)) !== '' && d !== path.dirname(d);
+        d = path.dirname(d)
+      ) {
         if (path.basename(d) === 'archive') {
           await refuseLink(d);
           break;
@@ -140,16 +153,21 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
     rename: async (from, to) => {
       await refuseLink(path.dirname(path.resolve(to)));
       if (await files.exists(to)) {
-        throw failure(`Cannot move ${from} to ${to}: a file is already there, and exo-cba never overwrites key material.`, {
-          why: 'Another run (or a person) wrote that file after this run archived the old one.',
-          fix: `Nothing was overwritten and ${from} is kept. Move ${to} into the archive/ folder beside it, then run the same command again.`,
-        });
+        throw failure(
+          `Cannot move ${from} to ${to}: a file is already there, and exo-cba never overwrites key material.`,
+          {
+            why: 'Another run (or a person) wrote that file after this run archived the old one.',
+            fix: `Nothing was overwritten and ${from} is kept. Move ${to} into the archive/ folder beside it, then run the same command again.`,
+          },
+        );
       }
       await files.ensurePrivateDir(path.dirname(to));
       await fs.rename(from, to);
     },
     whyNotSafe: async (dir) => {
-      for (const p of [path.resolve(dir), path.join(path.resolve(dir), 'archive')]) if (await isLink(p)) return `${p} is a symbolic link, and exo-cba does not follow links with key material`;
+      for (const p of [path.resolve(dir), path.join(path.resolve(dir), 'archive')])
+        if (await isLink(p))
+          return `${p} is a symbolic link, and exo-cba does not follow links with key material`;
       return undefined;
     },
     tighten: async (dir) => {

@@ -37,12 +37,26 @@ const REPLICATION_TEXT = [
   /Not a valid reference update/i,
 ];
 
-export function classifyGraphError(e: { status: number; code: string; message: string; detailCodes: string[] }): GraphErrorReason {
+export function classifyGraphError(e: {
+  status: number;
+  code: string;
+  message: string;
+  detailCodes: string[];
+}): GraphErrorReason {
   if (e.detailCodes.includes('NoBackingApplicationObject')) return 'replication-gap';
-  if ((e.status === 400 || e.status === 403 || e.status === 404) && REPLICATION_TEXT.some((re) => re.test(e.message))) return 'replication-gap';
+  if (
+    (e.status === 400 || e.status === 403 || e.status === 404) &&
+    REPLICATION_TEXT.some((re) => re.test(e.message))
+  )
+    return 'replication-gap';
   if (e.status === 429) return 'throttled';
   if (e.status >= 500 && e.status !== 501) return 'transient';
-  if (e.status === 409 || (e.status === 400 && /already exists|conflicting object|MultipleObjectsWithSameKeyValue/i.test(`${e.code} ${e.message}`))) return 'conflict';
+  if (
+    e.status === 409 ||
+    (e.status === 400 &&
+      /already exists|conflicting object|MultipleObjectsWithSameKeyValue/i.test(`${e.code} ${e.message}`))
+  )
+    return 'conflict';
   if (e.status === 401) return 'unauthenticated';
   if (e.status === 403) return 'permission-denied';
   if (e.status === 404) return 'not-found';
@@ -75,8 +89,10 @@ export function isReplicationGap(err: unknown): boolean {
 
 const ADMIN_ROLES: Record<AdminNeed, string> = {
   apps: 'Registering and changing apps needs the Application Administrator, Cloud Application Administrator or Global Administrator role.',
-  consent: 'Granting Exchange.ManageAsApp (admin consent for an application permission) needs the Application Administrator, Cloud Application Administrator or Global Administrator role.',
-  'role-assignment': 'Assigning a directory role needs the Privileged Role Administrator or Global Administrator role.',
+  consent:
+    'Granting Exchange.ManageAsApp (admin consent for an application permission) needs the Application Administrator, Cloud Application Administrator or Global Administrator role.',
+  'role-assignment':
+    'Assigning a directory role needs the Privileged Role Administrator or Global Administrator role.',
   read: 'Reading apps, service principals and their grants needs at least the Directory Readers role, or one of the administrator roles exo-cba asks for.',
 };
 
@@ -92,18 +108,32 @@ export function explainGraphError(err: unknown, step: string): Error {
         fix: 'Sign in with an account that holds that role (or activate it in PIM), then re-run: finished steps are reused.',
       });
     case 'replication-gap':
-      return failure(`Microsoft Graph still did not see a new object while trying to ${step} (${err.status} ${err.code}).`, {
-        ...detail,
-        why: `${err.message} Entra is eventually consistent, and this did not clear within the wait.${err.status === 403 ? ' The same answer also comes when the admin may not create service principals: ' + ADMIN_ROLES.apps : ''}`,
-        fix: 'Re-run the same command (finished steps are reused), or give it longer with --wait.',
-      });
+      return failure(
+        `Microsoft Graph still did not see a new object while trying to ${step} (${err.status} ${err.code}).`,
+        {
+          ...detail,
+          why: `${err.message} Entra is eventually consistent, and this did not clear within the wait.${err.status === 403 ? ' The same answer also comes when the admin may not create service principals: ' + ADMIN_ROLES.apps : ''}`,
+          fix: 'Re-run the same command (finished steps are reused), or give it longer with --wait.',
+        },
+      );
     case 'unauthenticated':
-      return failure(`Microsoft Graph did not accept the admin token while trying to ${step}.`, { ...detail, why: err.message, fix: 'Sign in again; if the tenant restricts the default client, use --client-id with your own public client.' });
+      return failure(`Microsoft Graph did not accept the admin token while trying to ${step}.`, {
+        ...detail,
+        why: err.message,
+        fix: 'Sign in again; if the tenant restricts the default client, use --client-id with your own public client.',
+      });
     case 'throttled':
     case 'transient':
-      return failure(`Microsoft Graph is busy or failing (HTTP ${err.status}) while trying to ${step}.`, { ...detail, why: err.message, fix: 'Re-run in a few minutes: finished steps are reused.' });
+      return failure(`Microsoft Graph is busy or failing (HTTP ${err.status}) while trying to ${step}.`, {
+        ...detail,
+        why: err.message,
+        fix: 'Re-run in a few minutes: finished steps are reused.',
+      });
     default:
-      return failure(`Microsoft Graph could not ${step}: ${err.message}`, { ...detail, fix: 'Re-run with --verbose for the request details.' });
+      return failure(`Microsoft Graph could not ${step}: ${err.message}`, {
+        ...detail,
+        fix: 'Re-run with --verbose for the request details.',
+      });
   }
 }
 
@@ -118,5 +148,9 @@ export function untilReplicated<T>(
   opts: { deadline: number; isGap?: (err: unknown) => boolean },
 ): Promise<T> {
   const isGap = opts.isGap ?? isReplicationGap;
-  return withRetries(ctx, what, fn, { deadline: opts.deadline, backoff: REPLICATION_BACKOFF, decide: (err) => (isGap(err) ? { label: 'Waiting for Entra to replicate' } : undefined) });
+  return withRetries(ctx, what, fn, {
+    deadline: opts.deadline,
+    backoff: REPLICATION_BACKOFF,
+    decide: (err) => (isGap(err) ? { label: 'Waiting for Entra to replicate' } : undefined),
+  });
 }

@@ -8,7 +8,10 @@ import type { Clock, Output } from '../core/ports.js';
 
 export type TokenSource = () => Promise<string>;
 
-export interface RequiredResourceAccess { resourceAppId: string; resourceAccess: { id: string; type: string }[] }
+export interface RequiredResourceAccess {
+  resourceAppId: string;
+  resourceAccess: { id: string; type: string }[];
+}
 
 export interface KeyCredentialView {
   keyId: string;
@@ -45,9 +48,24 @@ export interface GraphApplication {
   createdDateTime?: string;
 }
 
-export interface PasswordCredentialView { keyId: string; displayName?: string | null; hint?: string | null; endDateTime?: string | null }
-export interface FederatedCredentialView { id: string; name: string; issuer: string; subject: string }
-export interface DirectoryObjectView { id: string; displayName?: string | null; userPrincipalName?: string | null; appId?: string | null }
+export interface PasswordCredentialView {
+  keyId: string;
+  displayName?: string | null;
+  hint?: string | null;
+  endDateTime?: string | null;
+}
+export interface FederatedCredentialView {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+}
+export interface DirectoryObjectView {
+  id: string;
+  displayName?: string | null;
+  userPrincipalName?: string | null;
+  appId?: string | null;
+}
 
 /** What an app's registration says about who can sign in as it, and who may change that. */
 export interface AppCredentials {
@@ -57,12 +75,37 @@ export interface AppCredentials {
   owners: DirectoryObjectView[];
 }
 
-export interface GraphServicePrincipal { id: string; appId: string; displayName: string; appRoles?: { id: string; value: string }[] }
-export interface GraphAppRoleAssignment { id: string; principalId: string; resourceId: string; appRoleId: string }
-export interface GraphRoleAssignment { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }
-export interface Organization { tenantId: string; displayName: string; initialDomain: string }
+export interface GraphServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  appRoles?: { id: string; value: string }[];
+}
+export interface GraphAppRoleAssignment {
+  id: string;
+  principalId: string;
+  resourceId: string;
+  appRoleId: string;
+}
+export interface GraphRoleAssignment {
+  id: string;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+}
+export interface Organization {
+  tenantId: string;
+  displayName: string;
+  initialDomain: string;
+}
 
-export interface NewApplication { displayName: string; signInAudience: string; requiredResourceAccess: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[]; tags?: string[] }
+export interface NewApplication {
+  displayName: string;
+  signInAudience: string;
+  requiredResourceAccess: RequiredResourceAccess[];
+  keyCredentials?: NewKeyCredential[];
+  tags?: string[];
+}
 
 export interface Directory {
   organization(): Promise<Organization>;
@@ -74,13 +117,19 @@ export interface Directory {
    * Idempotent create (Graph: application upsert): PATCH /applications(uniqueName='…') with
    * Prefer: create-if-missing. 201 with the new app, or 204 when it already existed (then read it).
    */
-  upsertApplication(uniqueName: string, body: NewApplication): Promise<{ created: boolean; app?: GraphApplication }>;
+  upsertApplication(
+    uniqueName: string,
+    body: NewApplication,
+  ): Promise<{ created: boolean; app?: GraphApplication }>;
   /** Every way to sign in as the app (certificates, secrets, federated credentials) and its owners, who may add more. */
   getCredentials(objectId: string): Promise<AppCredentials>;
   removePassword(objectId: string, keyId: string): Promise<void>;
   deleteFederatedCredential(objectId: string, id: string): Promise<void>;
   getApplicationByUniqueName(uniqueName: string): Promise<GraphApplication | undefined>;
-  updateApplication(objectId: string, patch: { requiredResourceAccess?: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] }): Promise<void>;
+  updateApplication(
+    objectId: string,
+    patch: { requiredResourceAccess?: RequiredResourceAccess[]; keyCredentials?: NewKeyCredential[] },
+  ): Promise<void>;
   /** With the `key` values: the only read that returns them (needed to PATCH the whole collection). */
   getKeyCredentials(objectId: string): Promise<KeyCredentialView[]>;
   addKey(objectId: string, key: NewKeyCredential, proof: string): Promise<KeyCredentialView>;
@@ -99,7 +148,14 @@ export { GraphApiError, isReplicationGap } from './graph-errors.js';
 
 const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-interface SdkGraphError { statusCode?: number; code?: string | null; message?: string; requestId?: string | null; body?: unknown; headers?: Headers }
+interface SdkGraphError {
+  statusCode?: number;
+  code?: string | null;
+  message?: string;
+  requestId?: string | null;
+  body?: unknown;
+  headers?: Headers;
+}
 
 /** Retry-After in seconds (Graph sends seconds; an HTTP date is read too). */
 export function retryAfterMs(value: string | null | undefined, now: number): number | undefined {
@@ -115,28 +171,45 @@ export function retryAfterMs(value: string | null | undefined, now: number): num
  * an object with `value`, and `details` an array or a single object (go-azure-sdk odata/errors.go copes with
  * both); the AAD Graph era put the detail code in `values[{item: PropertyErrorCode}]`.
  */
-function toGraphApiError(err: unknown, operation: string, needs: AdminNeed, now: number): GraphApiError | Error {
+function toGraphApiError(
+  err: unknown,
+  operation: string,
+  needs: AdminNeed,
+  now: number,
+): GraphApiError | Error {
   const e = err as SdkGraphError;
-  if (typeof e?.statusCode !== 'number' || e.statusCode <= 0) return err instanceof Error ? err : new Error(String(err));
+  if (typeof e?.statusCode !== 'number' || e.statusCode <= 0)
+    return err instanceof Error ? err : new Error(String(err));
   let details: string[] = [];
   let code = e.code ?? 'unknown';
   let message = e.message ?? '';
   if (typeof e.body === 'string') {
     try {
       // The SDK keeps either the whole body or its inner "error" object, as a JSON string.
-      type Inner = { code?: string; message?: string | { value?: string }; details?: { code?: string }[] | { code?: string }; values?: { item?: string; value?: string }[] };
+      type Inner = {
+        code?: string;
+        message?: string | { value?: string };
+        details?: { code?: string }[] | { code?: string };
+        values?: { item?: string; value?: string }[];
+      };
       const parsed = JSON.parse(e.body) as Inner & { error?: Inner };
       const inner = parsed.error ?? parsed;
       const list = Array.isArray(inner.details) ? inner.details : inner.details ? [inner.details] : [];
-      details = [...list.map((d) => d.code ?? ''), ...(inner.values ?? []).filter((v) => v.item === 'PropertyErrorCode').map((v) => v.value ?? '')].filter(Boolean);
+      details = [
+        ...list.map((d) => d.code ?? ''),
+        ...(inner.values ?? []).filter((v) => v.item === 'PropertyErrorCode').map((v) => v.value ?? ''),
+      ].filter(Boolean);
       code = inner.code ?? code;
-      message = typeof inner.message === 'string' ? inner.message : inner.message?.value ?? message;
+      message = typeof inner.message === 'string' ? inner.message : (inner.message?.value ?? message);
     } catch {
       // A non-JSON body: keep what the SDK read.
     }
   }
   const ra = retryAfterMs(e.headers?.get?.('retry-after'), now);
-  return new GraphApiError(e.statusCode, code, message, details, e.requestId ?? undefined, operation, { needs, ...(ra !== undefined ? { retryAfterMs: ra } : {}) });
+  return new GraphApiError(e.statusCode, code, message, details, e.requestId ?? undefined, operation, {
+    needs,
+    ...(ra !== undefined ? { retryAfterMs: ra } : {}),
+  });
 }
 
 /** What each operation asks of the signed-in admin (for the advice on a 403); anything unlisted changes apps. */
@@ -168,18 +241,31 @@ export interface DirectoryOptions {
   out: Pick<Output, 'verbose' | 'progress'>;
 }
 
-export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: TokenSource, opts: DirectoryOptions): Promise<Directory> {
+export async function makeDirectory(
+  cloud: Cloud,
+  http: HttpTransport,
+  token: TokenSource,
+  opts: DirectoryOptions,
+): Promise<Directory> {
   const sdk = await import('@microsoft/microsoft-graph-client');
   const { Client, AuthenticationHandler } = sdk;
 
   /** The last link of the SDK's middleware chain: the request goes out through exo-cba's transport. */
   const transport = {
     async execute(context: { request: string | Request; options?: RequestInit; response?: Response }) {
-      const req = context.request instanceof Request ? context.request : new Request(context.request, context.options);
+      const req =
+        context.request instanceof Request ? context.request : new Request(context.request, context.options);
       const headers: Record<string, string> = {};
       new Headers(context.options?.headers ?? req.headers).forEach((v, k) => (headers[k] = v));
       const body = context.options?.body ?? (req.body ? Buffer.from(await req.arrayBuffer()) : undefined);
-      const res = await http({ method: context.options?.method ?? req.method, url: req.url, headers, ...(body !== undefined && body !== null ? { body: typeof body === 'string' ? body : Buffer.from(body as ArrayBuffer) } : {}) });
+      const res = await http({
+        method: context.options?.method ?? req.method,
+        url: req.url,
+        headers,
+        ...(body !== undefined && body !== null
+          ? { body: typeof body === 'string' ? body : Buffer.from(body as ArrayBuffer) }
+          : {}),
+      });
       const noBody = res.status === 204 || res.status === 304;
       context.response = new Response(noBody ? null : res.body, { status: res.status, headers: res.headers });
     },
@@ -218,7 +304,13 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
       maxAttempts: 6,
       decide: (err) =>
         err instanceof GraphApiError && (err.reason === 'throttled' || err.reason === 'transient')
-          ? { label: err.reason === 'throttled' ? `Microsoft Graph is throttling (HTTP ${err.status})` : `Microsoft Graph failed this time (HTTP ${err.status})`, ...(err.extra.retryAfterMs !== undefined ? { retryAfterMs: err.extra.retryAfterMs } : {}) }
+          ? {
+              label:
+                err.reason === 'throttled'
+                  ? `Microsoft Graph is throttling (HTTP ${err.status})`
+                  : `Microsoft Graph failed this time (HTTP ${err.status})`,
+              ...(err.extra.retryAfterMs !== undefined ? { retryAfterMs: err.extra.retryAfterMs } : {}),
+            }
           : undefined,
     });
   }
@@ -230,12 +322,19 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
       throw err;
     }
   };
-  const appFields = 'id,appId,displayName,signInAudience,requiredResourceAccess,keyCredentials,passwordCredentials,uniqueName,tags,createdDateTime';
+  const appFields =
+    'id,appId,displayName,signInAudience,requiredResourceAccess,keyCredentials,passwordCredentials,uniqueName,tags,createdDateTime';
 
   return {
     organization: () =>
       call('read the organization', async () => {
-        const r = (await client.api('/organization').select('id,displayName,verifiedDomains').get()) as { value: { id: string; displayName: string; verifiedDomains: { name: string; isInitial: boolean }[] }[] };
+        const r = (await client.api('/organization').select('id,displayName,verifiedDomains').get()) as {
+          value: {
+            id: string;
+            displayName: string;
+            verifiedDomains: { name: string; isInitial: boolean }[];
+          }[];
+        };
         const org = r.value[0];
         if (!org) throw new Error('Graph returned no organization for this account.');
         const initial = org.verifiedDomains.find((d) => d.isInitial)?.name;
@@ -243,48 +342,184 @@ export async function makeDirectory(cloud: Cloud, http: HttpTransport, token: To
         return { tenantId: org.id, displayName: org.displayName, initialDomain: initial };
       }),
     findApplicationsByName: (name) =>
-      call('look up applications by name', async () => ((await client.api('/applications').filter(`displayName eq ${odataString(name)}`).select(appFields).get()) as { value: GraphApplication[] }).value),
-    getApplication: (id) => orUndefined(call('read the application', () => client.api(`/applications/${id}`).select(appFields).get() as Promise<GraphApplication>)),
-    getApplicationByAppId: (appId) => orUndefined(call('read the application', () => client.api(`/applications(appId=${odataString(appId)})`).select(appFields).get() as Promise<GraphApplication>)),
-    createApplication: (body) => call('create the application (POST)', () => client.api('/applications').post(body) as Promise<GraphApplication>),
+      call(
+        'look up applications by name',
+        async () =>
+          (
+            (await client
+              .api('/applications')
+              .filter(`displayName eq ${odataString(name)}`)
+              .select(appFields)
+              .get()) as { value: GraphApplication[] }
+          ).value,
+      ),
+    getApplication: (id) =>
+      orUndefined(
+        call(
+          'read the application',
+          () => client.api(`/applications/${id}`).select(appFields).get() as Promise<GraphApplication>,
+        ),
+      ),
+    getApplicationByAppId: (appId) =>
+      orUndefined(
+        call(
+          'read the application',
+          () =>
+            client
+              .api(`/applications(appId=${odataString(appId)})`)
+              .select(appFields)
+              .get() as Promise<GraphApplication>,
+        ),
+      ),
+    createApplication: (body) =>
+      call(
+        'create the application (POST)',
+        () => client.api('/applications').post(body) as Promise<GraphApplication>,
+      ),
     upsertApplication: (uniqueName, body) =>
       call('create the application', async () => {
-        const res = (await client.api(`/applications(uniqueName=${odataString(uniqueName)})`).header('Prefer', 'create-if-missing').responseType(sdk.ResponseType.RAW).patch(body)) as Response;
+        const res = (await client
+          .api(`/applications(uniqueName=${odataString(uniqueName)})`)
+          .header('Prefer', 'create-if-missing')
+          .responseType(sdk.ResponseType.RAW)
+          .patch(body)) as Response;
         if (res.status === 201) return { created: true, app: (await res.json()) as GraphApplication };
         if (res.status === 204 || res.status === 200) return { created: false };
         const text = await res.text();
-        throw Object.assign(new Error(text), { statusCode: res.status, body: text, requestId: res.headers.get('request-id') });
+        throw Object.assign(new Error(text), {
+          statusCode: res.status,
+          body: text,
+          requestId: res.headers.get('request-id'),
+        });
       }),
     getCredentials: (id) =>
       call('read the application credentials and owners', async () => {
         const [app, federated, owners] = await Promise.all([
-          client.api(`/applications/${id}`).select('keyCredentials,passwordCredentials').get() as Promise<{ keyCredentials: KeyCredentialView[]; passwordCredentials?: PasswordCredentialView[] }>,
-          client.api(`/applications/${id}/federatedIdentityCredentials`).get() as Promise<{ value: FederatedCredentialView[] }>,
-          client.api(`/applications/${id}/owners`).select('id,displayName,userPrincipalName,appId').get() as Promise<{ value: DirectoryObjectView[] }>,
+          client.api(`/applications/${id}`).select('keyCredentials,passwordCredentials').get() as Promise<{
+            keyCredentials: KeyCredentialView[];
+            passwordCredentials?: PasswordCredentialView[];
+          }>,
+          client.api(`/applications/${id}/federatedIdentityCredentials`).get() as Promise<{
+            value: FederatedCredentialView[];
+          }>,
+          client
+            .api(`/applications/${id}/owners`)
+            .select('id,displayName,userPrincipalName,appId')
+            .get() as Promise<{ value: DirectoryObjectView[] }>,
         ]);
-        return { keys: app.keyCredentials, passwords: app.passwordCredentials ?? [], federated: federated.value, owners: owners.value };
+        return {
+          keys: app.keyCredentials,
+          passwords: app.passwordCredentials ?? [],
+          federated: federated.value,
+          owners: owners.value,
+        };
       }),
-    removePassword: (id, keyId) => call('remove a client secret (removePassword)', async () => void (await client.api(`/applications/${id}/removePassword`).post({ keyId }))),
-    deleteFederatedCredential: (id, fid) => call('delete a federated credential', async () => void (await client.api(`/applications/${id}/federatedIdentityCredentials/${fid}`).delete())),
-    getApplicationByUniqueName: (uniqueName) => orUndefined(call('read the application', () => client.api(`/applications(uniqueName=${odataString(uniqueName)})`).select(appFields).get() as Promise<GraphApplication>)),
-    updateApplication: (id, patch) => call('update the application', async () => void (await client.api(`/applications/${id}`).patch(patch))),
+    removePassword: (id, keyId) =>
+      call(
+        'remove a client secret (removePassword)',
+        async () => void (await client.api(`/applications/${id}/removePassword`).post({ keyId })),
+      ),
+    deleteFederatedCredential: (id, fid) =>
+      call(
+        'delete a federated credential',
+        async () =>
+          void (await client.api(`/applications/${id}/federatedIdentityCredentials/${fid}`).delete()),
+      ),
+    getApplicationByUniqueName: (uniqueName) =>
+      orUndefined(
+        call(
+          'read the application',
+          () =>
+            client
+              .api(`/applications(uniqueName=${odataString(uniqueName)})`)
+              .select(appFields)
+              .get() as Promise<GraphApplication>,
+        ),
+      ),
+    updateApplication: (id, patch) =>
+      call('update the application', async () => void (await client.api(`/applications/${id}`).patch(patch))),
     getKeyCredentials: (id) =>
-      call('read the application keys', async () => ((await client.api(`/applications/${id}`).select('keyCredentials').get()) as { keyCredentials: KeyCredentialView[] }).keyCredentials),
+      call(
+        'read the application keys',
+        async () =>
+          (
+            (await client.api(`/applications/${id}`).select('keyCredentials').get()) as {
+              keyCredentials: KeyCredentialView[];
+            }
+          ).keyCredentials,
+      ),
     addKey: (id, keyCredential, proof) =>
-      call('add a key (addKey)', () => client.api(`/applications/${id}/addKey`).post({ keyCredential, passwordCredential: null, proof }) as Promise<KeyCredentialView>),
-    removeKey: (id, keyId, proof) => call('remove a key (removeKey)', async () => void (await client.api(`/applications/${id}/removeKey`).post({ keyId, proof }))),
-    deleteApplication: (id) => call('delete the application', async () => void (await client.api(`/applications/${id}`).delete())),
+      call(
+        'add a key (addKey)',
+        () =>
+          client
+            .api(`/applications/${id}/addKey`)
+            .post({ keyCredential, passwordCredential: null, proof }) as Promise<KeyCredentialView>,
+      ),
+    removeKey: (id, keyId, proof) =>
+      call(
+        'remove a key (removeKey)',
+        async () => void (await client.api(`/applications/${id}/removeKey`).post({ keyId, proof })),
+      ),
+    deleteApplication: (id) =>
+      call('delete the application', async () => void (await client.api(`/applications/${id}`).delete())),
     findServicePrincipal: (appId) =>
-      orUndefined(call('read the service principal', () => client.api(`/servicePrincipals(appId=${odataString(appId)})`).select('id,appId,displayName,appRoles').get() as Promise<GraphServicePrincipal>)),
-    createServicePrincipal: (appId) => call('create the service principal', () => client.api('/servicePrincipals').post({ appId }) as Promise<GraphServicePrincipal>),
+      orUndefined(
+        call(
+          'read the service principal',
+          () =>
+            client
+              .api(`/servicePrincipals(appId=${odataString(appId)})`)
+              .select('id,appId,displayName,appRoles')
+              .get() as Promise<GraphServicePrincipal>,
+        ),
+      ),
+    createServicePrincipal: (appId) =>
+      call(
+        'create the service principal',
+        () => client.api('/servicePrincipals').post({ appId }) as Promise<GraphServicePrincipal>,
+      ),
     listAppRoleAssignments: (spId) =>
-      call('list the app role grants', async () => ((await client.api(`/servicePrincipals/${spId}/appRoleAssignments`).get()) as { value: GraphAppRoleAssignment[] }).value),
+      call(
+        'list the app role grants',
+        async () =>
+          (
+            (await client.api(`/servicePrincipals/${spId}/appRoleAssignments`).get()) as {
+              value: GraphAppRoleAssignment[];
+            }
+          ).value,
+      ),
     grantAppRole: (resourceSpId, principalId, appRoleId) =>
-      call('grant the app role (admin consent)', () => client.api(`/servicePrincipals/${resourceSpId}/appRoleAssignedTo`).post({ principalId, resourceId: resourceSpId, appRoleId }) as Promise<GraphAppRoleAssignment>),
+      call(
+        'grant the app role (admin consent)',
+        () =>
+          client
+            .api(`/servicePrincipals/${resourceSpId}/appRoleAssignedTo`)
+            .post({ principalId, resourceId: resourceSpId, appRoleId }) as Promise<GraphAppRoleAssignment>,
+      ),
     listRoleAssignments: (principalId) =>
-      call('list directory role assignments', async () => ((await client.api('/roleManagement/directory/roleAssignments').filter(`principalId eq ${odataString(principalId)}`).get()) as { value: GraphRoleAssignment[] }).value),
-    removeRoleAssignment: (id) => call('remove a directory role assignment', async () => void (await client.api(`/roleManagement/directory/roleAssignments/${id}`).delete())),
+      call(
+        'list directory role assignments',
+        async () =>
+          (
+            (await client
+              .api('/roleManagement/directory/roleAssignments')
+              .filter(`principalId eq ${odataString(principalId)}`)
+              .get()) as { value: GraphRoleAssignment[] }
+          ).value,
+      ),
+    removeRoleAssignment: (id) =>
+      call(
+        'remove a directory role assignment',
+        async () => void (await client.api(`/roleManagement/directory/roleAssignments/${id}`).delete()),
+      ),
     assignDirectoryRole: (principalId, roleDefinitionId) =>
-      call('assign the directory role', () => client.api('/roleManagement/directory/roleAssignments').post({ principalId, roleDefinitionId, directoryScopeId: '/' }) as Promise<GraphRoleAssignment>),
+      call(
+        'assign the directory role',
+        () =>
+          client
+            .api('/roleManagement/directory/roleAssignments')
+            .post({ principalId, roleDefinitionId, directoryScopeId: '/' }) as Promise<GraphRoleAssignment>,
+      ),
   };
 }

@@ -49,7 +49,8 @@ export interface HttpOptions {
   defaultTimeoutMs?: number;
 }
 
-const SECRET_FIELDS = /((?:client_assertion|assertion|refresh_token|access_token|id_token|code|code_verifier|device_code|password|client_secret|proof)=)[^&]+/g;
+const SECRET_FIELDS =
+  /((?:client_assertion|assertion|refresh_token|access_token|id_token|code|code_verifier|device_code|password|client_secret|proof)=)[^&]+/g;
 
 /** A summary that never carries a secret: no bodies, no Authorization header, query secrets masked. */
 export function redactUrl(url: string): string {
@@ -64,13 +65,16 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return noProxy.split(/[\s,]+/).filter(Boolean).some((raw) => {
-    if (raw === '*') return true;
-    const m = /^(.*?)(?::(\d+))?$/.exec(raw.toLowerCase().replace(/^\*?\./, ''))!;
-    const [, name, p] = m;
-    if (p && p !== port) return false;
-    return host === name || host.endsWith(`.${name!}`);
-  });
+  return noProxy
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((raw) => {
+      if (raw === '*') return true;
+      const m = /^(.*?)(?::(\d+))?$/.exec(raw.toLowerCase().replace(/^\*?\./, ''))!;
+      const [, name, p] = m;
+      if (p && p !== port) return false;
+      return host === name || host.endsWith(`.${name!}`);
+    });
 }
 
 /**
@@ -80,7 +84,9 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
  * cannot: it reads NODE_EXTRA_CA_CERTS once at start-up.
  */
 export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
-  const ca = options.extraCaPem ? [...tls.rootCertificates, ...extraCaFromFile(options.nodeExtraCaFile), options.extraCaPem] : undefined;
+  const ca = options.extraCaPem
+    ? [...tls.rootCertificates, ...extraCaFromFile(options.nodeExtraCaFile), options.extraCaPem]
+    : undefined;
   const connect = ca ? { ca } : {};
   const direct = new Agent({ connect, keepAliveTimeout: 10_000 });
   const viaProxy = new Map<string, Dispatcher>();
@@ -112,9 +118,12 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
       });
       const body = Buffer.from(await res.body.arrayBuffer());
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      options.onExchange?.(`${where} -> ${res.statusCode} (${ms.toFixed(0)} ms${headers['request-id'] ? `, request-id ${headers['request-id']}` : ''})`);
+      options.onExchange?.(
+        `${where} -> ${res.statusCode} (${ms.toFixed(0)} ms${headers['request-id'] ? `, request-id ${headers['request-id']}` : ''})`,
+      );
       return { status: res.statusCode, headers, body };
     } catch (err) {
       const cause = ((err as { cause?: Error }).cause ?? err) as Error;
@@ -146,7 +155,9 @@ export class NetworkError extends Error {
     /** The proxy the request went through, when one did. */
     readonly proxy?: string,
   ) {
-    super(`could not reach ${origin}${proxy ? ` through the proxy ${new URL(proxy).host}` : ''}: ${cause.message}`);
+    super(
+      `could not reach ${origin}${proxy ? ` through the proxy ${new URL(proxy).host}` : ''}: ${cause.message}`,
+    );
     this.name = 'NetworkError';
   }
 }

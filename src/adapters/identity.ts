@@ -70,7 +70,12 @@ type CallState = SeenOnTheWire;
  */
 export const MSAL_DEFAULT_THROTTLE_MS = 60_000;
 
-export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clock, output: Pick<Output, 'verbose' | 'progress'>): Promise<Identity> {
+export async function makeIdentity(
+  cloud: Cloud,
+  http: HttpTransport,
+  clock: Clock,
+  output: Pick<Output, 'verbose' | 'progress'>,
+): Promise<Identity> {
   const out = { clock, out: output };
   const verbose = (s: string) => output.verbose(s);
   const msal = await import('@azure/msal-node');
@@ -80,11 +85,20 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
   const calls = new AsyncLocalStorage<CallState>();
 
   const networkClient = {
-    async send<T>(method: 'GET' | 'POST', url: string, options?: { headers?: Record<string, string>; body?: string }) {
+    async send<T>(
+      method: 'GET' | 'POST',
+      url: string,
+      options?: { headers?: Record<string, string>; body?: string },
+    ) {
       const state = calls.getStore();
       let res;
       try {
-        res = await http({ method, url, headers: options?.headers ?? {}, ...(method === 'POST' ? { body: options?.body ?? '' } : {}) });
+        res = await http({
+          method,
+          url,
+          headers: options?.headers ?? {},
+          ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+        });
       } catch (err) {
         if (state && err instanceof NetworkError) state.network = err;
         throw err;
@@ -98,11 +112,20 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
       try {
         body = JSON.parse(res.body.toString('utf8') || '{}');
       } catch {
-        body = { error: 'invalid_response', error_description: `The token service at ${new URL(url).origin} answered HTTP ${res.status} with a body that is not JSON.` };
+        body = {
+          error: 'invalid_response',
+          error_description: `The token service at ${new URL(url).origin} answered HTTP ${res.status} with a body that is not JSON.`,
+        };
       }
       const b = body as { error?: unknown; error_codes?: unknown; error_description?: unknown };
       if (state && typeof b.error === 'string' && b.error !== 'authorization_pending') {
-        state.oauth = { error: b.error, description: typeof b.error_description === 'string' ? b.error_description : b.error, ...(Array.isArray(b.error_codes) && typeof b.error_codes[0] === 'number' ? { aadsts: b.error_codes[0] } : {}) };
+        state.oauth = {
+          error: b.error,
+          description: typeof b.error_description === 'string' ? b.error_description : b.error,
+          ...(Array.isArray(b.error_codes) && typeof b.error_codes[0] === 'number'
+            ? { aadsts: b.error_codes[0] }
+            : {}),
+        };
       }
       return { status: res.status, headers: res.headers, body: body as T };
     },
@@ -143,7 +166,13 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
       deadline,
       maxAttempts: 5,
       // Never sooner than MSAL's own block, or the retry is refused locally and never reaches the service.
-      decide: (err) => (err instanceof AuthError && err.reason === 'throttled' ? { label: `The token service is busy (HTTP ${err.extra.status ?? err.code})`, retryAfterMs: (err.extra.retryAfterMs ?? MSAL_DEFAULT_THROTTLE_MS) + 100 } : undefined),
+      decide: (err) =>
+        err instanceof AuthError && err.reason === 'throttled'
+          ? {
+              label: `The token service is busy (HTTP ${err.extra.status ?? err.code})`,
+              retryAfterMs: (err.extra.retryAfterMs ?? MSAL_DEFAULT_THROTTLE_MS) + 100,
+            }
+          : undefined,
     });
   }
 
@@ -160,15 +189,27 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
             authority: `${cloud.authorityHost}/${cred.tenant}`,
             knownAuthorities,
             // PS256 with x5t#S256; MSAL wants the thumbprint without separators.
-            clientCertificate: { thumbprintSha256: cred.thumbprintSha256.replace(/[^0-9A-Fa-f]/g, ''), privateKey: cred.keyPem },
+            clientCertificate: {
+              thumbprintSha256: cred.thumbprintSha256.replace(/[^0-9A-Fa-f]/g, ''),
+              privateKey: cred.keyPem,
+            },
           },
           system,
         });
         appClients.set(cacheKey, cca);
       }
       const client = cca;
-      const result = await call(() => client.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }), opts?.deadline ?? clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS);
-      if (!result?.accessToken) throw new AuthError('invalid-response', 'no_token', undefined, 'The token service answered without an access token.');
+      const result = await call(
+        () => client.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }),
+        opts?.deadline ?? clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS,
+      );
+      if (!result?.accessToken)
+        throw new AuthError(
+          'invalid-response',
+          'no_token',
+          undefined,
+          'The token service answered without an access token.',
+        );
       return { accessToken: result.accessToken, claims: decodeJwtClaims(result.accessToken) };
     },
 
@@ -178,18 +219,29 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
         system,
       });
       const scopes = req.scopes.map((s) => (s.includes('/') ? s : `${cloud.graphResource}/${s}`));
-      const result = await call(() =>
-        req.method === 'device'
-          ? pca.acquireTokenByDeviceCode({ scopes, deviceCodeCallback: (r) => req.onDeviceCode(r.message, r.expiresIn), timeout: 900 })
-          : pca.acquireTokenInteractive({
-              scopes,
-              openBrowser: req.openBrowser,
-              successTemplate: '<h1>Signed in.</h1><p>You can close this window and return to exo-cba.</p>',
-              errorTemplate: '<h1>Sign-in failed.</h1><p>Return to exo-cba for details.</p>',
-            }),
+      const result = await call(
+        () =>
+          req.method === 'device'
+            ? pca.acquireTokenByDeviceCode({
+                scopes,
+                deviceCodeCallback: (r) => req.onDeviceCode(r.message, r.expiresIn),
+                timeout: 900,
+              })
+            : pca.acquireTokenInteractive({
+                scopes,
+                openBrowser: req.openBrowser,
+                successTemplate: '<h1>Signed in.</h1><p>You can close this window and return to exo-cba.</p>',
+                errorTemplate: '<h1>Sign-in failed.</h1><p>Return to exo-cba for details.</p>',
+              }),
         clock.now().getTime() + 20 * 60_000,
       );
-      if (!result?.account) throw new AuthError('invalid-response', 'no_account', undefined, 'The sign-in finished without an account.');
+      if (!result?.account)
+        throw new AuthError(
+          'invalid-response',
+          'no_account',
+          undefined,
+          'The sign-in finished without an account.',
+        );
       const account = result.account;
       let token = result.accessToken;
       let expires = result.expiresOn?.getTime() ?? 0;
@@ -197,17 +249,25 @@ export async function makeIdentity(cloud: Cloud, http: HttpTransport, clock: Clo
         username: account.username,
         ...(() => {
           const wids = decodeJwtClaims(result.accessToken)['wids'];
-          return Array.isArray(wids) ? { activeRoles: wids.filter((w): w is string => typeof w === 'string') } : {};
+          return Array.isArray(wids)
+            ? { activeRoles: wids.filter((w): w is string => typeof w === 'string') }
+            : {};
         })(),
         tenantId: result.tenantId || account.tenantId,
         async tokenFor(resource) {
-          const r = await call(() => pca.acquireTokenSilent({ account, scopes: [`${resource}/.default`] }), clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS);
+          const r = await call(
+            () => pca.acquireTokenSilent({ account, scopes: [`${resource}/.default`] }),
+            clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS,
+          );
           const scp = decodeJwtClaims(r.accessToken)['scp'];
           return { accessToken: r.accessToken, scopes: typeof scp === 'string' ? scp.split(' ') : [] };
         },
         async graphToken() {
           if (expires - clock.now().getTime() > 120_000) return token;
-          const r = await call(() => pca.acquireTokenSilent({ account, scopes }), clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS);
+          const r = await call(
+            () => pca.acquireTokenSilent({ account, scopes }),
+            clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS,
+          );
           token = r.accessToken;
           expires = r.expiresOn?.getTime() ?? 0;
           return token;

@@ -1,6 +1,13 @@
 import type { Output, Paint, Progress } from '../core/ports.js';
 
-const plain: Paint = { bold: (s) => s, dim: (s) => s, green: (s) => s, yellow: (s) => s, red: (s) => s, cyan: (s) => s };
+const plain: Paint = {
+  bold: (s) => s,
+  dim: (s) => s,
+  green: (s) => s,
+  yellow: (s) => s,
+  red: (s) => s,
+  cyan: (s) => s,
+};
 
 /** ANSI colours without loading chalk on the hot path; chalk is used where colour is decided (TTY, NO_COLOR, FORCE_COLOR). */
 export async function makePaint(enabled: boolean): Promise<Paint> {
@@ -20,7 +27,11 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 /** How often a wait is reported when stderr is not a terminal: often enough that no wait looks hung. */
 export const PLAIN_PROGRESS_EVERY_MS = 5000;
 
-export function makeOutput(stdout: StreamLike, stderr: StreamLike, opts: { verbose: boolean; paint: Paint; quiet?: boolean; now?: () => number }): Output {
+export function makeOutput(
+  stdout: StreamLike,
+  stderr: StreamLike,
+  opts: { verbose: boolean; paint: Paint; quiet?: boolean; now?: () => number },
+): Output {
   const { paint } = opts;
   const now = opts.now ?? (() => performance.now());
   // Several waits may run at once (init's two chains): one spinner line shows the newest of them.

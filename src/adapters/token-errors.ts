@@ -50,17 +50,34 @@ export class AuthError extends Error {
   }
 }
 
-const TLS_CODES = /^(CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
+const TLS_CODES =
+  /^(CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 
 export function networkFailureOf(err: NetworkError): NetworkFailure {
   const code = (err.cause as NodeJS.ErrnoException).code;
-  const kind = code && TLS_CODES.test(code) ? 'tls' : code === 'ETIMEDOUT' || /TIMEOUT$/.test(code ?? '') ? 'timeout' : 'unreachable';
-  return { kind, origin: err.origin, ...(code ? { code } : {}), message: err.proxy ? `${err.cause.message} (through the proxy ${new URL(err.proxy).host})` : err.cause.message, ...(err.proxy ? { proxy: err.proxy } : {}) };
+  const kind =
+    code && TLS_CODES.test(code)
+      ? 'tls'
+      : code === 'ETIMEDOUT' || /TIMEOUT$/.test(code ?? '')
+        ? 'timeout'
+        : 'unreachable';
+  return {
+    kind,
+    origin: err.origin,
+    ...(code ? { code } : {}),
+    message: err.proxy
+      ? `${err.cause.message} (through the proxy ${new URL(err.proxy).host})`
+      : err.cause.message,
+    ...(err.proxy ? { proxy: err.proxy } : {}),
+  };
 }
 
 /** First sentence of an AADSTS description, without trace and correlation ids. */
 export function cleanDescription(text: string): string {
-  return text.replace(/\s*Trace ID:[\s\S]*$/, '').replace(/\r?\n[\s\S]*$/, '').trim();
+  return text
+    .replace(/\s*Trace ID:[\s\S]*$/, '')
+    .replace(/\r?\n[\s\S]*$/, '')
+    .trim();
 }
 
 const BY_AADSTS: Record<number, TokenErrorReason> = {
@@ -106,26 +123,48 @@ export interface SeenOnTheWire {
 export function classifyTokenError(err: unknown, seen: SeenOnTheWire = {}): AuthError {
   if (err instanceof AuthError) return err;
   const e = err as { errorCode?: string; errorNo?: string; errorMessage?: string; message?: string };
-  const extra = { ...(seen.status ? { status: seen.status } : {}), ...(seen.retryAfterMs !== undefined ? { retryAfterMs: seen.retryAfterMs } : {}) };
+  const extra = {
+    ...(seen.status ? { status: seen.status } : {}),
+    ...(seen.retryAfterMs !== undefined ? { retryAfterMs: seen.retryAfterMs } : {}),
+  };
   if (seen.network) {
     const network = networkFailureOf(seen.network);
-    return new AuthError(network.kind, e?.errorCode ?? 'network_error', undefined, `${network.origin}: ${network.message}`, { ...extra, network });
+    return new AuthError(
+      network.kind,
+      e?.errorCode ?? 'network_error',
+      undefined,
+      `${network.origin}: ${network.message}`,
+      { ...extra, network },
+    );
   }
   // MSAL often rethrows a service refusal as its own generic error (post_request_failed, endpoints_resolution_error)
   // and drops the AADSTS number: the body the service sent is the better witness.
   const text = seen.oauth?.description || e?.errorMessage || e?.message || String(err);
   const code = seen.oauth?.error || e?.errorCode || 'unknown';
-  const aadsts = seen.oauth?.aadsts || Number(e?.errorNo) || Number(/AADSTS(\d+)/.exec(text)?.[1]) || undefined;
+  const aadsts =
+    seen.oauth?.aadsts || Number(e?.errorNo) || Number(/AADSTS(\d+)/.exec(text)?.[1]) || undefined;
   const description = cleanDescription(text);
-  if (code === 'authorization_declined' || code === 'access_denied' || code === 'user_canceled') return new AuthError('declined', code, aadsts, description, extra);
-  if (code === 'expired_token' || code === 'device_code_expired' || code === 'device_code_polling_cancelled') return new AuthError('expired', code, aadsts, description, extra);
+  if (code === 'authorization_declined' || code === 'access_denied' || code === 'user_canceled')
+    return new AuthError('declined', code, aadsts, description, extra);
+  if (code === 'expired_token' || code === 'device_code_expired' || code === 'device_code_polling_cancelled')
+    return new AuthError('expired', code, aadsts, description, extra);
   if (aadsts === 700027) {
     // AADSTS700027 covers three cases; the token service words each one differently and gives no sub-code.
-    const reason = /\bexpired\b/i.test(description) ? 'key-expired' : /not yet valid/i.test(description) ? 'key-not-yet-valid' : 'key-unknown';
+    const reason = /\bexpired\b/i.test(description)
+      ? 'key-expired'
+      : /not yet valid/i.test(description)
+        ? 'key-not-yet-valid'
+        : 'key-unknown';
     return new AuthError(reason, code, aadsts, description, extra);
   }
   if (aadsts && BY_AADSTS[aadsts]) return new AuthError(BY_AADSTS[aadsts]!, code, aadsts, description, extra);
-  if (seen.status === 429 || (seen.status !== undefined && seen.status >= 500) || code === 'temporarily_unavailable' || code === 'throttled' || code === 'request_throttled') {
+  if (
+    seen.status === 429 ||
+    (seen.status !== undefined && seen.status >= 500) ||
+    code === 'temporarily_unavailable' ||
+    code === 'throttled' ||
+    code === 'request_throttled'
+  ) {
     return new AuthError('throttled', code, aadsts, description, extra);
   }
   if (code === 'invalid_response') return new AuthError('invalid-response', code, aadsts, description, extra);

@@ -6,7 +6,15 @@ import type { Credential } from './x509.js';
 
 /** The entry that keeps an existing key when PATCH keyCredentials replaces the collection (needs `key`, read with $select). */
 export function keepKey(k: KeyCredentialView): NewKeyCredential {
-  return { keyId: k.keyId, type: 'AsymmetricX509Cert', usage: 'Verify', key: k.key!, ...(k.displayName ? { displayName: k.displayName } : {}), startDateTime: k.startDateTime, endDateTime: k.endDateTime };
+  return {
+    keyId: k.keyId,
+    type: 'AsymmetricX509Cert',
+    usage: 'Verify',
+    key: k.key!,
+    ...(k.displayName ? { displayName: k.displayName } : {}),
+    startDateTime: k.startDateTime,
+    endDateTime: k.endDateTime,
+  };
 }
 
 /**

@@ -9,7 +9,13 @@ import { encryptedKeyPem, type Credential } from './x509.js';
  */
 
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'exo-cba';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'exo-cba'
+  );
 }
 
 export function plannedFiles(dir: string, stem: string, withPasswordFile: boolean): CertificateFiles {
@@ -32,7 +38,11 @@ export function archiveDirFor(dir: string, now: Date, label: string): string {
 }
 
 /** Moves whatever stands at the planned paths into archive/; returns the archived paths. */
-export async function clearTheWay(files: Files, planned: CertificateFiles, archiveDir: string): Promise<string[]> {
+export async function clearTheWay(
+  files: Files,
+  planned: CertificateFiles,
+  archiveDir: string,
+): Promise<string[]> {
   return files.archive(filePaths(planned), archiveDir);
 }
 
@@ -49,9 +59,14 @@ export async function writeCertificateSet(
   // Public parts are 0644; anything that holds or unlocks the private key is 0600.
   await files.writeNew(planned.cer!, cred.der, 0o644);
   await files.writeNew(planned.pem!, cred.certPem, 0o644);
-  await files.writeNew(planned.key!, keyProtection ? encryptedKeyPem(cred.keyPem, keyProtection.password) : cred.keyPem, 0o600);
+  await files.writeNew(
+    planned.key!,
+    keyProtection ? encryptedKeyPem(cred.keyPem, keyProtection.password) : cred.keyPem,
+    0o600,
+  );
   await files.writeNew(planned.pfx!, pfx, 0o600);
-  if (generatedPassword !== undefined && planned.pfxPasswordFile) await files.writeNew(planned.pfxPasswordFile, generatedPassword + '\n', 0o600);
+  if (generatedPassword !== undefined && planned.pfxPasswordFile)
+    await files.writeNew(planned.pfxPasswordFile, generatedPassword + '\n', 0o600);
   return keyProtection ? { ...planned, keyEncrypted: true, passwordEnv: keyProtection.env } : planned;
 }
 

@@ -11,24 +11,51 @@ import type { Credential } from './x509.js';
  * reads the app back until the key shows. PATCH replaces the collection whole, so every existing key is sent
  * back with its value (which only a $select=keyCredentials read returns).
  */
-export async function ensureKeyUploaded(ctx: Pick<Context, 'clock' | 'out'>, dir: Directory, app: GraphApplication, cred: Credential, appName: string, deadline: number): Promise<{ keyId: string; outcome: Outcome }> {
+export async function ensureKeyUploaded(
+  ctx: Pick<Context, 'clock' | 'out'>,
+  dir: Directory,
+  app: GraphApplication,
+  cred: Credential,
+  appName: string,
+  deadline: number,
+): Promise<{ keyId: string; outcome: Outcome }> {
   const isMine = (k: Parameters<typeof thumbprintOfKey>[0]) => thumbprintOfKey(k) === cred.thumbprint;
-  const keys = await untilReplicated(ctx, 'read the application keys', () => dir.getKeyCredentials(app.id), { deadline }).catch((e: unknown) => {
+  const keys = await untilReplicated(ctx, 'read the application keys', () => dir.getKeyCredentials(app.id), {
+    deadline,
+  }).catch((e: unknown) => {
     throw explainGraphError(e, 'read the application keys');
   });
   const mine = keys.find(isMine);
   if (mine) return { keyId: mine.keyId, outcome: 'reused' };
   if (keys.some((k) => !k.key)) {
-    throw failure('Graph did not return the values of the keys already on the app, so adding one would delete them.', { fix: 'Add the certificate in the portal (Certificates & secrets > Upload), or report this.' });
+    throw failure(
+      'Graph did not return the values of the keys already on the app, so adding one would delete them.',
+      { fix: 'Add the certificate in the portal (Certificates & secrets > Upload), or report this.' },
+    );
   }
-  await dir.updateApplication(app.id, { keyCredentials: [...keys.map(keepKey), keyCredentialFor(cred, appName)] }).catch((e: unknown) => {
-    throw explainGraphError(e, 'upload the certificate (PATCH keyCredentials)');
-  });
-  const after = await untilReplicated(ctx, 'read back the new key', async () => {
-    const k = (await dir.getKeyCredentials(app.id)).find(isMine);
-    if (!k) throw new GraphApiError(404, 'Request_ResourceNotFound', 'key not visible yet', [], undefined, 'read');
-    return k;
-  }, { deadline }).catch((e: unknown) => {
+  await dir
+    .updateApplication(app.id, { keyCredentials: [...keys.map(keepKey), keyCredentialFor(cred, appName)] })
+    .catch((e: unknown) => {
+      throw explainGraphError(e, 'upload the certificate (PATCH keyCredentials)');
+    });
+  const after = await untilReplicated(
+    ctx,
+    'read back the new key',
+    async () => {
+      const k = (await dir.getKeyCredentials(app.id)).find(isMine);
+      if (!k)
+        throw new GraphApiError(
+          404,
+          'Request_ResourceNotFound',
+          'key not visible yet',
+          [],
+          undefined,
+          'read',
+        );
+      return k;
+    },
+    { deadline },
+  ).catch((e: unknown) => {
     throw explainGraphError(e, 'read back the new key');
   });
   return { keyId: after.keyId, outcome: 'created' };

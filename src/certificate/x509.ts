@@ -1,5 +1,12 @@
 import forge from 'node-forge';
-import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from 'node:crypto';
+import {
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  randomBytes,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { usageError } from '../core/errors.js';
 
@@ -34,7 +41,11 @@ export interface Credential extends CertificateInfo {
 
 /** Node's native RSA generation, off the main thread so the spinner keeps turning. */
 export async function generateKey(bits: KeySize): Promise<string> {
-  const { privateKey } = await genRsa('rsa', { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const { privateKey } = await genRsa('rsa', {
+    modulusLength: bits,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
   return privateKey;
 }
 
@@ -42,7 +53,12 @@ export async function generateKey(bits: KeySize): Promise<string> {
  * A self-signed client certificate as Entra and Exchange expect it: SHA-256, random positive serial,
  * clientAuth EKU, notBefore a few minutes back for clock skew.
  */
-export function selfSignedCertificate(opts: { keyPem: string; commonName: string; now: Date; validityDays: number }): string {
+export function selfSignedCertificate(opts: {
+  keyPem: string;
+  commonName: string;
+  now: Date;
+  validityDays: number;
+}): string {
   const key = forge.pki.privateKeyFromPem(opts.keyPem) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
@@ -88,14 +104,22 @@ export function keyMatchesCertificate(keyPem: string, certPem: string): boolean 
 }
 
 export function toPkcs8Pem(keyPem: string, passphrase?: string): string {
-  return createPrivateKey({ key: keyPem, ...(passphrase ? { passphrase } : {}) }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return createPrivateKey({ key: keyPem, ...(passphrase ? { passphrase } : {}) })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 }
 
 /**
  * A password-protected PFX. AES-256 (PBES2) by default; `legacy` gives 3DES for Windows Server 2016 and
  * Windows PowerShell 5.1 hosts, which cannot import AES-encrypted PFX files.
  */
-export function toPfx(opts: { keyPem: string; certPem: string; password: string; legacy: boolean; friendlyName: string }): Buffer {
+export function toPfx(opts: {
+  keyPem: string;
+  certPem: string;
+  password: string;
+  legacy: boolean;
+  friendlyName: string;
+}): Buffer {
   const key = forge.pki.privateKeyFromPem(opts.keyPem);
   const cert = forge.pki.certificateFromPem(opts.certPem);
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], opts.password, {
@@ -145,24 +169,49 @@ export function sniff(bytes: Buffer): CredentialSource {
  * Reads a certificate (and its key, where the file has one) from PEM, PFX or DER bytes.
  * `label` names the input in messages; a bad PFX password is a usage error (exit 2), not a stack trace.
  */
-export function readCredential(bytes: Buffer, label: string, password?: string): { cert: CertificateInfo; keyPem?: string; keyWasProtected?: boolean } {
+export function readCredential(
+  bytes: Buffer,
+  label: string,
+  password?: string,
+): { cert: CertificateInfo; keyPem?: string; keyWasProtected?: boolean } {
   const { kind } = sniff(bytes);
   if (kind === 'pem') {
     const text = bytes.toString('utf8');
     const certBlocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    const keyBlock = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(text)?.[0];
-    if (!certBlocks.length && !keyBlock) throw usageError(`${label} holds no certificate or private key.`, 'Give a PEM with a CERTIFICATE block (and a PRIVATE KEY block), a PFX, or a DER .cer.');
+    const keyBlock =
+      /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(
+        text,
+      )?.[0];
+    if (!certBlocks.length && !keyBlock)
+      throw usageError(
+        `${label} holds no certificate or private key.`,
+        'Give a PEM with a CERTIFICATE block (and a PRIVATE KEY block), a PFX, or a DER .cer.',
+      );
     let keyPem: string | undefined;
     if (keyBlock) {
-      if (keyBlock.includes('ENCRYPTED') && !password) throw usageError(`The private key in ${label} is encrypted.`, 'Provide its password through --pfx-password-env (the name of an environment variable).');
+      if (keyBlock.includes('ENCRYPTED') && !password)
+        throw usageError(
+          `The private key in ${label} is encrypted.`,
+          'Provide its password through --pfx-password-env (the name of an environment variable).',
+        );
       try {
         keyPem = toPkcs8Pem(keyBlock, password);
       } catch {
-        throw usageError(`The private key in ${label} cannot be read${password ? ' with that password' : ''}.`, 'Check the file and its password.');
+        throw usageError(
+          `The private key in ${label} cannot be read${password ? ' with that password' : ''}.`,
+          'Check the file and its password.',
+        );
       }
     }
-    if (!certBlocks.length) throw usageError(`${label} has a private key but no certificate.`, 'Put the CERTIFICATE block in the same PEM, or give the PFX.');
-    return { cert: safeDescribe(leafOf(certBlocks, keyPem), label), ...(keyPem ? { keyPem, keyWasProtected: keyBlock!.includes('ENCRYPTED') } : {}) };
+    if (!certBlocks.length)
+      throw usageError(
+        `${label} has a private key but no certificate.`,
+        'Put the CERTIFICATE block in the same PEM, or give the PFX.',
+      );
+    return {
+      cert: safeDescribe(leafOf(certBlocks, keyPem), label),
+      ...(keyPem ? { keyPem, keyWasProtected: keyBlock!.includes('ENCRYPTED') } : {}),
+    };
   }
   if (kind === 'pfx') {
     let p12: forge.pkcs12.Pkcs12Pfx;
@@ -172,25 +221,42 @@ export function readCredential(bytes: Buffer, label: string, password?: string):
     } catch (err) {
       const msg = (err as Error).message;
       if (/mac could not be verified|invalid password/i.test(msg) || /decrypt/i.test(msg)) {
-        throw usageError(`The PFX password for ${label} is wrong.`, 'Set the right password in the environment variable named by --pfx-password-env (or EXO_CBA_CERTIFICATE_PASSWORD).', 'The PFX integrity check (MAC) failed with the password given.');
+        throw usageError(
+          `The PFX password for ${label} is wrong.`,
+          'Set the right password in the environment variable named by --pfx-password-env (or EXO_CBA_CERTIFICATE_PASSWORD).',
+          'The PFX integrity check (MAC) failed with the password given.',
+        );
       }
-      throw usageError(`${label} is not a PFX exo-cba can read: ${msg}.`, 'Re-export it as PKCS#12 (openssl pkcs12 -export), or give a PEM with certificate and key.');
+      throw usageError(
+        `${label} is not a PFX exo-cba can read: ${msg}.`,
+        'Re-export it as PKCS#12 (openssl pkcs12 -export), or give a PEM with certificate and key.',
+      );
     }
     const bags = (oid: string) => p12.getBags({ bagType: oid })[oid] ?? [];
     const certs = bags(OID_CERT_BAG).flatMap((b) => (b.cert ? [forge.pki.certificateToPem(b.cert)] : []));
     const keyBag = bags(OID_SHROUDED_KEY_BAG)[0] ?? bags(OID_KEY_BAG)[0];
     if (!certs.length) {
       // forge reads RSA certificates only; an EC certificate comes back as a bag without one.
-      if (bags(OID_CERT_BAG).length) throw usageError(`The certificate in ${label} does not have an RSA key.`, 'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.');
+      if (bags(OID_CERT_BAG).length)
+        throw usageError(
+          `The certificate in ${label} does not have an RSA key.`,
+          'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.',
+        );
       throw usageError(`${label} has no certificate inside.`, 'Export the PFX with its certificate.');
     }
     const keyPem = keyBag?.key ? toPkcs8Pem(forge.pki.privateKeyToPem(keyBag.key)) : undefined;
-    return { cert: safeDescribe(leafOf(certs, keyPem), label), ...(keyPem ? { keyPem, keyWasProtected: true } : {}) };
+    return {
+      cert: safeDescribe(leafOf(certs, keyPem), label),
+      ...(keyPem ? { keyPem, keyWasProtected: true } : {}),
+    };
   }
   try {
     return { cert: describeCertificate(new X509Certificate(bytes).toString()) };
   } catch {
-    throw usageError(`${label} is not a certificate exo-cba can read.`, 'Give a PEM (certificate and key), a PFX, or a DER .cer.');
+    throw usageError(
+      `${label} is not a certificate exo-cba can read.`,
+      'Give a PEM (certificate and key), a PFX, or a DER .cer.',
+    );
   }
 }
 
@@ -216,24 +282,50 @@ function safeDescribe(certPem: string, label: string): CertificateInfo {
   try {
     return describeCertificate(certPem);
   } catch {
-    throw usageError(`The certificate in ${label} cannot be parsed.`, 'Check that the file is a valid X.509 certificate.');
+    throw usageError(
+      `The certificate in ${label} cannot be parsed.`,
+      'Check that the file is a valid X.509 certificate.',
+    );
   }
 }
 
 /** A credential ready for signing: certificate and matching key of a usable size. */
-export function requireCredential(parsed: { cert: CertificateInfo; keyPem?: string; keyWasProtected?: boolean }, label: string): Credential {
+export function requireCredential(
+  parsed: { cert: CertificateInfo; keyPem?: string; keyWasProtected?: boolean },
+  label: string,
+): Credential {
   if (parsed.cert.keyType !== 'rsa') {
-    throw usageError(`The certificate in ${label} has an ${parsed.cert.keyType.toUpperCase()} key; only RSA is supported.`, 'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.');
+    throw usageError(
+      `The certificate in ${label} has an ${parsed.cert.keyType.toUpperCase()} key; only RSA is supported.`,
+      'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.',
+    );
   }
-  if (!parsed.keyPem) throw usageError(`${label} has no private key.`, 'exo-cba signs with the key: give a PEM with certificate and key, or a PFX.');
+  if (!parsed.keyPem)
+    throw usageError(
+      `${label} has no private key.`,
+      'exo-cba signs with the key: give a PEM with certificate and key, or a PFX.',
+    );
   if (!keyMatchesCertificate(parsed.keyPem, parsed.cert.certPem)) {
-    throw usageError(`The private key in ${label} does not belong to its certificate.`, 'Pair the certificate with the key it was made with.');
+    throw usageError(
+      `The private key in ${label} does not belong to its certificate.`,
+      'Pair the certificate with the key it was made with.',
+    );
   }
-  if (parsed.cert.keyBits < 2048) throw usageError(`The key in ${label} has ${parsed.cert.keyBits} bits; Entra needs at least 2048.`, 'Make a new certificate (exo-cba rotate).');
-  return { ...parsed.cert, keyPem: parsed.keyPem, ...(parsed.keyWasProtected ? { keyWasProtected: true } : {}) };
+  if (parsed.cert.keyBits < 2048)
+    throw usageError(
+      `The key in ${label} has ${parsed.cert.keyBits} bits; Entra needs at least 2048.`,
+      'Make a new certificate (exo-cba rotate).',
+    );
+  return {
+    ...parsed.cert,
+    keyPem: parsed.keyPem,
+    ...(parsed.keyWasProtected ? { keyWasProtected: true } : {}),
+  };
 }
 
 /** The key as encrypted PKCS#8 (AES-256-CBC, scrypt-free PBES2 that OpenSSL and .NET read). */
 export function encryptedKeyPem(keyPem: string, passphrase: string): string {
-  return createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
+  return createPrivateKey(keyPem)
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
+    .toString();
 }

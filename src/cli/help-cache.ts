@@ -5,4 +5,3 @@
  * Anything else goes through commander as usual. A test checks that the pages equal commander's own output.
  */
 export const HELP_FILE = new URL('./help.json', import.meta.url);
-

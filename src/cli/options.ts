@@ -1,6 +1,16 @@
 import path from 'node:path';
 import { usageError } from '../core/errors.js';
-import { parseAppName, parseAuth, parseDuration, parseEnvName, parseGuid, parseIntIn, parseKeySize, parseTenant, type AuthMethod } from '../core/values.js';
+import {
+  parseAppName,
+  parseAuth,
+  parseDuration,
+  parseEnvName,
+  parseGuid,
+  parseIntIn,
+  parseKeySize,
+  parseTenant,
+  type AuthMethod,
+} from '../core/values.js';
 import type { KeySize } from '../certificate/x509.js';
 import { parseCloudName, type CloudName } from '../tenant/clouds.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../tenant/entra.js';
@@ -18,11 +28,14 @@ type Raw = Record<string, unknown>;
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The flag's value when it was given; undefined when it was not. */
-const flag = (raw: Raw, key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+const flag = (raw: Raw, key: string): string | undefined =>
+  typeof raw[key] === 'string' ? (raw[key] as string) : undefined;
 const on = (raw: Raw, key: string) => raw[key] === true;
-const envValue = (env: Env, key: string) => (env[key] !== undefined && env[key] !== '' ? env[key] : undefined);
+const envValue = (env: Env, key: string) =>
+  env[key] !== undefined && env[key] !== '' ? env[key] : undefined;
 const nonEmpty = (name: string, v: string) => {
-  if (v.trim() === '') throw usageError(`${name} is empty.`, `Give a value for ${name}, or leave the flag out.`);
+  if (v.trim() === '')
+    throw usageError(`${name} is empty.`, `Give a value for ${name}, or leave the flag out.`);
   return v.trim();
 };
 
@@ -156,32 +169,64 @@ export type CommandName = keyof OptionsByCommand;
 
 export function parseRole(value: string): DirectoryRole {
   const role = findExchangeRole(value);
-  if (!role) throw usageError(`'${value}' is not a directory role Exchange Online accepts for app-only access.`, `Use one of: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')}.`);
+  if (!role)
+    throw usageError(
+      `'${value}' is not a directory role Exchange Online accepts for app-only access.`,
+      `Use one of: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')}.`,
+    );
   return role;
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], why = ''): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw usageError(`${name} must be ${allowed.map((a) => `'${a}'`).join(', ')}, got '${value}'.`, why || undefined);
+  throw usageError(
+    `${name} must be ${allowed.map((a) => `'${a}'`).join(', ')}, got '${value}'.`,
+    why || undefined,
+  );
 }
 
-const optional = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [key]: v } as { [P in K]: V }));
+const optional = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } =>
+  v === undefined ? {} : ({ [key]: v } as { [P in K]: V });
 
 function adminSignIn(raw: Raw): AdminSignIn {
   const clientId = flag(raw, 'clientId');
-  return { clientId: clientId !== undefined ? parseGuid('--client-id', clientId) : DEFAULT_PUBLIC_CLIENT_ID, auth: parseAuth(flag(raw, 'auth') ?? 'device') };
+  return {
+    clientId: clientId !== undefined ? parseGuid('--client-id', clientId) : DEFAULT_PUBLIC_CLIENT_ID,
+    auth: parseAuth(flag(raw, 'auth') ?? 'device'),
+  };
 }
 
-const cloudOf = (raw: Raw) => (flag(raw, 'cloud') !== undefined ? parseCloudName(flag(raw, 'cloud')!) : undefined);
-const profileOf = (raw: Raw) => (flag(raw, 'profile') !== undefined ? validateProfileName(flag(raw, 'profile')!) : undefined);
-const pathOf = (name: string, raw: Raw, key: string) => (flag(raw, key) !== undefined ? path.resolve(nonEmpty(name, flag(raw, key)!)) : undefined);
+const cloudOf = (raw: Raw) =>
+  flag(raw, 'cloud') !== undefined ? parseCloudName(flag(raw, 'cloud')!) : undefined;
+const profileOf = (raw: Raw) =>
+  flag(raw, 'profile') !== undefined ? validateProfileName(flag(raw, 'profile')!) : undefined;
+const pathOf = (name: string, raw: Raw, key: string) =>
+  flag(raw, key) !== undefined ? path.resolve(nonEmpty(name, flag(raw, key)!)) : undefined;
 
 export function parseInitOptions(raw: Raw): InitOptions {
   const v = (k: string) => flag(raw, k);
-  const rbac = [v('exchangeRoleGroup') !== undefined && '--exchange-role-group', Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length > 0 && '--exchange-role'].filter(Boolean);
-  if (rbac.length > 1) throw usageError('--exchange-role-group and --exchange-role do not combine.', 'Give the app a role group, or management roles, not both.');
-  if (rbac.length && v('role') !== undefined) throw usageError(`--role (a directory role) and ${rbac[0]} (Exchange RBAC) do not combine.`, 'Exchange adds rights up from every source, so a directory role would defeat the RBAC scoping: choose one way.');
-  if (v('exchangeScope') !== undefined && !(Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length)) throw usageError('--exchange-scope limits management role assignments, so it needs --exchange-role.', 'For example --exchange-role "Mail Recipients" --exchange-scope "Sales Recipients".');
+  const rbac = [
+    v('exchangeRoleGroup') !== undefined && '--exchange-role-group',
+    Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length > 0 && '--exchange-role',
+  ].filter(Boolean);
+  if (rbac.length > 1)
+    throw usageError(
+      '--exchange-role-group and --exchange-role do not combine.',
+      'Give the app a role group, or management roles, not both.',
+    );
+  if (rbac.length && v('role') !== undefined)
+    throw usageError(
+      `--role (a directory role) and ${rbac[0]} (Exchange RBAC) do not combine.`,
+      'Exchange adds rights up from every source, so a directory role would defeat the RBAC scoping: choose one way.',
+    );
+  if (
+    v('exchangeScope') !== undefined &&
+    !(Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length)
+  )
+    throw usageError(
+      '--exchange-scope limits management role assignments, so it needs --exchange-role.',
+      'For example --exchange-role "Mail Recipients" --exchange-scope "Sales Recipients".',
+    );
   return {
     cloud: cloudOf(raw) ?? 'global',
     sandbox: on(raw, 'sandbox'),
@@ -191,21 +236,60 @@ export function parseInitOptions(raw: Raw): InitOptions {
     ...optional('appName', v('appName') !== undefined ? parseAppName(v('appName')!) : undefined),
     ...optional('role', v('role') !== undefined ? parseRole(v('role')!) : undefined),
     allowGlobalAdmin: on(raw, 'allowGlobalAdmin'),
-    ...optional('validityDays', v('validityDays') !== undefined ? parseIntIn('--validity-days', v('validityDays')!, 1, 3650) : undefined),
+    ...optional(
+      'validityDays',
+      v('validityDays') !== undefined
+        ? parseIntIn('--validity-days', v('validityDays')!, 1, 3650)
+        : undefined,
+    ),
     ...optional('keySize', v('keySize') !== undefined ? parseKeySize(v('keySize')!) : undefined),
     ...optional('outDir', pathOf('--out-dir', raw, 'outDir')),
-    ...optional('certFile', v('certFile') !== undefined ? nonEmpty('--cert-file', v('certFile')!) : undefined),
-    ...optional('pfxPasswordEnv', v('pfxPasswordEnv') !== undefined ? parseEnvName('--pfx-password-env', v('pfxPasswordEnv')!) : undefined),
+    ...optional(
+      'certFile',
+      v('certFile') !== undefined ? nonEmpty('--cert-file', v('certFile')!) : undefined,
+    ),
+    ...optional(
+      'pfxPasswordEnv',
+      v('pfxPasswordEnv') !== undefined
+        ? parseEnvName('--pfx-password-env', v('pfxPasswordEnv')!)
+        : undefined,
+    ),
     pfxLegacy: on(raw, 'pfxLegacy'),
     waitMs: v('wait') !== undefined ? parseDuration('--wait', v('wait')!, 60 * 60_000) : DEFAULT_WAIT_MS,
     verify: raw['verify'] !== false,
     dryRun: on(raw, 'dryRun'),
     yes: on(raw, 'yes'),
-    ...optional('adoptApp', v('adoptApp') !== undefined ? parseGuid('--adopt-app', v('adoptApp')!) : undefined),
-    ...optional('exchangeRoleGroup', v('exchangeRoleGroup') !== undefined ? nonEmpty('--exchange-role-group', v('exchangeRoleGroup')!) : undefined),
-    ...optional('exchangeRoles', Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length ? (raw['exchangeRole'] as string[]).map((x) => nonEmpty('--exchange-role', x)) : undefined),
-    ...optional('exchangeScope', v('exchangeScope') !== undefined ? nonEmpty('--exchange-scope', v('exchangeScope')!) : undefined),
-    ...optional('foreignCredentials', v('foreignCredentials') !== undefined ? oneOf('--foreign-credentials', v('foreignCredentials')!, ['remove', 'keep'] as const, "'remove' takes away every way to sign in as the app that exo-cba did not make; 'keep' leaves them, and their holders get the Exchange rights too.") : undefined),
+    ...optional(
+      'adoptApp',
+      v('adoptApp') !== undefined ? parseGuid('--adopt-app', v('adoptApp')!) : undefined,
+    ),
+    ...optional(
+      'exchangeRoleGroup',
+      v('exchangeRoleGroup') !== undefined
+        ? nonEmpty('--exchange-role-group', v('exchangeRoleGroup')!)
+        : undefined,
+    ),
+    ...optional(
+      'exchangeRoles',
+      Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length
+        ? (raw['exchangeRole'] as string[]).map((x) => nonEmpty('--exchange-role', x))
+        : undefined,
+    ),
+    ...optional(
+      'exchangeScope',
+      v('exchangeScope') !== undefined ? nonEmpty('--exchange-scope', v('exchangeScope')!) : undefined,
+    ),
+    ...optional(
+      'foreignCredentials',
+      v('foreignCredentials') !== undefined
+        ? oneOf(
+            '--foreign-credentials',
+            v('foreignCredentials')!,
+            ['remove', 'keep'] as const,
+            "'remove' takes away every way to sign in as the app that exo-cba did not make; 'keep' leaves them, and their holders get the Exchange rights too.",
+          )
+        : undefined,
+    ),
   };
 }
 
@@ -218,15 +302,30 @@ export function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
   const o: TargetOptions = {
     all: on(raw, 'all'),
     ...optional('profile', profileOf(raw)),
-    ...optional('appId', appId !== undefined ? parseGuid(flag(raw, 'appId') !== undefined ? '--app-id' : 'EXO_CBA_APP_ID', appId) : undefined),
+    ...optional(
+      'appId',
+      appId !== undefined
+        ? parseGuid(flag(raw, 'appId') !== undefined ? '--app-id' : 'EXO_CBA_APP_ID', appId)
+        : undefined,
+    ),
     ...optional('tenant', tenant !== undefined ? parseTenant(tenant) : undefined),
-    ...optional('certificate', certFile !== undefined ? { value: nonEmpty('--cert-file', certFile), source: '--cert-file' as const } : certEnv !== undefined ? { value: certEnv, source: 'EXO_CBA_CERTIFICATE' as const } : undefined),
+    ...optional(
+      'certificate',
+      certFile !== undefined
+        ? { value: nonEmpty('--cert-file', certFile), source: '--cert-file' as const }
+        : certEnv !== undefined
+          ? { value: certEnv, source: 'EXO_CBA_CERTIFICATE' as const }
+          : undefined,
+    ),
     passwordEnv: named !== undefined ? parseEnvName('--pfx-password-env', named) : DEFAULT_PASSWORD_ENV,
     passwordEnvNamed: named !== undefined,
     ...optional('cloud', cloudOf(raw)),
     sandbox: on(raw, 'sandbox'),
   };
-  if (o.all && (o.appId || o.tenant || o.certificate)) throw usageError('--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or EXO_CBA_APP_ID/TENANT/CERTIFICATE.');
+  if (o.all && (o.appId || o.tenant || o.certificate))
+    throw usageError(
+      '--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or EXO_CBA_APP_ID/TENANT/CERTIFICATE.',
+    );
   return o;
 }
 
@@ -247,42 +346,98 @@ export function parseRotateOptions(raw: Raw, env: Env): RotateOptions {
   const o: RotateOptions = {
     target: parseTargetOptions(raw, env),
     ...adminSignIn(raw),
-    ...optional('ifExpiringWithin', v('ifExpiringWithin') !== undefined ? parseIntIn('--if-expiring-within', v('ifExpiringWithin')!, 0, 3650) : undefined),
+    ...optional(
+      'ifExpiringWithin',
+      v('ifExpiringWithin') !== undefined
+        ? parseIntIn('--if-expiring-within', v('ifExpiringWithin')!, 0, 3650)
+        : undefined,
+    ),
     admin: on(raw, 'admin'),
     keepOld: on(raw, 'keepOld'),
     finish: on(raw, 'finish'),
     ...optional('exportPfxBase64', pathOf('--export-pfx-base64', raw, 'exportPfxBase64')),
-    validityDays: v('validityDays') !== undefined ? parseIntIn('--validity-days', v('validityDays')!, 1, 3650) : DEFAULT_VALIDITY_DAYS,
+    validityDays:
+      v('validityDays') !== undefined
+        ? parseIntIn('--validity-days', v('validityDays')!, 1, 3650)
+        : DEFAULT_VALIDITY_DAYS,
     keySize: v('keySize') !== undefined ? parseKeySize(v('keySize')!) : 2048,
     pfxLegacy: on(raw, 'pfxLegacy'),
     waitMs: v('wait') !== undefined ? parseDuration('--wait', v('wait')!, 60 * 60_000) : DEFAULT_WAIT_MS,
     ...optional('outDir', pathOf('--out-dir', raw, 'outDir')),
-    ...optional('objectId', objectId !== undefined ? parseGuid(v('objectId') !== undefined ? '--object-id' : 'EXO_CBA_APP_OBJECT_ID', objectId) : undefined),
-    overlapMs: v('overlap') !== undefined ? parseDuration('--overlap', v('overlap')!, 365 * 86_400_000) : DEFAULT_OVERLAP_MS,
+    ...optional(
+      'objectId',
+      objectId !== undefined
+        ? parseGuid(v('objectId') !== undefined ? '--object-id' : 'EXO_CBA_APP_OBJECT_ID', objectId)
+        : undefined,
+    ),
+    overlapMs:
+      v('overlap') !== undefined
+        ? parseDuration('--overlap', v('overlap')!, 365 * 86_400_000)
+        : DEFAULT_OVERLAP_MS,
     newPassword: on(raw, 'newPassword') || v('newPasswordEnv') !== undefined,
-    ...optional('newPasswordEnv', v('newPasswordEnv') !== undefined ? parseEnvName('--new-password-env', v('newPasswordEnv')!) : undefined),
+    ...optional(
+      'newPasswordEnv',
+      v('newPasswordEnv') !== undefined
+        ? parseEnvName('--new-password-env', v('newPasswordEnv')!)
+        : undefined,
+    ),
     ...optional('onRotated', v('onRotated')),
     dryRun: on(raw, 'dryRun'),
   };
-  if (o.keepOld && v('overlap') !== undefined) throw usageError('--keep-old keeps the old key until rotate --finish; it does not combine with --overlap.', 'Use one of them: --overlap 14d, or --keep-old.');
-  if (o.finish && (o.keepOld || o.ifExpiringWithin !== undefined)) throw usageError('--finish only removes a kept old key; it does not combine with --keep-old or --if-expiring-within.', 'Run rotate --finish on its own, after the hosts have moved to the new certificate.');
-  if (o.exportPfxBase64 && o.target.all) throw usageError('--export-pfx-base64 writes one file, so it does not combine with --all.', 'Rotate the profiles one by one with --profile when you need the base64 export.');
+  if (o.keepOld && v('overlap') !== undefined)
+    throw usageError(
+      '--keep-old keeps the old key until rotate --finish; it does not combine with --overlap.',
+      'Use one of them: --overlap 14d, or --keep-old.',
+    );
+  if (o.finish && (o.keepOld || o.ifExpiringWithin !== undefined))
+    throw usageError(
+      '--finish only removes a kept old key; it does not combine with --keep-old or --if-expiring-within.',
+      'Run rotate --finish on its own, after the hosts have moved to the new certificate.',
+    );
+  if (o.exportPfxBase64 && o.target.all)
+    throw usageError(
+      '--export-pfx-base64 writes one file, so it does not combine with --all.',
+      'Rotate the profiles one by one with --profile when you need the base64 export.',
+    );
   return o;
 }
 
 export function parseStatusOptions(raw: Raw): StatusOptions {
-  return { ...optional('profile', profileOf(raw)), ...optional('setDefault', flag(raw, 'setDefault') !== undefined ? validateProfileName(flag(raw, 'setDefault')!) : undefined) };
+  return {
+    ...optional('profile', profileOf(raw)),
+    ...optional(
+      'setDefault',
+      flag(raw, 'setDefault') !== undefined ? validateProfileName(flag(raw, 'setDefault')!) : undefined,
+    ),
+  };
 }
 
 export function parseRemoveOptions(raw: Raw): RemoveOptions {
-  return { ...optional('profile', profileOf(raw)), ...adminSignIn(raw), ...optional('cloud', cloudOf(raw)), sandbox: on(raw, 'sandbox'), yes: on(raw, 'yes'), deleteApp: on(raw, 'deleteApp'), dryRun: on(raw, 'dryRun') };
+  return {
+    ...optional('profile', profileOf(raw)),
+    ...adminSignIn(raw),
+    ...optional('cloud', cloudOf(raw)),
+    sandbox: on(raw, 'sandbox'),
+    yes: on(raw, 'yes'),
+    deleteApp: on(raw, 'deleteApp'),
+    dryRun: on(raw, 'dryRun'),
+  };
 }
 
 /** "graph:POST:/servicePrincipals:503", "exchange::/InvokeCommand:500" → one injected failure. */
 export function parseFailOnce(spec: string): NonNullable<SandboxCommandOptions['failOnce']> {
   const m = /^(token|graph|exchange):([A-Z]+)?:([^:]*):(\d{3})$/.exec(spec);
-  if (!m) throw usageError(`--fail-once takes service:METHOD:path:status, got '${spec}'.`, 'For example graph:POST:/servicePrincipals:503 or exchange::/InvokeCommand:500.');
-  return { service: m[1] as 'token' | 'graph' | 'exchange', ...(m[2] ? { method: m[2] } : {}), ...(m[3] ? { path: m[3] } : {}), status: Number(m[4]) };
+  if (!m)
+    throw usageError(
+      `--fail-once takes service:METHOD:path:status, got '${spec}'.`,
+      'For example graph:POST:/servicePrincipals:503 or exchange::/InvokeCommand:500.',
+    );
+  return {
+    service: m[1] as 'token' | 'graph' | 'exchange',
+    ...(m[2] ? { method: m[2] } : {}),
+    ...(m[3] ? { path: m[3] } : {}),
+    status: Number(m[4]),
+  };
 }
 
 export function parseSandboxOptions(raw: Raw): SandboxCommandOptions {
@@ -293,8 +448,16 @@ export function parseSandboxOptions(raw: Raw): SandboxCommandOptions {
     ...optional('caFile', pathOf('--ca-file', raw, 'caFile')),
     replicationDelayMs: parseIntIn('--replication-delay', v('replicationDelay') ?? '0', 0, 3_600_000),
     throttleEvery: parseIntIn('--throttle-every', v('throttleEvery') ?? '0', 0, 1_000_000),
-    deviceCode: oneOf('--device-code', v('deviceCode') ?? 'approve', ['approve', 'deny', 'expire', 'conditional-access'] as const),
-    ...optional('blockClient', v('blockClient') !== undefined ? parseGuid('--block-client', v('blockClient')!) : undefined),
+    deviceCode: oneOf('--device-code', v('deviceCode') ?? 'approve', [
+      'approve',
+      'deny',
+      'expire',
+      'conditional-access',
+    ] as const),
+    ...optional(
+      'blockClient',
+      v('blockClient') !== undefined ? parseGuid('--block-client', v('blockClient')!) : undefined,
+    ),
     ...optional('failOnce', v('failOnce') !== undefined ? parseFailOnce(v('failOnce')!) : undefined),
   };
 }

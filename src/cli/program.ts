@@ -18,7 +18,11 @@ import type { Context } from '../core/context.js';
 type Raw = Record<string, unknown>;
 
 /** Runs one command with its parsed options and returns its exit code (the table test passes one that records). */
-export type Dispatch = <K extends CommandName>(name: K, options: OptionsByCommand[K], flags: GlobalFlags) => Promise<ExitCode>;
+export type Dispatch = <K extends CommandName>(
+  name: K,
+  options: OptionsByCommand[K],
+  flags: GlobalFlags,
+) => Promise<ExitCode>;
 
 type Handler<K extends CommandName> = (options: OptionsByCommand[K], ctx: Context) => Promise<CommandResult>;
 
@@ -32,16 +36,17 @@ const HANDLERS: { [K in CommandName]: () => Promise<Handler<K>> } = {
   sandbox: async () => (await import('../commands/sandbox.js')).sandboxCommand,
 };
 
-const runCommand = (io: Io): Dispatch => async (name, options, flags) => {
-  const { makeContext } = await import('./wiring.js');
-  const ctx = await makeContext(io, flags);
-  const handler = await HANDLERS[name]();
-  const result = await handler(options, ctx);
-  const { render } = await import('../output/render.js');
-  render(result, ctx, flags.json);
-  return result.exitCode;
-};
-
+const runCommand =
+  (io: Io): Dispatch =>
+  async (name, options, flags) => {
+    const { makeContext } = await import('./wiring.js');
+    const ctx = await makeContext(io, flags);
+    const handler = await HANDLERS[name]();
+    const result = await handler(options, ctx);
+    const { render } = await import('../output/render.js');
+    render(result, ctx, flags.json);
+    return result.exitCode;
+  };
 
 export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
@@ -59,11 +64,19 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
 }
 
 /** The whole command line; `done` receives the exit code of the command that ran. */
-export function buildProgram(io: Io, done: (code: ExitCode) => void = () => undefined, dispatch: Dispatch = runCommand(io)): Command {
+export function buildProgram(
+  io: Io,
+  done: (code: ExitCode) => void = () => undefined,
+  dispatch: Dispatch = runCommand(io),
+): Command {
   const program = new Command('exo-cba')
-    .description('Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it working (rotate), prove it in CI (check).')
+    .description(
+      'Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it working (rotate), prove it in CI (check).',
+    )
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--cloud <name>', 'Microsoft cloud (default: global)').choices(CLOUD_NAMES as string[]))
+    .addOption(
+      new Option('--cloud <name>', 'Microsoft cloud (default: global)').choices(CLOUD_NAMES as string[]),
+    )
     .option('--profile <name>', 'profile to use (default: the only one, or the default one)')
     .option('--json', 'print one JSON object on stdout and nothing else')
     .option('--verbose', 'explain each step and HTTP exchange on stderr (secrets are redacted)')
@@ -77,102 +90,204 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void = () => unde
     .exitOverride();
 
   /** Each command's flags become its typed options here, once; then the command runs through `dispatch`. */
-  const run = <K extends CommandName>(name: K) => async (_opts: Raw, cmd: Command) => {
-    const raw = cmd.optsWithGlobals();
-    const flags: GlobalFlags = { verbose: Boolean(raw['verbose']), json: Boolean(raw['json']), yes: Boolean(raw['yes']), interactive: raw['interactive'] !== false, color: raw['color'] !== false };
-    const { PARSERS } = await import('./options.js');
-    const options = PARSERS[name](raw, io.env) as OptionsByCommand[K];
-    done(await dispatch(name, options, flags));
-  };
+  const run =
+    <K extends CommandName>(name: K) =>
+    async (_opts: Raw, cmd: Command) => {
+      const raw = cmd.optsWithGlobals();
+      const flags: GlobalFlags = {
+        verbose: Boolean(raw['verbose']),
+        json: Boolean(raw['json']),
+        yes: Boolean(raw['yes']),
+        interactive: raw['interactive'] !== false,
+        color: raw['color'] !== false,
+      };
+      const { PARSERS } = await import('./options.js');
+      const options = PARSERS[name](raw, io.env) as OptionsByCommand[K];
+      done(await dispatch(name, options, flags));
+    };
 
   const certInputs = (c: Command) =>
-    c.option('--app-id <guid>', 'application (client) id; env EXO_CBA_APP_ID')
+    c
+      .option('--app-id <guid>', 'application (client) id; env EXO_CBA_APP_ID')
       .option('--tenant <id|domain>', 'tenant id or initial domain; env EXO_CBA_TENANT')
-      .option('--cert-file <path>', 'PEM with certificate and key, or a PFX; env EXO_CBA_CERTIFICATE (a path or base64)')
-      .option('--pfx-password-env <NAME>', 'name of the environment variable that holds the PFX password (default: EXO_CBA_CERTIFICATE_PASSWORD)')
+      .option(
+        '--cert-file <path>',
+        'PEM with certificate and key, or a PFX; env EXO_CBA_CERTIFICATE (a path or base64)',
+      )
+      .option(
+        '--pfx-password-env <NAME>',
+        'name of the environment variable that holds the PFX password (default: EXO_CBA_CERTIFICATE_PASSWORD)',
+      )
       .option('--all', 'every profile')
       .option('--sandbox', 'run against the built-in sandbox tenant');
   const newCertOptions = (c: Command) =>
-    c.option('--validity-days <days>', 'certificate validity in days, 1-3650 (default: 365)')
+    c
+      .option('--validity-days <days>', 'certificate validity in days, 1-3650 (default: 365)')
       .option('--key-size <bits>', `RSA key size: ${KEY_SIZES.join(', ')} (default: 2048)`)
-      .option('--pfx-legacy', 'encrypt the PFX with 3DES (Windows Server 2016, Windows PowerShell 5.1) instead of AES-256')
-      .option('--wait <duration>', 'how long to wait for replication while verifying, e.g. 90s, 5m (default: 5m)');
+      .option(
+        '--pfx-legacy',
+        'encrypt the PFX with 3DES (Windows Server 2016, Windows PowerShell 5.1) instead of AES-256',
+      )
+      .option(
+        '--wait <duration>',
+        'how long to wait for replication while verifying, e.g. 90s, 5m (default: 5m)',
+      );
   const adminInputs = (c: Command) =>
-    c.option('--client-id <guid>', 'public client used for the admin sign-in (default: Microsoft Graph Command Line Tools, 14d82eec-…)')
-      .option('--auth <method>', 'admin sign-in: device (device code) or browser (loopback) (default: device)');
+    c
+      .option(
+        '--client-id <guid>',
+        'public client used for the admin sign-in (default: Microsoft Graph Command Line Tools, 14d82eec-…)',
+      )
+      .option(
+        '--auth <method>',
+        'admin sign-in: device (device code) or browser (loopback) (default: device)',
+      );
 
   adminInputs(newCertOptions(program.command('init')))
-    .description('register the app, grant Exchange.ManageAsApp, assign the role, make and upload a certificate, and verify the connection')
+    .description(
+      'register the app, grant Exchange.ManageAsApp, assign the role, make and upload a certificate, and verify the connection',
+    )
     .option('--tenant <id|domain>', 'tenant to sign in to (default: the home tenant of the admin)')
     .option('--app-name <name>', 'display name of the app registration (default: "Exo Background Process")')
-    .option('--role <role>', `directory role for the app, least privilege first: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default: exchange-administrator)`)
+    .option(
+      '--role <role>',
+      `directory role for the app, least privilege first: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default: exchange-administrator)`,
+    )
     .option('--allow-global-admin', 'allow --role global-administrator without a prompt (with --yes)')
-    .option('--exchange-role-group <name>', 'Exchange RBAC instead of a directory role: put the app in this role group (built-in or custom), e.g. "View-Only Organization Management"')
-    .option('--exchange-role <role>', 'Exchange RBAC: assign this management role to the app (repeatable), e.g. "Mail Recipients"', (v: string, acc: string[] = []) => [...acc, v])
-    .option('--exchange-scope <scope>', 'with --exchange-role: limit the assignments to this management scope')
+    .option(
+      '--exchange-role-group <name>',
+      'Exchange RBAC instead of a directory role: put the app in this role group (built-in or custom), e.g. "View-Only Organization Management"',
+    )
+    .option(
+      '--exchange-role <role>',
+      'Exchange RBAC: assign this management role to the app (repeatable), e.g. "Mail Recipients"',
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
+    .option(
+      '--exchange-scope <scope>',
+      'with --exchange-role: limit the assignments to this management scope',
+    )
     .option('--out-dir <dir>', 'where to write the certificate files (default: <config dir>/certs/<profile>)')
     .option('--cert-file <path>', 'use this existing certificate (PFX or PEM with key) instead of making one')
-    .option('--pfx-password-env <NAME>', 'name of the environment variable that holds the PFX password (else prompt, or generate)')
-    .option('--adopt-app <appId>', 'take over this existing app, which exo-cba did not create (it lists its credentials and grants, and asks first)')
-    .addOption(new Option('--foreign-credentials <what>', 'with --adopt-app: remove or keep the credentials exo-cba did not make (default: ask)').choices(['remove', 'keep']))
+    .option(
+      '--pfx-password-env <NAME>',
+      'name of the environment variable that holds the PFX password (else prompt, or generate)',
+    )
+    .option(
+      '--adopt-app <appId>',
+      'take over this existing app, which exo-cba did not create (it lists its credentials and grants, and asks first)',
+    )
+    .addOption(
+      new Option(
+        '--foreign-credentials <what>',
+        'with --adopt-app: remove or keep the credentials exo-cba did not make (default: ask)',
+      ).choices(['remove', 'keep']),
+    )
     .option('--no-verify', 'skip the end-to-end verification (the result is then unverified)')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--sandbox', 'run against the built-in sandbox tenant (no Microsoft account needed)')
-    .addHelpText('after', '\nExamples:\n  exo-cba init                      # the wizard: asks each question, then verifies\n  exo-cba init --tenant contoso.onmicrosoft.com --role global-reader --yes   # unattended\n  exo-cba init --sandbox            # try it against the built-in sandbox tenant\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  exo-cba init                      # the wizard: asks each question, then verifies\n  exo-cba init --tenant contoso.onmicrosoft.com --role global-reader --yes   # unattended\n  exo-cba init --sandbox            # try it against the built-in sandbox tenant\n',
+    )
     .action(run('init'));
 
   certInputs(program.command('check'))
-    .description('prove with the certificate alone that Connect-ExchangeOnline would work now; warn before expiry')
+    .description(
+      'prove with the certificate alone that Connect-ExchangeOnline would work now; warn before expiry',
+    )
     .option('--warn-days <days>', 'warn when the certificate expires within this many days (default: 30)')
     .option('--strict', 'exit 1 on warnings too')
-    .option('--graph', "also compare the app's registered keys with the local certificate (needs the app to read itself)")
+    .option(
+      '--graph',
+      "also compare the app's registered keys with the local certificate (needs the app to read itself)",
+    )
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--concurrency <n>', 'profiles checked at once with --all (default: 8)')
-    .addHelpText('after', '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check --all --junit report.xml --strict   # every profile, in CI\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check --all --junit report.xml --strict   # every profile, in CI\n',
+    )
     .action(run('check'));
 
   adminInputs(newCertOptions(certInputs(program.command('rotate'))))
     .description('replace the certificate with no downtime and, normally, no admin sign-in')
     .option('--if-expiring-within <days>', 'do nothing unless the certificate expires within DAYS')
     .option('--admin', 'sign in an admin and replace the keys with Graph (when no valid certificate is left)')
-    .option('--overlap <duration>', 'keep the old key registered this long after the switch, e.g. 7d, 36h; 0 removes it at once (default: 7d)')
+    .option(
+      '--overlap <duration>',
+      'keep the old key registered this long after the switch, e.g. 7d, 36h; 0 removes it at once (default: 7d)',
+    )
     .option('--keep-old', 'keep the old key until rotate --finish (never past its expiry)')
     .option('--finish', 'remove now every old key still in its overlap')
     .option('--new-password', 'protect the new PFX with a new password (asked, or from --new-password-env)')
     .option('--new-password-env <NAME>', 'the environment variable that holds the new PFX password')
-    .option('--on-rotated <command>', "run this command after each verified rotation (remembered in the profile; '' forgets it)")
+    .option(
+      '--on-rotated <command>',
+      "run this command after each verified rotation (remembered in the profile; '' forgets it)",
+    )
     .option('--dry-run', 'print what rotate would do and change nothing')
     .option('--export-pfx-base64 <file>', 'also write the new PFX as base64 (0600), for a CI secret')
-    .option('--out-dir <dir>', 'where to write the new certificate files (default: where the current ones are)')
+    .option(
+      '--out-dir <dir>',
+      'where to write the new certificate files (default: where the current ones are)',
+    )
     .option('--object-id <guid>', "the app's object id, when not using a profile; env EXO_CBA_APP_OBJECT_ID")
-    .addHelpText('after', '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  exo-cba rotate --admin --profile contoso        # after the certificate expired\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  exo-cba rotate --admin --profile contoso        # after the certificate expired\n',
+    )
     .action(run('rotate'));
 
-  program.command('status')
-    .description('list the profiles: tenant, app, role, thumbprint, expiry, last check, the default, shared apps')
+  program
+    .command('status')
+    .description(
+      'list the profiles: tenant, app, role, thumbprint, expiry, last check, the default, shared apps',
+    )
     .option('--set-default <profile>', 'make this profile the one commands use when no --profile is given')
     .addHelpText('after', '\nExamples:\n  exo-cba status\n  exo-cba status --json\n')
     .action(run('status'));
 
   adminInputs(program.command('remove'))
-    .description('delete the app registration (with its service principal, grant and role), archive the files, drop the profile; an app other profiles share keeps running for them')
+    .description(
+      'delete the app registration (with its service principal, grant and role), archive the files, drop the profile; an app other profiles share keeps running for them',
+    )
     .option('--delete-app', 'delete the app even though other profiles here use it (it asks, naming them)')
     .option('--dry-run', 'print what remove would do and change nothing')
     .option('--sandbox', 'run against the built-in sandbox tenant')
     .addHelpText('after', '\nExamples:\n  exo-cba remove --profile contoso.onmicrosoft.com\n')
     .action(run('remove'));
 
-  program.command('sandbox')
-    .description('serve a local stand-in for Entra, Graph and Exchange on 127.0.0.1 and print how to point exo-cba at it')
+  program
+    .command('sandbox')
+    .description(
+      'serve a local stand-in for Entra, Graph and Exchange on 127.0.0.1 and print how to point exo-cba at it',
+    )
     .option('--port <n>', 'first of three ports (authority, Graph, Exchange) (default: free ones)')
     .option('--state <file>', 'keep the tenant in this file between runs')
-    .option('--ca-file <file>', 'where to write the throwaway CA certificate (default: <config dir>/sandbox/ca.pem)')
+    .option(
+      '--ca-file <file>',
+      'where to write the throwaway CA certificate (default: <config dir>/sandbox/ca.pem)',
+    )
     .option('--replication-delay <ms>', 'new objects stay invisible for this long (default: 0)')
-    .option('--throttle-every <n>', 'answer every Nth Graph request with 429 + Retry-After (default: 0, never)')
-    .addOption(new Option('--device-code <mode>', 'what the admin does with a device code (default: approve)').choices(['approve', 'deny', 'expire', 'conditional-access']))
+    .option(
+      '--throttle-every <n>',
+      'answer every Nth Graph request with 429 + Retry-After (default: 0, never)',
+    )
+    .addOption(
+      new Option('--device-code <mode>', 'what the admin does with a device code (default: approve)').choices(
+        ['approve', 'deny', 'expire', 'conditional-access'],
+      ),
+    )
     .option('--block-client <guid>', 'the tenant disables this public client (AADSTS7000112)')
-    .option('--fail-once <spec>', 'fail one matching call, e.g. graph:POST:/servicePrincipals:503 (service token|graph|exchange)')
-    .addHelpText('after', '\nExamples:\n  exo-cba sandbox --replication-delay 3000   # then follow the lines it prints\n')
+    .option(
+      '--fail-once <spec>',
+      'fail one matching call, e.g. graph:POST:/servicePrincipals:503 (service token|graph|exchange)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  exo-cba sandbox --replication-delay 3000   # then follow the lines it prints\n',
+    )
     .action(run('sandbox'));
 
   return program;

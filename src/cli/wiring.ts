@@ -22,38 +22,62 @@ export interface GlobalFlags {
 
 /** Builds the real context: the only place that touches process-wide state. */
 /** `overrides` replaces ports wholesale (an embedding program's own prompt, say); the CLI passes none. */
-export async function makeContext(io: Io, flags: GlobalFlags, overrides: Partial<Context> = {}): Promise<Context> {
+export async function makeContext(
+  io: Io,
+  flags: GlobalFlags,
+  overrides: Partial<Context> = {},
+): Promise<Context> {
   const env = io.env;
-  const useColor = flags.color && !env['NO_COLOR'] && (Boolean(io.stderr.isTTY) || Boolean(env['FORCE_COLOR']));
+  const useColor =
+    flags.color && !env['NO_COLOR'] && (Boolean(io.stderr.isTTY) || Boolean(env['FORCE_COLOR']));
   const paint = await makePaint(useColor);
   const out = makeOutput(io.stdout, io.stderr, { verbose: flags.verbose, paint });
-  const interactive = flags.interactive && !flags.yes && io.stdinIsTTY && Boolean(io.stderr.isTTY) && !env['CI'];
+  const interactive =
+    flags.interactive && !flags.yes && io.stdinIsTTY && Boolean(io.stderr.isTTY) && !env['CI'];
   const files = makeFiles(process.platform, {
     // Owner-only access on Windows: drop inherited entries and grant the current user alone (icacls ships with Windows).
-    restrictOnWindows: (file) => void execFileSync('icacls', [file, '/inheritance:r', '/grant:r', `${os.userInfo().username}:F`], { stdio: 'ignore', windowsHide: true }),
+    restrictOnWindows: (file) =>
+      void execFileSync('icacls', [file, '/inheritance:r', '/grant:r', `${os.userInfo().username}:F`], {
+        stdio: 'ignore',
+        windowsHide: true,
+      }),
     warn: (t) => out.warn(t),
   });
   const dir = configDir(env, process.platform, os.homedir());
   const clock = systemClock;
   const services: Services = {
-    http: (extraCaPem) => createHttpTransport({ ...(extraCaPem ? { extraCaPem, nodeExtraCaFile: env['NODE_EXTRA_CA_CERTS'] } : {}), proxy: proxySettingsFrom(env), onExchange: (line) => out.verbose(line) }),
-    identity: async (cloud, http) => (await import('../adapters/identity.js')).makeIdentity(cloud, http, clock, out),
-    directory: async (cloud, http, token) => (await import('../adapters/graph.js')).makeDirectory(cloud, http, token, { clock, out }),
-    exchange: async (cloud, http) => (await import('../workloads/exchange/admin-api.js')).makeExchangeProbe(cloud, http),
+    http: (extraCaPem) =>
+      createHttpTransport({
+        ...(extraCaPem ? { extraCaPem, nodeExtraCaFile: env['NODE_EXTRA_CA_CERTS'] } : {}),
+        proxy: proxySettingsFrom(env),
+        onExchange: (line) => out.verbose(line),
+      }),
+    identity: async (cloud, http) =>
+      (await import('../adapters/identity.js')).makeIdentity(cloud, http, clock, out),
+    directory: async (cloud, http, token) =>
+      (await import('../adapters/graph.js')).makeDirectory(cloud, http, token, { clock, out }),
+    exchange: async (cloud, http) =>
+      (await import('../workloads/exchange/admin-api.js')).makeExchangeProbe(cloud, http),
     openBrowser: (url) => openBrowser(url, env, process.platform),
-    untilStopped: () => new Promise((resolve) => {
-      const stop = (signal: string) => {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        resolve(signal);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }),
+    untilStopped: () =>
+      new Promise((resolve) => {
+        const stop = (signal: string) => {
+          process.removeListener('SIGINT', stop);
+          process.removeListener('SIGTERM', stop);
+          resolve(signal);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }),
     runHook: (command, hookEnv) =>
       new Promise((resolve) => {
         // The command string comes from the admin (flag or profile), as a scheduler entry would: the shell runs it.
-        const child = spawn(command, { shell: true, env: hookEnv, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+        const child = spawn(command, {
+          shell: true,
+          env: hookEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          windowsHide: true,
+        });
         let output = '';
         child.stdout.on('data', (d: Buffer) => (output += d.toString()));
         child.stderr.on('data', (d: Buffer) => (output += d.toString()));

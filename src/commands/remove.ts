@@ -15,55 +15,124 @@ import { keepKey, thumbprintOfKey } from '../certificate/keys.js';
 import type { Directory } from '../adapters/graph.js';
 
 /** Takes this profile's keys off a shared app, then reads the app again to confirm they are gone. */
-async function removeOwnKeys(ctx: Pick<Context, 'out'>, dir: Directory, appId: string, thumbprints: string[]): Promise<void> {
+async function removeOwnKeys(
+  ctx: Pick<Context, 'out'>,
+  dir: Directory,
+  appId: string,
+  thumbprints: string[],
+): Promise<void> {
   const keys = await dir.getKeyCredentials(appId);
   const keep = keys.filter((k) => !thumbprints.includes(thumbprintOfKey(k) ?? ''));
   if (keep.length !== keys.length) await dir.updateApplication(appId, { keyCredentials: keep.map(keepKey) });
-  const left = (await dir.getKeyCredentials(appId)).filter((k) => thumbprints.includes(thumbprintOfKey(k) ?? ''));
-  if (left.length) throw failure(`This profile's key is still on the app after removing it (${left.map((k) => k.keyId).join(', ')}).`, { fix: 'Remove it in Entra ID > App registrations > Certificates & secrets, then run remove again.' });
-  ctx.out.info(`${ctx.out.color.green('✔')} Removed this profile's key from the shared app (read back: gone); the other keys stay`);
+  const left = (await dir.getKeyCredentials(appId)).filter((k) =>
+    thumbprints.includes(thumbprintOfKey(k) ?? ''),
+  );
+  if (left.length)
+    throw failure(
+      `This profile's key is still on the app after removing it (${left.map((k) => k.keyId).join(', ')}).`,
+      { fix: 'Remove it in Entra ID > App registrations > Certificates & secrets, then run remove again.' },
+    );
+  ctx.out.info(
+    `${ctx.out.color.green('✔')} Removed this profile's key from the shared app (read back: gone); the other keys stay`,
+  );
 }
 
 /** exo-cba remove: delete the app registration (Graph removes its service principal, grant and role with it), archive the files, drop the profile. */
 export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<CommandResult> {
   const { clientId, auth } = o;
   const profile = await ctx.profiles.resolve(o.profile, chooserFor(ctx));
-  const others = profile.app.objectId ? profilesUsing({ id: profile.app.objectId, appId: profile.app.appId ?? '' }, await ctx.profiles.list(), profile.tenantId).filter((n) => n !== profile.name) : [];
+  const others = profile.app.objectId
+    ? profilesUsing(
+        { id: profile.app.objectId, appId: profile.app.appId ?? '' },
+        await ctx.profiles.list(),
+        profile.tenantId,
+      ).filter((n) => n !== profile.name)
+    : [];
   // A shared app is deleted only on purpose: otherwise this profile takes away its own keys and leaves the app to the others.
   const deleteApp = others.length === 0 || o.deleteApp;
   const what = `the app '${profile.app.displayName}'${profile.app.appId ? ` (appId ${profile.app.appId})` : ''} in tenant ${profile.organization} (${profile.tenantId})`;
   const mine = recordsOf(profile).map((r) => r.thumbprint);
-  const declined = { command: 'remove' as const, exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, declined: true, archived: [] } };
-  if (others.length) ctx.out.info(`Profile${others.length > 1 ? 's' : ''} ${others.join(', ')} also use${others.length > 1 ? '' : 's'} ${what}.`);
+  const declined = {
+    command: 'remove' as const,
+    exitCode: EXIT.ok,
+    data: {
+      profile: profile.name,
+      ...(profile.app.appId ? { appId: profile.app.appId } : {}),
+      deleted: false,
+      declined: true,
+      archived: [],
+    },
+  };
+  if (others.length)
+    ctx.out.info(
+      `Profile${others.length > 1 ? 's' : ''} ${others.join(', ')} also use${others.length > 1 ? '' : 's'} ${what}.`,
+    );
   if (o.dryRun) {
     const records = recordsOf(profile);
     const plan = [
-      !profile.app.objectId ? 'nothing to delete in the tenant (the profile has no app yet)'
-        : deleteApp ? `delete ${what} (its service principal, grant and role go with it), then read back until Graph no longer returns it`
-        : `remove this profile's key${records.length > 1 ? 's' : ''} (${records.map((r) => r.thumbprint).join(', ')}) from ${what}, keep the app for ${others.join(', ')}, and read back`,
+      !profile.app.objectId
+        ? 'nothing to delete in the tenant (the profile has no app yet)'
+        : deleteApp
+          ? `delete ${what} (its service principal, grant and role go with it), then read back until Graph no longer returns it`
+          : `remove this profile's key${records.length > 1 ? 's' : ''} (${records.map((r) => r.thumbprint).join(', ')}) from ${what}, keep the app for ${others.join(', ')}, and read back`,
       `archive the files of ${records.length} certificate(s) under archive/ beside them`,
       `drop profile '${profile.name}'`,
     ];
-    return { command: 'remove', exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted: false, archived: [], plan } };
+    return {
+      command: 'remove',
+      exitCode: EXIT.ok,
+      data: {
+        profile: profile.name,
+        ...(profile.app.appId ? { appId: profile.app.appId } : {}),
+        deleted: false,
+        archived: [],
+        plan,
+      },
+    };
   }
   if (!o.yes) {
-    if (!ctx.interactive) throw usageError(`remove ${deleteApp ? `deletes ${what}` : `removes profile '${profile.name}' and its key from ${what}`} and will not do so without a confirmation.`, 'Run it in a terminal to confirm, or pass --yes.');
+    if (!ctx.interactive)
+      throw usageError(
+        `remove ${deleteApp ? `deletes ${what}` : `removes profile '${profile.name}' and its key from ${what}`} and will not do so without a confirmation.`,
+        'Run it in a terminal to confirm, or pass --yes.',
+      );
     if (deleteApp) {
-      ctx.out.info(`This deletes ${what}, with its service principal, grant and role; its certificate files are archived.`);
-      const message = others.length ? `Delete '${profile.app.displayName}' although ${others.join(', ')} still use${others.length > 1 ? '' : 's'} it? Their jobs stop working too.` : `Delete '${profile.app.displayName}'? Jobs using it stop working.`;
+      ctx.out.info(
+        `This deletes ${what}, with its service principal, grant and role; its certificate files are archived.`,
+      );
+      const message = others.length
+        ? `Delete '${profile.app.displayName}' although ${others.join(', ')} still use${others.length > 1 ? '' : 's'} it? Their jobs stop working too.`
+        : `Delete '${profile.app.displayName}'? Jobs using it stop working.`;
       if (!(await ctx.prompt.confirm({ name: 'confirmRemove', message, default: false }))) return declined;
     } else {
-      ctx.out.info(`This removes profile '${profile.name}' and its own key from the app; the app stays for ${others.join(', ')}.`);
-      if (!(await ctx.prompt.confirm({ name: 'confirmRemove', message: `Remove profile '${profile.name}' and its key?`, default: false }))) return declined;
+      ctx.out.info(
+        `This removes profile '${profile.name}' and its own key from the app; the app stays for ${others.join(', ')}.`,
+      );
+      if (
+        !(await ctx.prompt.confirm({
+          name: 'confirmRemove',
+          message: `Remove profile '${profile.name}' and its key?`,
+          default: false,
+        }))
+      )
+        return declined;
     }
   }
   let deleted = false;
   let note: string | undefined;
   if (profile.app.objectId) {
-    const target = await openTarget(ctx, { cloud: o.cloud ?? profile.cloud, sandbox: o.sandbox || Boolean(profile.sandbox) });
+    const target = await openTarget(ctx, {
+      cloud: o.cloud ?? profile.cloud,
+      sandbox: o.sandbox || Boolean(profile.sandbox),
+    });
     try {
       const identity = await ctx.services.identity(target.cloud, target.http);
-      const session = await signInAdmin(ctx, identity, { tenant: profile.tenantId, clientId, method: auth, scopes: [...ADMIN_SCOPES.remove] });
+      const session = await signInAdmin(ctx, identity, {
+        tenant: profile.tenantId,
+        clientId,
+        method: auth,
+        scopes: [...ADMIN_SCOPES.remove],
+      });
       const dir = await ctx.services.directory(target.cloud, target.http, () => session.graphToken());
       const app = await dir.getApplication(profile.app.objectId).catch((e: unknown) => {
         throw explainGraphError(e, 'read the application');
@@ -71,8 +140,20 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
       // Rights held in Exchange (RBAC) live outside the app registration: remove them first, and read back.
       if (app && deleteApp && profile.rights.kind === 'exchange-rbac' && profile.app.servicePrincipalId) {
         const probe = await ctx.services.exchange(target.cloud, target.http);
-        const ex = exchangeAdmin(probe, { tenantId: profile.tenantId, organization: profile.organization, token: () => session.tokenFor(target.cloud.exchangeResource) });
-        await strategyFor(profile.rights).revoke(ctx, { dir, sp: { id: profile.app.servicePrincipalId, appId: app.appId, displayName: app.displayName }, exchangeAdmin: async () => ex }, profile.rights);
+        const ex = exchangeAdmin(probe, {
+          tenantId: profile.tenantId,
+          organization: profile.organization,
+          token: () => session.tokenFor(target.cloud.exchangeResource),
+        });
+        await strategyFor(profile.rights).revoke(
+          ctx,
+          {
+            dir,
+            sp: { id: profile.app.servicePrincipalId, appId: app.appId, displayName: app.displayName },
+            exchangeAdmin: async () => ex,
+          },
+          profile.rights,
+        );
       }
       if (app && !deleteApp) {
         await removeOwnKeys(ctx, dir, app.id, mine);
@@ -85,7 +166,9 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
         const deadline = ctx.clock.now().getTime() + 60_000;
         for (let wait = 250; await dir.getApplication(app.id); wait = Math.min(wait * 2, 2000)) {
           if (ctx.clock.now().getTime() > deadline) {
-            throw failure(`Graph accepted the delete of ${what}, but still returns the app a minute later.`, { fix: `Check Entra ID > App registrations (and Deleted applications); run 'exo-cba remove --profile ${profile.name}' again: it deletes what is left.` });
+            throw failure(`Graph accepted the delete of ${what}, but still returns the app a minute later.`, {
+              fix: `Check Entra ID > App registrations (and Deleted applications); run 'exo-cba remove --profile ${profile.name}' again: it deletes what is left.`,
+            });
           }
           await ctx.clock.sleep(wait);
         }
@@ -100,7 +183,23 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
   const archived: string[] = [];
   // Files of an old certificate already sit in archive/ (a rotation put them there): they stay where they are.
   const alreadyArchived = (dir: string) => dir.split(/[\\/]/).includes('archive');
-  for (const rec of records.filter((r) => !alreadyArchived(r.files.dir))) archived.push(...(await ctx.files.archive(filePaths(rec.files), archiveDirFor(rec.files.dir, ctx.clock.now(), `removed-${rec.thumbprint.slice(0, 8)}`))));
+  for (const rec of records.filter((r) => !alreadyArchived(r.files.dir)))
+    archived.push(
+      ...(await ctx.files.archive(
+        filePaths(rec.files),
+        archiveDirFor(rec.files.dir, ctx.clock.now(), `removed-${rec.thumbprint.slice(0, 8)}`),
+      )),
+    );
   await ctx.profiles.delete(profile.name);
-  return { command: 'remove', exitCode: EXIT.ok, data: { profile: profile.name, ...(profile.app.appId ? { appId: profile.app.appId } : {}), deleted, archived, ...(note ? { note } : {}) } };
+  return {
+    command: 'remove',
+    exitCode: EXIT.ok,
+    data: {
+      profile: profile.name,
+      ...(profile.app.appId ? { appId: profile.app.appId } : {}),
+      deleted,
+      archived,
+      ...(note ? { note } : {}),
+    },
+  };
 }

@@ -21,20 +21,46 @@ export async function statusCommand(o: StatusOptions, ctx: Context): Promise<Com
     .map((p) => {
       const cert = p.certificate ?? p.pendingCertificate;
       return {
-        profile: p.name, tenantId: p.tenantId, organization: p.organization, cloud: p.cloud, appName: p.app.displayName, ...(p.app.appId ? { appId: p.app.appId } : {}),
-        role: strategyFor(p.rights).describe(p.rights), state: p.state, ...(p.sandbox ? { sandbox: true } : {}),
-        ...(cert ? { thumbprint: cert.thumbprint, notAfter: cert.notAfter, daysLeft: Math.floor((Date.parse(cert.notAfter) - now) / 86_400_000) } : {}),
+        profile: p.name,
+        tenantId: p.tenantId,
+        organization: p.organization,
+        cloud: p.cloud,
+        appName: p.app.displayName,
+        ...(p.app.appId ? { appId: p.app.appId } : {}),
+        role: strategyFor(p.rights).describe(p.rights),
+        state: p.state,
+        ...(p.sandbox ? { sandbox: true } : {}),
+        ...(cert
+          ? {
+              thumbprint: cert.thumbprint,
+              notAfter: cert.notAfter,
+              daysLeft: Math.floor((Date.parse(cert.notAfter) - now) / 86_400_000),
+            }
+          : {}),
         ...(p.lastCheck ? { lastCheck: p.lastCheck } : {}),
         isDefault: p.name === defaultProfile,
-        ...(p.previousCertificates?.length ? { pendingRemovals: p.previousCertificates.map((x) => ({ thumbprint: x.thumbprint, ...(x.retireAfter ? { retireAfter: x.retireAfter } : {}) })) } : {}),
+        ...(p.previousCertificates?.length
+          ? {
+              pendingRemovals: p.previousCertificates.map((x) => ({
+                thumbprint: x.thumbprint,
+                ...(x.retireAfter ? { retireAfter: x.retireAfter } : {}),
+              })),
+            }
+          : {}),
         ...sharing(p, all),
       };
     });
-  return { command: 'status', exitCode: EXIT.ok, data: { configFile: ctx.profiles.file, ...(defaultProfile ? { defaultProfile } : {}), profiles } };
+  return {
+    command: 'status',
+    exitCode: EXIT.ok,
+    data: { configFile: ctx.profiles.file, ...(defaultProfile ? { defaultProfile } : {}), profiles },
+  };
 }
 
 function sharing(p: Profile, all: Profile[]): { sharedWith?: string[] } {
   if (!p.app.objectId) return {};
-  const others = profilesUsing({ id: p.app.objectId, appId: p.app.appId ?? '' }, all, p.tenantId).filter((n) => n !== p.name);
+  const others = profilesUsing({ id: p.app.objectId, appId: p.app.appId ?? '' }, all, p.tenantId).filter(
+    (n) => n !== p.name,
+  );
   return others.length ? { sharedWith: others } : {};
 }

@@ -27,7 +27,8 @@ export class CliError extends Error {
 export const usageError = (message: string, fix?: string, why?: string): CliError =>
   new CliError(EXIT.usage, message, { fix, why });
 
-export const failure = (message: string, detail: ErrorDetail = {}): CliError => new CliError(EXIT.failed, message, detail);
+export const failure = (message: string, detail: ErrorDetail = {}): CliError =>
+  new CliError(EXIT.failed, message, detail);
 
 export class CancelledError extends CliError {
   constructor() {

@@ -36,7 +36,11 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-export interface Choice<T extends string> { value: T; name: string; description?: string }
+export interface Choice<T extends string> {
+  value: T;
+  name: string;
+  description?: string;
+}
 
 /** A validate function returns true, or the reason the answer is refused (the prompt then asks again). */
 export type Validate = (value: string) => string | true | Promise<string | true>;
@@ -45,5 +49,10 @@ export interface Prompt {
   text(q: { name: string; message: string; default?: string; validate?: Validate }): Promise<string>;
   secret(q: { name: string; message: string; validate?: Validate }): Promise<string>;
   confirm(q: { name: string; message: string; default?: boolean }): Promise<boolean>;
-  select<T extends string>(q: { name: string; message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
+  select<T extends string>(q: {
+    name: string;
+    message: string;
+    choices: Choice<T>[];
+    default?: T;
+  }): Promise<T>;
 }

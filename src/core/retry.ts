@@ -25,7 +25,11 @@ export const PROPAGATION_BACKOFF: Backoff = { firstMs: 1_000, capMs: 5_000, flat
 export const REPLICATION_BACKOFF: Backoff = { firstMs: 250, capMs: 500, jitter: false };
 
 /** The wait before retry number `attempt` (0-based): exponential, capped, with jitter between half and all of it. */
-export function backoff(attempt: number, b: Backoff = SERVICE_BACKOFF, random: () => number = Math.random): number {
+export function backoff(
+  attempt: number,
+  b: Backoff = SERVICE_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const grown = Math.max(0, attempt - (b.flatFor ?? 0));
   const full = Math.min(b.capMs, b.firstMs * 2 ** Math.min(grown, 30));
   return b.jitter === false ? full : Math.round(full / 2 + (full / 2) * random());
@@ -46,7 +50,12 @@ export interface RetryOptions {
  * Runs `fn` until it succeeds, or fails with something not worth retrying, or the deadline would pass
  * before the next try. The wait is the service's Retry-After when it gave one, else the backoff.
  */
-export async function withRetries<T>(ctx: { clock: Clock; out: Pick<Output, 'verbose' | 'progress'> }, what: string, fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+export async function withRetries<T>(
+  ctx: { clock: Clock; out: Pick<Output, 'verbose' | 'progress'> },
+  what: string,
+  fn: () => Promise<T>,
+  opts: RetryOptions,
+): Promise<T> {
   let progress: Progress | undefined;
   try {
     for (let attempt = 0; ; attempt++) {

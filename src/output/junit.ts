@@ -1,6 +1,12 @@
 import type { CheckReport } from './render.js';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const esc = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 
 /** JUnit XML for CI dashboards: a suite per app, a test case per check (warn counts as failure with --strict). */
 export function toJunit(reports: CheckReport[], strict: boolean, timestamp: string): string {

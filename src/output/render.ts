@@ -8,27 +8,78 @@ import { powershell, rbacHint } from '../workloads/exchange/index.js';
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
 
 export interface InitResult {
-  appId: string; objectId: string; servicePrincipalId: string; tenantId: string; organization: string;
-  thumbprint: string; thumbprintSha256: string; notBefore: string; notAfter: string; files: CertificateFiles;
-  role: string; rights: Rights; roleCompliance: boolean; cloud: CloudName; exchangeEnvironmentName: string; verified: boolean; profile: string;
-  outcomes: Record<string, string>; appName: string;
+  appId: string;
+  objectId: string;
+  servicePrincipalId: string;
+  tenantId: string;
+  organization: string;
+  thumbprint: string;
+  thumbprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  files: CertificateFiles;
+  role: string;
+  rights: Rights;
+  roleCompliance: boolean;
+  cloud: CloudName;
+  exchangeEnvironmentName: string;
+  verified: boolean;
+  profile: string;
+  outcomes: Record<string, string>;
+  appName: string;
 }
 
-export interface DryRunResult { dryRun: true; declined?: true; profile: string; tenantId: string; organization: string; plan: string[] }
+export interface DryRunResult {
+  dryRun: true;
+  declined?: true;
+  profile: string;
+  tenantId: string;
+  organization: string;
+  plan: string[];
+}
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export interface CheckItem { id: string; status: CheckStatus; message: string; fix?: string }
-export interface CheckReport {
-  profile?: string; status: Exclude<CheckStatus, 'skip'>; appId?: string; tenant?: string; thumbprint?: string; notAfter?: string; daysLeft?: number; checks: CheckItem[];
+export interface CheckItem {
+  id: string;
+  status: CheckStatus;
+  message: string;
+  fix?: string;
 }
-export interface CheckResult { reports: CheckReport[]; status: Exclude<CheckStatus, 'skip'>; junitFile?: string }
+export interface CheckReport {
+  profile?: string;
+  status: Exclude<CheckStatus, 'skip'>;
+  appId?: string;
+  tenant?: string;
+  thumbprint?: string;
+  notAfter?: string;
+  daysLeft?: number;
+  checks: CheckItem[];
+}
+export interface CheckResult {
+  reports: CheckReport[];
+  status: Exclude<CheckStatus, 'skip'>;
+  junitFile?: string;
+}
 
 export interface RotateItem {
-  profile: string; action: 'rotated' | 'skipped' | 'finished' | 'failed' | 'planned'; reason: string;
-  appId?: string; organization?: string; thumbprint?: string; thumbprintSha256?: string; notAfter?: string; oldThumbprint?: string; oldKeyKept?: boolean;
+  profile: string;
+  action: 'rotated' | 'skipped' | 'finished' | 'failed' | 'planned';
+  reason: string;
+  appId?: string;
+  organization?: string;
+  thumbprint?: string;
+  thumbprintSha256?: string;
+  notAfter?: string;
+  oldThumbprint?: string;
+  oldKeyKept?: boolean;
   /** When the old key's overlap ends (a later rotate then removes it). */
   oldKeyRetires?: string;
-  files?: CertificateFiles; archived?: string[]; cloud?: CloudName; exchangeEnvironmentName?: string; roleCompliance?: boolean; exportedPfxBase64?: string;
+  files?: CertificateFiles;
+  archived?: string[];
+  cloud?: CloudName;
+  exchangeEnvironmentName?: string;
+  roleCompliance?: boolean;
+  exportedPfxBase64?: string;
   /** Old keys removed by this run (their overlap was over), each read back. */
   retired?: string[];
   /** What could not be confirmed; the run then exits 1. */
@@ -36,11 +87,24 @@ export interface RotateItem {
   hook?: { command: string; code: number; output: string };
   plan?: string[];
 }
-export interface RotateResult { results: RotateItem[] }
+export interface RotateResult {
+  results: RotateItem[];
+}
 
 export interface StatusRow {
-  profile: string; tenantId: string; organization: string; cloud: string; appName: string; appId?: string; role: string; state: string;
-  thumbprint?: string; notAfter?: string; daysLeft?: number; lastCheck?: { at: string; status: string }; sandbox?: boolean;
+  profile: string;
+  tenantId: string;
+  organization: string;
+  cloud: string;
+  appName: string;
+  appId?: string;
+  role: string;
+  state: string;
+  thumbprint?: string;
+  notAfter?: string;
+  daysLeft?: number;
+  lastCheck?: { at: string; status: string };
+  sandbox?: boolean;
   /** The profile commands use when none is named. */
   isDefault: boolean;
   /** Other profiles here that use the same app (each with its own certificate). */
@@ -48,11 +112,26 @@ export interface StatusRow {
   /** Old keys still registered after a rotation, and when they go (undefined: at rotate --finish). */
   pendingRemovals?: { thumbprint: string; retireAfter?: string }[];
 }
-export interface StatusResult { configFile: string; defaultProfile?: string; profiles: StatusRow[] }
+export interface StatusResult {
+  configFile: string;
+  defaultProfile?: string;
+  profiles: StatusRow[];
+}
 
-export interface RemoveResult { profile: string; appId?: string; deleted: boolean; declined?: boolean; archived: string[]; note?: string; plan?: string[] }
+export interface RemoveResult {
+  profile: string;
+  appId?: string;
+  deleted: boolean;
+  declined?: boolean;
+  archived: string[];
+  note?: string;
+  plan?: string[];
+}
 
-export interface SandboxResult { stopped: string; requests: number }
+export interface SandboxResult {
+  stopped: string;
+  requests: number;
+}
 
 export type CommandResult = { exitCode: ExitCode } & (
   | { command: 'init'; data: InitResult | DryRunResult }
@@ -84,7 +163,11 @@ function renderText(r: CommandResult, c: Paint): string {
       return statusText(r.data, c);
     case 'remove':
       if (r.data.declined) return 'Not confirmed: nothing was changed.';
-      if (r.data.plan) return [c.bold(`Plan for profile ${r.data.profile}; nothing was changed:`), ...r.data.plan.map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
+      if (r.data.plan)
+        return [
+          c.bold(`Plan for profile ${r.data.profile}; nothing was changed:`),
+          ...r.data.plan.map((p, i) => `  ${i + 1}. ${p}`),
+        ].join('\n');
       return `${r.data.deleted ? `Deleted the app ${r.data.appId ?? ''} with its service principal, grant and role assignment.` : 'Nothing deleted in the tenant.'}\n${r.data.archived.length ? `Archived: ${r.data.archived.join(', ')}\n` : ''}Profile '${r.data.profile}' removed.${r.data.note ? `\n${r.data.note}` : ''}`;
     case 'sandbox':
       return '';
@@ -93,13 +176,19 @@ function renderText(r: CommandResult, c: Paint): string {
 
 function dryRunText(d: DryRunResult, c: Paint): string {
   if (d.declined) return 'Not confirmed: nothing was changed in the tenant or on disk.';
-  return [c.bold(`Plan for ${d.organization} (profile ${d.profile}); nothing was changed:`), ...d.plan.map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
+  return [
+    c.bold(`Plan for ${d.organization} (profile ${d.profile}); nothing was changed:`),
+    ...d.plan.map((p, i) => `  ${i + 1}. ${p}`),
+  ].join('\n');
 }
-
 
 function initText(d: InitResult, c: Paint): string {
   const out = [
-    c.bold(d.verified ? c.green('Exchange Online app-only access is set up and verified.') : c.yellow('Set up, NOT verified (--no-verify): run exo-cba check to prove it works.')),
+    c.bold(
+      d.verified
+        ? c.green('Exchange Online app-only access is set up and verified.')
+        : c.yellow('Set up, NOT verified (--no-verify): run exo-cba check to prove it works.'),
+    ),
     '',
     `  AppId         ${c.bold(d.appId)}`,
     `  Thumbprint    ${c.bold(d.thumbprint)}`,
@@ -108,43 +197,91 @@ function initText(d: InitResult, c: Paint): string {
     `  Role          ${d.role}`,
     `  Valid until   ${d.notAfter}`,
     `  Files         ${d.files.dir}`,
-    ...(['cer', 'pem', 'key', 'pfx', 'pfxPasswordFile'] as const).filter((k) => d.files[k]).map((k) => `                ${d.files[k]!}`),
+    ...(['cer', 'pem', 'key', 'pfx', 'pfxPasswordFile'] as const)
+      .filter((k) => d.files[k])
+      .map((k) => `                ${d.files[k]!}`),
     `  Profile       ${d.profile}`,
     '',
     c.bold('PowerShell:'),
-    powershell({ appId: d.appId, thumbprint: d.thumbprint, organization: d.organization, ...(d.files.pfx ? { pfx: d.files.pfx } : {}), cloud: d.cloud, exchangeEnvironmentName: d.exchangeEnvironmentName, compliance: d.roleCompliance }),
+    powershell({
+      appId: d.appId,
+      thumbprint: d.thumbprint,
+      organization: d.organization,
+      ...(d.files.pfx ? { pfx: d.files.pfx } : {}),
+      cloud: d.cloud,
+      exchangeEnvironmentName: d.exchangeEnvironmentName,
+      compliance: d.roleCompliance,
+    }),
     '',
     ...(d.rights.kind === 'directory-role'
-      ? [c.bold('Narrower than a directory role: exo-cba init --exchange-role-group NAME (Exchange RBAC on the app), which does this for you:'), rbacHint({ appId: d.appId, servicePrincipalId: d.servicePrincipalId, appName: d.appName, role: d.role })]
+      ? [
+          c.bold(
+            'Narrower than a directory role: exo-cba init --exchange-role-group NAME (Exchange RBAC on the app), which does this for you:',
+          ),
+          rbacHint({
+            appId: d.appId,
+            servicePrincipalId: d.servicePrincipalId,
+            appName: d.appName,
+            role: d.role,
+          }),
+        ]
       : [`The app holds ${d.role}: it can run only those roles' cmdlets.`]),
     '',
-    c.dim(`Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   (schedule: --if-expiring-within 30)`),
+    c.dim(
+      `Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   (schedule: --if-expiring-within 30)`,
+    ),
   ];
   return out.join('\n');
 }
 
-const mark = (s: CheckStatus, c: Paint) => (s === 'pass' ? c.green('PASS') : s === 'warn' ? c.yellow('WARN') : s === 'fail' ? c.red('FAIL') : c.dim('SKIP'));
+const mark = (s: CheckStatus, c: Paint) =>
+  s === 'pass'
+    ? c.green('PASS')
+    : s === 'warn'
+      ? c.yellow('WARN')
+      : s === 'fail'
+        ? c.red('FAIL')
+        : c.dim('SKIP');
 
 function checkText(d: CheckResult, c: Paint): string {
-  return d.reports
-    .map((r) => {
-      const head = `${c.bold(r.profile ?? r.appId ?? 'check')}: ${mark(r.status, c)}${r.daysLeft !== undefined ? `  (${r.daysLeft} days left, notAfter ${r.notAfter ?? '?'})` : ''}`;
-      const width = Math.max(...r.checks.map((x) => x.id.length));
-      const rows = r.checks.map((x) => `  ${mark(x.status, c)}  ${x.id.padEnd(width)}  ${x.message}${x.fix && x.status !== 'pass' ? `\n        ${' '.repeat(width)}  fix: ${x.fix}` : ''}`);
-      return [head, ...rows].join('\n');
-    })
-    .join('\n\n') + (d.junitFile ? `\n\nJUnit report: ${d.junitFile}` : '');
+  return (
+    d.reports
+      .map((r) => {
+        const head = `${c.bold(r.profile ?? r.appId ?? 'check')}: ${mark(r.status, c)}${r.daysLeft !== undefined ? `  (${r.daysLeft} days left, notAfter ${r.notAfter ?? '?'})` : ''}`;
+        const width = Math.max(...r.checks.map((x) => x.id.length));
+        const rows = r.checks.map(
+          (x) =>
+            `  ${mark(x.status, c)}  ${x.id.padEnd(width)}  ${x.message}${x.fix && x.status !== 'pass' ? `\n        ${' '.repeat(width)}  fix: ${x.fix}` : ''}`,
+        );
+        return [head, ...rows].join('\n');
+      })
+      .join('\n\n') + (d.junitFile ? `\n\nJUnit report: ${d.junitFile}` : '')
+  );
 }
 
 function rotateText(x: RotateItem, c: Paint): string {
   const extra = [
-    ...(x.retired?.length ? [`  Removed       old key(s) ${x.retired.join(', ')} (overlap over; read back: gone)`] : []),
+    ...(x.retired?.length
+      ? [`  Removed       old key(s) ${x.retired.join(', ')} (overlap over; read back: gone)`]
+      : []),
     ...(x.notes ?? []).map((n) => c.yellow(`  Not confirmed ${n}`)),
   ];
-  if (x.action === 'planned') return [c.bold(`${x.profile}: plan; nothing was changed:`), ...(x.plan ?? []).map((p, i) => `  ${i + 1}. ${p}`)].join('\n');
-  if (x.action !== 'rotated') return [`${c.bold(x.profile)}: ${x.action === 'failed' ? c.red(x.action) : x.action} — ${x.reason}`, ...extra].join('\n');
+  if (x.action === 'planned')
+    return [
+      c.bold(`${x.profile}: plan; nothing was changed:`),
+      ...(x.plan ?? []).map((p, i) => `  ${i + 1}. ${p}`),
+    ].join('\n');
+  if (x.action !== 'rotated')
+    return [
+      `${c.bold(x.profile)}: ${x.action === 'failed' ? c.red(x.action) : x.action} — ${x.reason}`,
+      ...extra,
+    ].join('\n');
   const retires = x.oldKeyRetires ? x.oldKeyRetires.slice(0, 16).replace('T', ' ') : undefined;
-  const old = x.oldKeyKept ? (retires ? `still registered until ${retires} UTC; a later rotate removes it` : 'still registered until rotate --finish') : 'removed';
+  const old = x.oldKeyKept
+    ? retires
+      ? `still registered until ${retires} UTC; a later rotate removes it`
+      : 'still registered until rotate --finish'
+    : 'removed';
   return [
     `${c.bold(x.profile)}: ${c.green('rotated')} — ${x.reason}`,
     `  AppId         ${x.appId ?? ''}`,
@@ -152,9 +289,24 @@ function rotateText(x: RotateItem, c: Paint): string {
     `  Organization  ${x.organization ?? ''}`,
     `  Valid until   ${x.notAfter ?? ''}`,
     ...(x.files ? [`  Files         ${x.files.pfx ?? x.files.dir} (same paths as before)`] : []),
-    ...(x.archived?.length ? [`  Archived      ${x.archived.length} old file(s) under ${x.archived[0]!.replace(/[/\\][^/\\]+$/, '')}`] : []),
+    ...(x.archived?.length
+      ? [
+          `  Archived      ${x.archived.length} old file(s) under ${x.archived[0]!.replace(/[/\\][^/\\]+$/, '')}`,
+        ]
+      : []),
     ...(x.exportedPfxBase64 ? [`  PFX base64    ${x.exportedPfxBase64}`] : []),
-    ...(x.hook ? [`  Hook          ${x.hook.command} -> exit ${x.hook.code}${x.hook.code !== 0 && x.hook.output ? `\n${x.hook.output.split('\n').map((l) => `                | ${l}`).join('\n')}` : ''}`] : []),
+    ...(x.hook
+      ? [
+          `  Hook          ${x.hook.command} -> exit ${x.hook.code}${
+            x.hook.code !== 0 && x.hook.output
+              ? `\n${x.hook.output
+                  .split('\n')
+                  .map((l) => `                | ${l}`)
+                  .join('\n')}`
+              : ''
+          }`,
+        ]
+      : []),
     ...extra,
     '',
     c.bold('What each kind of job must do:'),
@@ -163,7 +315,15 @@ function rotateText(x: RotateItem, c: Paint): string {
     ...windowsImport(x).map((l) => `    ${l}`),
     `  CI secrets that hold the PFX: update them${x.exportedPfxBase64 ? ` from ${x.exportedPfxBase64}` : ' (rotate --export-pfx-base64 FILE writes it as base64)'}, or let an --on-rotated hook do it.`,
     '',
-    powershell({ appId: x.appId ?? '', thumbprint: x.thumbprint ?? '', organization: x.organization ?? '', ...(x.files?.pfx ? { pfx: x.files.pfx } : {}), cloud: x.cloud ?? 'global', exchangeEnvironmentName: x.exchangeEnvironmentName ?? 'O365Default', compliance: Boolean(x.roleCompliance) }),
+    powershell({
+      appId: x.appId ?? '',
+      thumbprint: x.thumbprint ?? '',
+      organization: x.organization ?? '',
+      ...(x.files?.pfx ? { pfx: x.files.pfx } : {}),
+      cloud: x.cloud ?? 'global',
+      exchangeEnvironmentName: x.exchangeEnvironmentName ?? 'O365Default',
+      compliance: Boolean(x.roleCompliance),
+    }),
   ].join('\n');
 }
 
@@ -178,19 +338,62 @@ function windowsImport(x: RotateItem): string[] {
 function statusText(d: StatusResult, c: Paint): string {
   if (d.profiles.length === 0) return `No profiles in ${d.configFile}. Run 'exo-cba init' to create one.`;
   const rows = d.profiles.map((p) => [
-    `${p.profile}${p.isDefault ? ' *' : ''}`, p.sandbox ? `${p.organization} (sandbox)` : p.organization, p.appName, p.appId ?? '-', p.role, p.thumbprint ?? '-', p.notAfter ? p.notAfter.slice(0, 10) : '-',
-    p.daysLeft === undefined ? '-' : String(p.daysLeft), p.lastCheck ? `${p.lastCheck.status} ${p.lastCheck.at.slice(0, 16).replace('T', ' ')}` : p.state === 'ready' ? '-' : p.state,
+    `${p.profile}${p.isDefault ? ' *' : ''}`,
+    p.sandbox ? `${p.organization} (sandbox)` : p.organization,
+    p.appName,
+    p.appId ?? '-',
+    p.role,
+    p.thumbprint ?? '-',
+    p.notAfter ? p.notAfter.slice(0, 10) : '-',
+    p.daysLeft === undefined ? '-' : String(p.daysLeft),
+    p.lastCheck
+      ? `${p.lastCheck.status} ${p.lastCheck.at.slice(0, 16).replace('T', ' ')}`
+      : p.state === 'ready'
+        ? '-'
+        : p.state,
   ]);
-  const head = ['PROFILE', 'ORGANIZATION', 'APP', 'APPID', 'ROLE', 'THUMBPRINT', 'NOTAFTER', 'DAYS', 'LAST CHECK'];
+  const head = [
+    'PROFILE',
+    'ORGANIZATION',
+    'APP',
+    'APPID',
+    'ROLE',
+    'THUMBPRINT',
+    'NOTAFTER',
+    'DAYS',
+    'LAST CHECK',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [c.bold(line(head)), ...rows.map((r, i) => {
-    const days = d.profiles[i]!.daysLeft;
-    const l = line(r);
-    return days !== undefined && days < 0 ? c.red(l) : days !== undefined && days <= 30 ? c.yellow(l) : l;
-  }),
-  ...(d.defaultProfile ? [c.dim(`* the default profile (used when no --profile is given); change it with 'exo-cba status --set-default NAME'`)] : []),
-  ...d.profiles.filter((p) => p.sharedWith?.length).map((p) => `${p.profile} shares its app ${p.appId ?? p.appName} with ${p.sharedWith!.join(', ')}: removing one profile removes only its own key.`),
-  ...d.profiles.flatMap((p) => (p.pendingRemovals ?? []).map((x) => `${p.profile}: old key ${x.thumbprint} is still registered; ${x.retireAfter ? `the next rotate after ${x.retireAfter.slice(0, 16).replace('T', ' ')} UTC removes it` : 'rotate --finish removes it'}.`)),
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    c.bold(line(head)),
+    ...rows.map((r, i) => {
+      const days = d.profiles[i]!.daysLeft;
+      const l = line(r);
+      return days !== undefined && days < 0 ? c.red(l) : days !== undefined && days <= 30 ? c.yellow(l) : l;
+    }),
+    ...(d.defaultProfile
+      ? [
+          c.dim(
+            `* the default profile (used when no --profile is given); change it with 'exo-cba status --set-default NAME'`,
+          ),
+        ]
+      : []),
+    ...d.profiles
+      .filter((p) => p.sharedWith?.length)
+      .map(
+        (p) =>
+          `${p.profile} shares its app ${p.appId ?? p.appName} with ${p.sharedWith!.join(', ')}: removing one profile removes only its own key.`,
+      ),
+    ...d.profiles.flatMap((p) =>
+      (p.pendingRemovals ?? []).map(
+        (x) =>
+          `${p.profile}: old key ${x.thumbprint} is still registered; ${x.retireAfter ? `the next rotate after ${x.retireAfter.slice(0, 16).replace('T', ' ')} UTC removes it` : 'rotate --finish removes it'}.`,
+      ),
+    ),
   ].join('\n');
 }

@@ -79,41 +79,72 @@ export interface ProfilesFile {
 export function whyNotAProfile(p: unknown): string | undefined {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) return 'is not an object';
   const o = p as Record<string, unknown>;
-  for (const k of ['name', 'tenantId', 'organization', 'cloud', 'state']) if (typeof o[k] !== 'string') return `has no "${k}" text`;
+  for (const k of ['name', 'tenantId', 'organization', 'cloud', 'state'])
+    if (typeof o[k] !== 'string') return `has no "${k}" text`;
   const app = o['app'] as Record<string, unknown> | undefined;
-  if (typeof app !== 'object' || app === null || typeof app['displayName'] !== 'string') return 'has no "app" with a "displayName"';
+  if (typeof app !== 'object' || app === null || typeof app['displayName'] !== 'string')
+    return 'has no "app" with a "displayName"';
   const rights = o['rights'] as Record<string, unknown> | undefined;
-  if (typeof rights !== 'object' || rights === null || typeof rights['kind'] !== 'string') return 'has no "rights" with a "kind"';
-  if (rights['kind'] === 'directory-role' && typeof rights['templateId'] !== 'string') return 'has "rights" of kind directory-role without a "templateId"';
+  if (typeof rights !== 'object' || rights === null || typeof rights['kind'] !== 'string')
+    return 'has no "rights" with a "kind"';
+  if (rights['kind'] === 'directory-role' && typeof rights['templateId'] !== 'string')
+    return 'has "rights" of kind directory-role without a "templateId"';
   for (const k of ['certificate', 'pendingCertificate']) {
     const c = o[k] as Record<string, unknown> | undefined;
-    if (c !== undefined && (typeof c !== 'object' || c === null || typeof c['thumbprint'] !== 'string' || typeof c['files'] !== 'object')) return `has a "${k}" without "thumbprint" and "files"`;
+    if (
+      c !== undefined &&
+      (typeof c !== 'object' ||
+        c === null ||
+        typeof c['thumbprint'] !== 'string' ||
+        typeof c['files'] !== 'object')
+    )
+      return `has a "${k}" without "thumbprint" and "files"`;
   }
-  if (o['previousCertificates'] !== undefined && !Array.isArray(o['previousCertificates'])) return 'has a "previousCertificates" that is not a list';
+  if (o['previousCertificates'] !== undefined && !Array.isArray(o['previousCertificates']))
+    return 'has a "previousCertificates" that is not a list';
   return undefined;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function validateProfileName(name: string): string {
-  if (!NAME.test(name)) throw usageError(`'${name}' is not a valid profile name.`, 'Use letters, digits, dots, dashes and underscores (up to 100), starting with a letter or digit.');
+  if (!NAME.test(name))
+    throw usageError(
+      `'${name}' is not a valid profile name.`,
+      'Use letters, digits, dots, dashes and underscores (up to 100), starting with a letter or digit.',
+    );
   return name;
 }
-
 
 /**
  * Brings a file of an older version up to this one, in memory; the caller keeps the original. A profile
  * whose old fields are missing is left for whyNotAProfile to name.
  */
-export function migrate(file: { schemaVersion: number; profiles: Record<string, unknown>; defaultProfile?: string }): ProfilesFile {
+export function migrate(file: {
+  schemaVersion: number;
+  profiles: Record<string, unknown>;
+  defaultProfile?: string;
+}): ProfilesFile {
   let profiles = file.profiles;
   if (file.schemaVersion === 1) {
     profiles = Object.fromEntries(
       Object.entries(profiles).map(([name, p]) => {
         if (typeof p !== 'object' || p === null) return [name, p];
-        const { role, ...rest } = p as Record<string, unknown> & { role?: { name?: unknown; templateId?: unknown } };
+        const { role, ...rest } = p as Record<string, unknown> & {
+          role?: { name?: unknown; templateId?: unknown };
+        };
         if (!role || typeof role.templateId !== 'string') return [name, p];
-        return [name, { ...rest, rights: { kind: 'directory-role', templateId: role.templateId, name: typeof role.name === 'string' ? role.name : role.templateId } }];
+        return [
+          name,
+          {
+            ...rest,
+            rights: {
+              kind: 'directory-role',
+              templateId: role.templateId,
+              name: typeof role.name === 'string' ? role.name : role.templateId,
+            },
+          },
+        ];
       }),
     );
   }

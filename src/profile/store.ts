@@ -1,7 +1,13 @@
 import path from 'node:path';
 import type { Files } from '../adapters/files.js';
 import { CliError, EXIT, usageError } from '../core/errors.js';
-import { PROFILE_SCHEMA_VERSION, migrate, whyNotAProfile, type Profile, type ProfilesFile } from './schema.js';
+import {
+  PROFILE_SCHEMA_VERSION,
+  migrate,
+  whyNotAProfile,
+  type Profile,
+  type ProfilesFile,
+} from './schema.js';
 
 export * from './schema.js';
 
@@ -25,7 +31,11 @@ export class ProfileStore {
       text = (await this.files.read(this.file)).toString('utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw this.corrupt(code === 'EISDIR' ? 'it is a directory, not a file' : `it cannot be read (${code ?? (err as Error).message})`);
+      throw this.corrupt(
+        code === 'EISDIR'
+          ? 'it is a directory, not a file'
+          : `it cannot be read (${code ?? (err as Error).message})`,
+      );
     }
     let parsed: unknown;
     try {
@@ -33,14 +43,28 @@ export class ProfileStore {
     } catch (err) {
       throw this.corrupt(`it is not valid JSON (${(err as Error).message})`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as ProfilesFile).profiles !== 'object' || (parsed as ProfilesFile).profiles === null || Array.isArray((parsed as ProfilesFile).profiles)) {
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      Array.isArray(parsed) ||
+      typeof (parsed as ProfilesFile).profiles !== 'object' ||
+      (parsed as ProfilesFile).profiles === null ||
+      Array.isArray((parsed as ProfilesFile).profiles)
+    ) {
       throw this.corrupt('it has no "profiles" object');
     }
     const v = (parsed as ProfilesFile).schemaVersion;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > PROFILE_SCHEMA_VERSION) {
-      throw new CliError(EXIT.usage, `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads versions 1 to ${PROFILE_SCHEMA_VERSION}.`, {
-        fix: typeof v === 'number' && v > PROFILE_SCHEMA_VERSION ? 'Upgrade exo-cba (the file was written by a newer version).' : 'Repair the "schemaVersion" field, or move the file away and re-run init; nothing in the tenant changes.',
-      });
+      throw new CliError(
+        EXIT.usage,
+        `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads versions 1 to ${PROFILE_SCHEMA_VERSION}.`,
+        {
+          fix:
+            typeof v === 'number' && v > PROFILE_SCHEMA_VERSION
+              ? 'Upgrade exo-cba (the file was written by a newer version).'
+              : 'Repair the "schemaVersion" field, or move the file away and re-run init; nothing in the tenant changes.',
+        },
+      );
     }
     const data = migrate(parsed as ProfilesFile);
     for (const [name, p] of Object.entries(data.profiles)) {
@@ -55,7 +79,8 @@ export class ProfileStore {
   private async write(data: ProfilesFile): Promise<void> {
     if (this.migratedFrom) {
       const backup = this.file.replace(/\.json$/, '') + `.v${this.migratedFrom.version}.json`;
-      if (!(await this.files.exists(backup))) await this.files.writeNew(backup, this.migratedFrom.text, 0o600);
+      if (!(await this.files.exists(backup)))
+        await this.files.writeNew(backup, this.migratedFrom.text, 0o600);
       this.migratedFrom = undefined;
     }
     await this.files.writeAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o600);
@@ -85,16 +110,27 @@ export class ProfileStore {
     const data = await this.load();
     if (name) {
       const p = data.profiles[name];
-      if (!p) throw usageError(`No profile named '${name}' in ${this.file}.`, `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}. Run 'exo-cba status' to list them.`);
+      if (!p)
+        throw usageError(
+          `No profile named '${name}' in ${this.file}.`,
+          `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}. Run 'exo-cba status' to list them.`,
+        );
       return p;
     }
     const all = Object.values(data.profiles);
     if (all.length === 1) return all[0]!;
     if (data.defaultProfile && data.profiles[data.defaultProfile]) return data.profiles[data.defaultProfile]!;
-    if (all.length === 0) throw usageError('No profile yet.', "Run 'exo-cba init' first, or pass --app-id, --tenant and --cert-file.");
+    if (all.length === 0)
+      throw usageError(
+        'No profile yet.',
+        "Run 'exo-cba init' first, or pass --app-id, --tenant and --cert-file.",
+      );
     const names = Object.keys(data.profiles);
     if (choose) return data.profiles[await choose(names)]!;
-    throw usageError(`There are ${all.length} profiles and no default: ${names.join(', ')}.`, `Choose one with --profile NAME, make one the default with 'exo-cba status --set-default NAME', or use --all.`);
+    throw usageError(
+      `There are ${all.length} profiles and no default: ${names.join(', ')}.`,
+      `Choose one with --profile NAME, make one the default with 'exo-cba status --set-default NAME', or use --all.`,
+    );
   }
 
   async defaultName(): Promise<string | undefined> {
@@ -104,7 +140,11 @@ export class ProfileStore {
 
   async setDefault(name: string): Promise<void> {
     const data = await this.load();
-    if (!data.profiles[name]) throw usageError(`No profile named '${name}' in ${this.file}.`, `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}.`);
+    if (!data.profiles[name])
+      throw usageError(
+        `No profile named '${name}' in ${this.file}.`,
+        `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}.`,
+      );
     data.defaultProfile = name;
     await this.write(data);
   }

@@ -17,45 +17,71 @@ export function directoryRoleRights(role: DirectoryRole): DirectoryRoleRights {
 
 function roleOf(r: DirectoryRoleRights): DirectoryRole {
   const role = roleByTemplateId(r.templateId);
-  if (!role) throw usageError(`The directory role ${r.templateId} (${r.name}) is not one Exchange Online accepts for app-only access.`, `Use one of: ${EXCHANGE_ROLES.map((x) => x.key).join(', ')}.`);
+  if (!role)
+    throw usageError(
+      `The directory role ${r.templateId} (${r.name}) is not one Exchange Online accepts for app-only access.`,
+      `Use one of: ${EXCHANGE_ROLES.map((x) => x.key).join(', ')}.`,
+    );
   return role;
 }
 
-const isDuplicate = (err: unknown) => err instanceof GraphApiError && (err.status === 409 || (err.status === 400 && /already exists|conflicting object/i.test(err.message)));
+const isDuplicate = (err: unknown) =>
+  err instanceof GraphApiError &&
+  (err.status === 409 || (err.status === 400 && /already exists|conflicting object/i.test(err.message)));
 
 export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
   kind: 'directory-role',
   describe: (r) => `${r.name} (Entra directory role)`,
   graphScopes: ['RoleManagement.ReadWrite.Directory'],
   adminNeeds: [{ what: 'assign a directory role to the app', anyOf: [ROLES.privilegedRole, ROLES.global] }],
-  isHeld: async (on, r) => (await on.dir.listRoleAssignments(on.sp.id)).some((a) => a.roleDefinitionId === r.templateId && a.directoryScopeId === '/'),
+  isHeld: async (on, r) =>
+    (await on.dir.listRoleAssignments(on.sp.id)).some(
+      (a) => a.roleDefinitionId === r.templateId && a.directoryScopeId === '/',
+    ),
   async revoke(ctx, on, r) {
-    const held = (await on.dir.listRoleAssignments(on.sp.id)).filter((a) => a.roleDefinitionId === r.templateId);
+    const held = (await on.dir.listRoleAssignments(on.sp.id)).filter(
+      (a) => a.roleDefinitionId === r.templateId,
+    );
     for (const a of held) {
       await on.dir.removeRoleAssignment(a.id).catch((e: unknown) => {
         throw explainGraphError(e, `remove the ${r.name} role from the app`);
       });
     }
     if ((await on.dir.listRoleAssignments(on.sp.id)).some((a) => a.roleDefinitionId === r.templateId)) {
-      throw failure(`The ${r.name} role is still assigned to the app after removing it.`, { fix: 'Remove it in Entra ID > Roles and administrators, then run the command again.' });
+      throw failure(`The ${r.name} role is still assigned to the app after removing it.`, {
+        fix: 'Remove it in Entra ID > Roles and administrators, then run the command again.',
+      });
     }
-    ctx.out.info(`${ctx.out.color.green('✔')} Directory role ${r.name} removed from the app (read back: gone)`);
+    ctx.out.info(
+      `${ctx.out.color.green('✔')} Directory role ${r.name} removed from the app (read back: gone)`,
+    );
   },
   async grant(ctx, on, r, deadline) {
     const { dir } = on;
     const spId = on.sp.id;
     try {
-      await untilReplicated(ctx, 'assign the directory role', () => dir.assignDirectoryRole(spId, r.templateId), { deadline });
+      await untilReplicated(
+        ctx,
+        'assign the directory role',
+        () => dir.assignDirectoryRole(spId, r.templateId),
+        { deadline },
+      );
       return 'created';
     } catch (err) {
       if (isDuplicate(err)) return 'reused';
       throw explainGraphError(err, `assign the ${r.name} role`);
     }
   },
-  plan: (r, held) => (held ? `reuse the ${r.name} role assignment` : `assign the ${r.name} directory role: POST /roleManagement/directory/roleAssignments`),
+  plan: (r, held) =>
+    held
+      ? `reuse the ${r.name} role assignment`
+      : `assign the ${r.name} directory role: POST /roleManagement/directory/roleAssignments`,
   servesCompliance: (r) => roleOf(r).compliance,
   // Recipient-only roles may not read the organisation's configuration: prove them with a recipient read.
-  verifyCmdlet: (r) => (['exchange-recipient-administrator', 'helpdesk-administrator'].includes(roleOf(r).key) ? 'Get-Recipient' : 'Get-AcceptedDomain'),
+  verifyCmdlet: (r) =>
+    ['exchange-recipient-administrator', 'helpdesk-administrator'].includes(roleOf(r).key)
+      ? 'Get-Recipient'
+      : 'Get-AcceptedDomain',
   whenRefused: (r) => ({
     what: `it holds no directory role Exchange accepts (it should hold ${r.name})`,
     fix: `Assign one of: ${EXCHANGE_ROLES.map((x) => x.name).join(', ')} (re-run exo-cba init, or Entra ID > Roles); a new assignment takes a few minutes to reach Exchange.`,

@@ -37,18 +37,34 @@ const READ_CMDLET: Record<string, string> = {
 
 const names = (r: ExchangeRbacRights) => [...(r.roleGroup ? [r.roleGroup] : []), ...(r.roles ?? [])];
 
-async function held(on: RightsTarget, r: ExchangeRbacRights): Promise<{ sp: boolean; group: boolean; roles: string[]; assignments: string[] }> {
+async function held(
+  on: RightsTarget,
+  r: ExchangeRbacRights,
+): Promise<{ sp: boolean; group: boolean; roles: string[]; assignments: string[] }> {
   const ex = await on.exchangeAdmin();
   const sp = await ex.run('Get-ServicePrincipal', { Identity: on.sp.appId });
   if (!sp.ok) return { sp: false, group: false, roles: [], assignments: [] };
   const group = r.roleGroup ? await ex.run('Get-RoleGroupMember', { Identity: r.roleGroup }) : undefined;
-  if (group && !group.ok) throw failure(`Exchange has no role group '${r.roleGroup}'.`, { why: group.message, fix: 'Check the name (Get-RoleGroup in Exchange PowerShell), or create the custom role group first.' });
+  if (group && !group.ok)
+    throw failure(`Exchange has no role group '${r.roleGroup}'.`, {
+      why: group.message,
+      fix: 'Check the name (Get-RoleGroup in Exchange PowerShell), or create the custom role group first.',
+    });
   const assigned = await ex.run('Get-ManagementRoleAssignment', { RoleAssignee: on.sp.id });
   const rows = assigned.ok ? assigned.rows : [];
   const mine = rows.filter((a) => !r.scope || a['CustomResourceScope'] === r.scope);
   return {
     sp: true,
-    group: Boolean(group?.ok && group.rows.some((m) => m['objectId'] === on.sp.id || m['ObjectId'] === on.sp.id || m['identity'] === on.sp.id || m['Identity'] === on.sp.id)),
+    group: Boolean(
+      group?.ok &&
+      group.rows.some(
+        (m) =>
+          m['objectId'] === on.sp.id ||
+          m['ObjectId'] === on.sp.id ||
+          m['identity'] === on.sp.id ||
+          m['Identity'] === on.sp.id,
+      ),
+    ),
     roles: mine.map((a) => String(a['Role'])),
     assignments: rows.map((a) => String(a['Name'])),
   };
@@ -56,9 +72,24 @@ async function held(on: RightsTarget, r: ExchangeRbacRights): Promise<{ sp: bool
 
 export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
   kind: 'exchange-rbac',
-  describe: (r) => (r.roleGroup ? `Exchange role group '${r.roleGroup}'` : `Exchange management role${(r.roles ?? []).length > 1 ? 's' : ''} ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}`) + `${r.scope ? ` in scope '${r.scope}'` : ''} (Exchange RBAC, no directory role)`,
+  describe: (r) =>
+    (r.roleGroup
+      ? `Exchange role group '${r.roleGroup}'`
+      : `Exchange management role${(r.roles ?? []).length > 1 ? 's' : ''} ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}`) +
+    `${r.scope ? ` in scope '${r.scope}'` : ''} (Exchange RBAC, no directory role)`,
   graphScopes: [],
-  adminNeeds: [{ what: "assign Exchange roles to the app (Exchange's Role Management, held by Organization Management)", anyOf: [{ id: EXCHANGE_ROLES.find((x) => x.key === 'exchange-administrator')!.templateId, name: 'Exchange Administrator' }, ROLES.global] }],
+  adminNeeds: [
+    {
+      what: "assign Exchange roles to the app (Exchange's Role Management, held by Organization Management)",
+      anyOf: [
+        {
+          id: EXCHANGE_ROLES.find((x) => x.key === 'exchange-administrator')!.templateId,
+          name: 'Exchange Administrator',
+        },
+        ROLES.global,
+      ],
+    },
+  ],
   async isHeld(on, r) {
     const h = await held(on, r);
     return h.sp && (!r.roleGroup || h.group) && (r.roles ?? []).every((x) => h.roles.includes(x));
@@ -68,22 +99,45 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
     const before = await held(on, r);
     let changed = false;
     if (!before.sp) {
-      const made = await ex.run('New-ServicePrincipal', { AppId: on.sp.appId, ObjectId: on.sp.id, DisplayName: on.sp.displayName });
-      if (!made.ok && !/already exists/i.test(made.message)) throw failure(`Exchange could not register the app's service principal: ${made.message}`, { fix: 'Run the command again in a minute (Exchange may not see the new service principal yet).' });
+      const made = await ex.run('New-ServicePrincipal', {
+        AppId: on.sp.appId,
+        ObjectId: on.sp.id,
+        DisplayName: on.sp.displayName,
+      });
+      if (!made.ok && !/already exists/i.test(made.message))
+        throw failure(`Exchange could not register the app's service principal: ${made.message}`, {
+          fix: 'Run the command again in a minute (Exchange may not see the new service principal yet).',
+        });
       changed = true;
     }
     if (r.roleGroup && !before.group) {
       const added = await ex.run('Add-RoleGroupMember', { Identity: r.roleGroup, Member: on.sp.id });
-      if (!added.ok && !/already a member/i.test(added.message)) throw failure(`Exchange could not add the app to '${r.roleGroup}': ${added.message}`, { fix: 'Check the role group name, then run the command again.' });
+      if (!added.ok && !/already a member/i.test(added.message))
+        throw failure(`Exchange could not add the app to '${r.roleGroup}': ${added.message}`, {
+          fix: 'Check the role group name, then run the command again.',
+        });
       changed = true;
     }
     for (const role of (r.roles ?? []).filter((x) => !before.roles.includes(x))) {
-      const made = await ex.run('New-ManagementRoleAssignment', { App: on.sp.id, Role: role, ...(r.scope ? { CustomResourceScope: r.scope } : {}) });
-      if (!made.ok && !/already exists/i.test(made.message)) throw failure(`Exchange could not assign '${role}' to the app: ${made.message}`, { fix: r.scope ? `Check the role name and that the management scope '${r.scope}' exists (Get-ManagementScope).` : 'Check the role name (Get-ManagementRole), then run the command again.' });
+      const made = await ex.run('New-ManagementRoleAssignment', {
+        App: on.sp.id,
+        Role: role,
+        ...(r.scope ? { CustomResourceScope: r.scope } : {}),
+      });
+      if (!made.ok && !/already exists/i.test(made.message))
+        throw failure(`Exchange could not assign '${role}' to the app: ${made.message}`, {
+          fix: r.scope
+            ? `Check the role name and that the management scope '${r.scope}' exists (Get-ManagementScope).`
+            : 'Check the role name (Get-ManagementRole), then run the command again.',
+        });
       changed = true;
     }
     // Read back: what Exchange now lists, not what the answers said.
-    if (!(await exchangeRbac.isHeld(on, r))) throw failure(`Exchange does not list ${names(r).join(', ')} for the app after assigning ${names(r).length > 1 ? 'them' : 'it'}.`, { fix: 'Run the command again: each step looks first and does only what is missing.' });
+    if (!(await exchangeRbac.isHeld(on, r)))
+      throw failure(
+        `Exchange does not list ${names(r).join(', ')} for the app after assigning ${names(r).length > 1 ? 'them' : 'it'}.`,
+        { fix: 'Run the command again: each step looks first and does only what is missing.' },
+      );
     ctx.out.verbose(`Exchange RBAC for ${on.sp.id}: ${names(r).join(', ')}`);
     return changed ? 'created' : 'reused';
   },
@@ -91,14 +145,23 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
     const ex = await on.exchangeAdmin();
     const h = await held(on, r);
     if (!h.sp) return;
-    if (r.roleGroup && h.group) await ex.run('Remove-RoleGroupMember', { Identity: r.roleGroup, Member: on.sp.id });
+    if (r.roleGroup && h.group)
+      await ex.run('Remove-RoleGroupMember', { Identity: r.roleGroup, Member: on.sp.id });
     for (const name of h.assignments) await ex.run('Remove-ManagementRoleAssignment', { Identity: name });
     await ex.run('Remove-ServicePrincipal', { Identity: on.sp.id });
     const after = await ex.run('Get-ServicePrincipal', { Identity: on.sp.appId });
-    if (after.ok) throw failure("Exchange still lists the app's service principal after removing it.", { fix: 'Remove it in Exchange PowerShell (Remove-ServicePrincipal), then run the command again.' });
-    ctx.out.info(`${ctx.out.color.green('✔')} The app's Exchange service principal and its roles removed (read back: gone)`);
+    if (after.ok)
+      throw failure("Exchange still lists the app's service principal after removing it.", {
+        fix: 'Remove it in Exchange PowerShell (Remove-ServicePrincipal), then run the command again.',
+      });
+    ctx.out.info(
+      `${ctx.out.color.green('✔')} The app's Exchange service principal and its roles removed (read back: gone)`,
+    );
   },
-  plan: (r, isHeld) => (isHeld ? `reuse ${names(r).join(', ')} in Exchange` : `in Exchange, as the admin: New-ServicePrincipal for the app, then ${r.roleGroup ? `Add-RoleGroupMember '${r.roleGroup}'` : `New-ManagementRoleAssignment ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}${r.scope ? ` -CustomResourceScope '${r.scope}'` : ''}`} (each looked up first, then read back)`),
+  plan: (r, isHeld) =>
+    isHeld
+      ? `reuse ${names(r).join(', ')} in Exchange`
+      : `in Exchange, as the admin: New-ServicePrincipal for the app, then ${r.roleGroup ? `Add-RoleGroupMember '${r.roleGroup}'` : `New-ManagementRoleAssignment ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}${r.scope ? ` -CustomResourceScope '${r.scope}'` : ''}`} (each looked up first, then read back)`,
   servesCompliance: () => false,
   verifyCmdlet: (r) => READ_CMDLET[names(r)[0] ?? ''] ?? 'Get-AcceptedDomain',
   whenRefused: (r) => ({

@@ -16,4 +16,6 @@ export function strategyFor<R extends Rights>(r: R): RightsStrategy<R> {
 }
 
 /** Every scope any strategy may need, for a sign-in made before the strategy is known. */
-export const ALL_RIGHTS_SCOPES: readonly string[] = [...new Set(Object.values(STRATEGIES).flatMap((s) => s.graphScopes))];
+export const ALL_RIGHTS_SCOPES: readonly string[] = [
+  ...new Set(Object.values(STRATEGIES).flatMap((s) => s.graphScopes)),
+];

@@ -1,5 +1,12 @@
 import { randomUUID, createHash, X509Certificate } from 'node:crypto';
-import { EXO_APP_ID, MANAGE_AS_APP, MANAGE_AS_APP_ROLE_ID, GRAPH_APP_ID, GRAPH_CLI_APP_ID, ROLE } from './microsoft-ids.js';
+import {
+  EXO_APP_ID,
+  MANAGE_AS_APP,
+  MANAGE_AS_APP_ROLE_ID,
+  GRAPH_APP_ID,
+  GRAPH_CLI_APP_ID,
+  ROLE,
+} from './microsoft-ids.js';
 
 /** The sandbox tenant's directory: what Entra and Graph would hold, reduced to what exo-cba touches. */
 
@@ -33,12 +40,30 @@ export interface Application {
   owners?: string[];
   tags?: string[];
   /** Client secrets (only their metadata is ever returned). */
-  passwordCredentials?: { keyId: string; displayName: string | null; hint: string | null; startDateTime: string; endDateTime: string }[];
+  passwordCredentials?: {
+    keyId: string;
+    displayName: string | null;
+    hint: string | null;
+    startDateTime: string;
+    endDateTime: string;
+  }[];
   /** Workload identity federation: an outside issuer whose tokens sign in as this app. */
-  federatedIdentityCredentials?: { id: string; name: string; issuer: string; subject: string; audiences: string[] }[];
+  federatedIdentityCredentials?: {
+    id: string;
+    name: string;
+    issuer: string;
+    subject: string;
+    audiences: string[];
+  }[];
 }
 
-export interface AppRole { id: string; value: string; displayName: string; allowedMemberTypes: string[]; isEnabled: boolean }
+export interface AppRole {
+  id: string;
+  value: string;
+  displayName: string;
+  allowedMemberTypes: string[];
+  isEnabled: boolean;
+}
 
 export interface ServicePrincipal {
   id: string;
@@ -65,9 +90,19 @@ export interface AppRoleAssignment {
   visibleAt: number;
 }
 
-export interface RoleAssignment { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string; visibleAt: number }
+export interface RoleAssignment {
+  id: string;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  visibleAt: number;
+}
 
-export interface User { id: string; userPrincipalName: string; displayName: string }
+export interface User {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+}
 
 export interface DirectoryData {
   schemaVersion: 1;
@@ -83,9 +118,27 @@ export const SANDBOX_DOMAIN = 'exocbasandbox.onmicrosoft.com';
 
 /** Graph application permissions the sandbox knows by value (for app-only tokens). */
 export const GRAPH_APP_ROLES: AppRole[] = [
-  { id: '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30', value: 'Application.Read.All', displayName: 'Read all applications', allowedMemberTypes: ['Application'], isEnabled: true },
-  { id: '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9', value: 'Application.ReadWrite.All', displayName: 'Read and write all applications', allowedMemberTypes: ['Application'], isEnabled: true },
-  { id: '18a4783c-866b-4cc7-a460-3d5e5662c884', value: 'Application.ReadWrite.OwnedBy', displayName: 'Manage apps that this app creates or owns', allowedMemberTypes: ['Application'], isEnabled: true },
+  {
+    id: '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30',
+    value: 'Application.Read.All',
+    displayName: 'Read all applications',
+    allowedMemberTypes: ['Application'],
+    isEnabled: true,
+  },
+  {
+    id: '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9',
+    value: 'Application.ReadWrite.All',
+    displayName: 'Read and write all applications',
+    allowedMemberTypes: ['Application'],
+    isEnabled: true,
+  },
+  {
+    id: '18a4783c-866b-4cc7-a460-3d5e5662c884',
+    value: 'Application.ReadWrite.OwnedBy',
+    displayName: 'Manage apps that this app creates or owns',
+    allowedMemberTypes: ['Application'],
+    isEnabled: true,
+  },
 ];
 
 export function newDirectory(resources: { graph: string; exchange: string }): DirectoryData {
@@ -96,16 +149,55 @@ export function newDirectory(resources: { graph: string; exchange: string }): Di
     users: [{ id: adminId, userPrincipalName: `admin@${SANDBOX_DOMAIN}`, displayName: 'Sandbox Admin' }],
     applications: [],
     servicePrincipals: [
-      { id: randomUUID(), appId: EXO_APP_ID, displayName: 'Office 365 Exchange Online', servicePrincipalNames: [resources.exchange, EXO_APP_ID],
-        appRoles: [{ id: MANAGE_AS_APP_ROLE_ID, value: MANAGE_AS_APP, displayName: 'Manage Exchange As Application', allowedMemberTypes: ['Application'], isEnabled: true }],
-        publicClient: false, accountEnabled: true, visibleAt: 0 },
-      { id: randomUUID(), appId: GRAPH_APP_ID, displayName: 'Microsoft Graph', servicePrincipalNames: [resources.graph, GRAPH_APP_ID, 'https://graph.microsoft.com'],
-        appRoles: GRAPH_APP_ROLES, publicClient: false, accountEnabled: true, visibleAt: 0 },
-      { id: randomUUID(), appId: GRAPH_CLI_APP_ID, displayName: 'Microsoft Graph Command Line Tools', servicePrincipalNames: [GRAPH_CLI_APP_ID],
-        appRoles: [], publicClient: true, accountEnabled: true, visibleAt: 0 },
+      {
+        id: randomUUID(),
+        appId: EXO_APP_ID,
+        displayName: 'Office 365 Exchange Online',
+        servicePrincipalNames: [resources.exchange, EXO_APP_ID],
+        appRoles: [
+          {
+            id: MANAGE_AS_APP_ROLE_ID,
+            value: MANAGE_AS_APP,
+            displayName: 'Manage Exchange As Application',
+            allowedMemberTypes: ['Application'],
+            isEnabled: true,
+          },
+        ],
+        publicClient: false,
+        accountEnabled: true,
+        visibleAt: 0,
+      },
+      {
+        id: randomUUID(),
+        appId: GRAPH_APP_ID,
+        displayName: 'Microsoft Graph',
+        servicePrincipalNames: [resources.graph, GRAPH_APP_ID, 'https://graph.microsoft.com'],
+        appRoles: GRAPH_APP_ROLES,
+        publicClient: false,
+        accountEnabled: true,
+        visibleAt: 0,
+      },
+      {
+        id: randomUUID(),
+        appId: GRAPH_CLI_APP_ID,
+        displayName: 'Microsoft Graph Command Line Tools',
+        servicePrincipalNames: [GRAPH_CLI_APP_ID],
+        appRoles: [],
+        publicClient: true,
+        accountEnabled: true,
+        visibleAt: 0,
+      },
     ],
     appRoleAssignments: [],
-    roleAssignments: [{ id: randomUUID(), principalId: adminId, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', visibleAt: 0 }],
+    roleAssignments: [
+      {
+        id: randomUUID(),
+        principalId: adminId,
+        roleDefinitionId: ROLE.globalAdministrator,
+        directoryScopeId: '/',
+        visibleAt: 0,
+      },
+    ],
   };
 }
 
@@ -155,17 +247,20 @@ export class Directory {
 
   spByResource(resource: string): ServicePrincipal | undefined {
     const r = resource.replace(/\/+$/, '').toLowerCase();
-    return this.data.servicePrincipals.find((s) => this.visible(s) && s.servicePrincipalNames.some((n) => n.toLowerCase() === r));
+    return this.data.servicePrincipals.find(
+      (s) => this.visible(s) && s.servicePrincipalNames.some((n) => n.toLowerCase() === r),
+    );
   }
 
   user(id: string): User | undefined {
     return this.data.users.find((u) => u.id === id);
   }
 
-
   /** Role template ids a principal holds, as Exchange and the token service see them (replicated only). */
   roleTemplatesOf(principalId: string): string[] {
-    return this.data.roleAssignments.filter((r) => r.principalId === principalId && this.visible(r)).map((r) => r.roleDefinitionId);
+    return this.data.roleAssignments
+      .filter((r) => r.principalId === principalId && this.visible(r))
+      .map((r) => r.roleDefinitionId);
   }
 
   /** App role values granted to a principal on a resource (replicated only). */

@@ -23,7 +23,11 @@ export interface FaultState {
   throttleRetryAfterS: number;
   throttleServices: Service[];
   failOnce: FailOnce[];
-  deviceCode: { mode: 'approve' | 'deny' | 'expire' | 'conditional-access'; approveAfterMs: number; interval: number };
+  deviceCode: {
+    mode: 'approve' | 'deny' | 'expire' | 'conditional-access';
+    approveAfterMs: number;
+    interval: number;
+  };
   /** Public clients the tenant has disabled (AADSTS7000112). */
   blockedClients: string[];
   /** Delegated scopes the tenant will not grant (the token comes back without them). */
@@ -32,12 +36,26 @@ export interface FaultState {
   exchangeRoleDenial: '401' | '403-nul';
 }
 
-export interface LogEntry { at: number; service: Service; method: string; path: string; endpoint: string; status: number }
+export interface LogEntry {
+  at: number;
+  service: Service;
+  method: string;
+  path: string;
+  endpoint: string;
+  status: number;
+}
 
 export function defaultFaults(): FaultState {
   return {
-    replicationDelayMs: 0, throttleEvery: 0, throttleRetryAfterS: 1, throttleServices: ['graph'], failOnce: [],
-    deviceCode: { mode: 'approve', approveAfterMs: 0, interval: 5 }, blockedClients: [], deniedScopes: [], exchangeRoleDenial: '401',
+    replicationDelayMs: 0,
+    throttleEvery: 0,
+    throttleRetryAfterS: 1,
+    throttleServices: ['graph'],
+    failOnce: [],
+    deviceCode: { mode: 'approve', approveAfterMs: 0, interval: 5 },
+    blockedClients: [],
+    deniedScopes: [],
+    exchangeRoleDenial: '401',
   };
 }
 
@@ -45,7 +63,11 @@ const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** "/v1.0/applications/8c…/addKey" → "/v1.0/applications/{id}/addKey": the key of the per-endpoint counts. */
 export function endpointOf(path: string, domain: string): string {
-  return path.replace(GUID, '{id}').split(domain).join('{tenant}').replace(/\(appId='\{id\}'\)/g, "(appId='{id}')");
+  return path
+    .replace(GUID, '{id}')
+    .split(domain)
+    .join('{tenant}')
+    .replace(/\(appId='\{id\}'\)/g, "(appId='{id}')");
 }
 
 export class Faults {
@@ -58,22 +80,33 @@ export class Faults {
   }
 
   set(patch: Partial<FaultState>): FaultState {
-    this.state = { ...this.state, ...patch, deviceCode: { ...this.state.deviceCode, ...(patch.deviceCode ?? {}) } };
+    this.state = {
+      ...this.state,
+      ...patch,
+      deviceCode: { ...this.state.deviceCode, ...(patch.deviceCode ?? {}) },
+    };
     return this.state;
   }
 
   /** A throttle or an injected failure for this request, or undefined to serve it. */
   intercept(service: Service, method: string, path: string): SbResponse | undefined {
-    const i = this.state.failOnce.findIndex((f) => f.service === service && (!f.method || f.method === method) && (!f.path || path.includes(f.path)));
+    const i = this.state.failOnce.findIndex(
+      (f) =>
+        f.service === service && (!f.method || f.method === method) && (!f.path || path.includes(f.path)),
+    );
     if (i >= 0) {
       const f = this.state.failOnce[i]!;
       const left = (f.count ?? 1) - 1;
-      this.state.failOnce = left > 0 ? this.state.failOnce.map((x, j) => (j === i ? { ...x, count: left } : x)) : this.state.failOnce.filter((_, j) => j !== i);
+      this.state.failOnce =
+        left > 0
+          ? this.state.failOnce.map((x, j) => (j === i ? { ...x, count: left } : x))
+          : this.state.failOnce.filter((_, j) => j !== i);
       return f.shape ? fieldError(f.shape).answer({ retryAfterS: 1 }) : failureResponse(service, f.status, 0);
     }
     if (this.state.throttleEvery > 0 && this.state.throttleServices.includes(service)) {
       this.counter += 1;
-      if (this.counter % this.state.throttleEvery === 0) return failureResponse(service, 429, this.state.throttleRetryAfterS);
+      if (this.counter % this.state.throttleEvery === 0)
+        return failureResponse(service, 429, this.state.throttleRetryAfterS);
     }
     return undefined;
   }
@@ -95,10 +128,21 @@ export class Faults {
 /** A generic failure for a status, in the recorded shape of the service that gives it. */
 function failureResponse(service: Service, status: number, retryAfterS: number): SbResponse {
   const shaped = (id: string) => fieldError(id).answer({ retryAfterS });
-  const withoutRetryAfter = (r: SbResponse): SbResponse => (retryAfterS > 0 ? r : { ...r, headers: Object.fromEntries(Object.entries(r.headers ?? {}).filter(([k]) => k !== 'retry-after')) });
-  if (service === 'token') return withoutRetryAfter(shaped(status === 429 ? 'token.throttled.429' : 'token.unavailable.503'));
-  if (service === 'exchange') return withoutRetryAfter(status === 429 ? shaped('exchange.throttled.429') : { ...shaped('exchange.unavailable.503'), status });
-  if (status === 429) return shaped(retryAfterS > 0 ? 'graph.throttled.429-retry-after' : 'graph.throttled.429-bare');
+  const withoutRetryAfter = (r: SbResponse): SbResponse =>
+    retryAfterS > 0
+      ? r
+      : {
+          ...r,
+          headers: Object.fromEntries(Object.entries(r.headers ?? {}).filter(([k]) => k !== 'retry-after')),
+        };
+  if (service === 'token')
+    return withoutRetryAfter(shaped(status === 429 ? 'token.throttled.429' : 'token.unavailable.503'));
+  if (service === 'exchange')
+    return withoutRetryAfter(
+      status === 429 ? shaped('exchange.throttled.429') : { ...shaped('exchange.unavailable.503'), status },
+    );
+  if (status === 429)
+    return shaped(retryAfterS > 0 ? 'graph.throttled.429-retry-after' : 'graph.throttled.429-bare');
   if (status === 504) return shaped('graph.gateway-timeout.504');
   return withoutRetryAfter({ ...shaped('graph.unavailable.503'), status });
 }

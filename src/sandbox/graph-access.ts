@@ -18,25 +18,62 @@ export interface Need {
   self?: string;
 }
 
-export const APP_WRITERS = [ROLE.globalAdministrator, ROLE.applicationAdministrator, ROLE.cloudApplicationAdministrator];
+export const APP_WRITERS = [
+  ROLE.globalAdministrator,
+  ROLE.applicationAdministrator,
+  ROLE.cloudApplicationAdministrator,
+];
 export const ROLE_WRITERS = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator];
-export const READ_APPS: Need = { delegated: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'], application: ['Application.Read.All', 'Application.ReadWrite.All'] };
-export const WRITE_APPS: Need = { delegated: ['Application.ReadWrite.All'], application: ['Application.ReadWrite.All'], adminRoles: APP_WRITERS };
+export const READ_APPS: Need = {
+  delegated: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'],
+  application: ['Application.Read.All', 'Application.ReadWrite.All'],
+};
+export const WRITE_APPS: Need = {
+  delegated: ['Application.ReadWrite.All'],
+  application: ['Application.ReadWrite.All'],
+  adminRoles: APP_WRITERS,
+};
 
-export const denied = () => graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
-export const notFound = (id: string) => graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
-export const badRequest = (message: string, details?: { code: string; message: string; target?: string }[]) => graphError(400, 'Request_BadRequest', message, details ? { details } : {});
+export const denied = () =>
+  graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+export const notFound = (id: string) =>
+  graphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+export const badRequest = (message: string, details?: { code: string; message: string; target?: string }[]) =>
+  graphError(400, 'Request_BadRequest', message, details ? { details } : {});
 
-export async function callerOf(req: SbRequest, tokens: TokenService, resources: string[]): Promise<Caller | SbResponse> {
+export async function callerOf(
+  req: SbRequest,
+  tokens: TokenService,
+  resources: string[],
+): Promise<Caller | SbResponse> {
   const token = bearer(req);
   if (!token) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
   const v = await tokens.verify(token, resources);
-  if (!v.ok) return graphError(401, 'InvalidAuthenticationToken', `Access token validation failure. ${v.reason}`);
+  if (!v.ok)
+    return graphError(401, 'InvalidAuthenticationToken', `Access token validation failure. ${v.reason}`);
   const c = v.claims;
   if (c['idtyp'] === 'app') {
-    return { kind: 'app', appId: String(c['appid']), spId: String(c['oid']), roles: new Set((c['roles'] as string[] | undefined) ?? []) };
+    return {
+      kind: 'app',
+      appId: String(c['appid']),
+      spId: String(c['oid']),
+      roles: new Set((c['roles'] as string[] | undefined) ?? []),
+    };
   }
-  return { kind: 'user', id: String(c['oid']), scopes: new Set(String(c['scp'] ?? '').split(' ').filter(Boolean)), wids: (c['wids'] as string[] | undefined) ?? [] };
+  return {
+    kind: 'user',
+    id: String(c['oid']),
+    scopes: new Set(
+      String(c['scp'] ?? '')
+        .split(' ')
+        .filter(Boolean),
+    ),
+    wids: (c['wids'] as string[] | undefined) ?? [],
+  };
 }
 
 export function allowed(dir: Directory, caller: Caller, need: Need): boolean {

@@ -3,7 +3,9 @@ import type { Application, KeyCredential, ServicePrincipal } from './directory.j
 /** What Graph returns for directory objects (no sandbox bookkeeping), and the OData query options exo-cba uses. */
 
 /** `prop eq 'value'` (and `and` of those): the filters exo-cba uses. */
-export function parseFilter(filter: string | null): { prop: string; value: string }[] | 'invalid' | undefined {
+export function parseFilter(
+  filter: string | null,
+): { prop: string; value: string }[] | 'invalid' | undefined {
   if (!filter) return undefined;
   const parts = filter.split(/\s+and\s+/i);
   const out: { prop: string; value: string }[] = [];
@@ -21,20 +23,51 @@ export function select<T extends object>(obj: T, selectParam: string | null): Pa
   return Object.fromEntries(Object.entries(obj).filter(([k]) => keys.has(k))) as Partial<T>;
 }
 
-
 export function keyView(k: KeyCredential, withKey: boolean) {
-  return { customKeyIdentifier: k.customKeyIdentifier, displayName: k.displayName, endDateTime: k.endDateTime, key: withKey ? k.key : null, keyId: k.keyId, startDateTime: k.startDateTime, type: k.type, usage: k.usage };
+  return {
+    customKeyIdentifier: k.customKeyIdentifier,
+    displayName: k.displayName,
+    endDateTime: k.endDateTime,
+    key: withKey ? k.key : null,
+    keyId: k.keyId,
+    startDateTime: k.startDateTime,
+    type: k.type,
+    usage: k.usage,
+  };
 }
 
 export function appView(a: Application, selectParam: string | null) {
-  const withKey = (selectParam ?? '').split(',').map((s) => s.trim()).includes('keyCredentials');
+  const withKey = (selectParam ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .includes('keyCredentials');
   return {
-    id: a.id, appId: a.appId, displayName: a.displayName, uniqueName: a.uniqueName ?? null, signInAudience: a.signInAudience, createdDateTime: a.createdDateTime,
-    isFallbackPublicClient: a.isFallbackPublicClient, requiredResourceAccess: a.requiredResourceAccess, keyCredentials: a.keyCredentials.map((k) => keyView(k, withKey)),
-    passwordCredentials: (a.passwordCredentials ?? []).map((p) => ({ ...p, customKeyIdentifier: null, secretText: null })), tags: a.tags ?? [],
+    id: a.id,
+    appId: a.appId,
+    displayName: a.displayName,
+    uniqueName: a.uniqueName ?? null,
+    signInAudience: a.signInAudience,
+    createdDateTime: a.createdDateTime,
+    isFallbackPublicClient: a.isFallbackPublicClient,
+    requiredResourceAccess: a.requiredResourceAccess,
+    keyCredentials: a.keyCredentials.map((k) => keyView(k, withKey)),
+    passwordCredentials: (a.passwordCredentials ?? []).map((p) => ({
+      ...p,
+      customKeyIdentifier: null,
+      secretText: null,
+    })),
+    tags: a.tags ?? [],
   };
 }
 
 export function spView(s: ServicePrincipal) {
-  return { id: s.id, appId: s.appId, displayName: s.displayName, accountEnabled: s.accountEnabled, appRoles: s.appRoles, servicePrincipalNames: s.servicePrincipalNames, servicePrincipalType: 'Application' };
+  return {
+    id: s.id,
+    appId: s.appId,
+    displayName: s.displayName,
+    accountEnabled: s.accountEnabled,
+    appRoles: s.appRoles,
+    servicePrincipalNames: s.servicePrincipalNames,
+    servicePrincipalType: 'Application',
+  };
 }

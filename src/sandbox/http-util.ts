@@ -17,7 +17,12 @@ export interface SbResponse {
 export async function readRequest(req: IncomingMessage, origin: string): Promise<SbRequest> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return { method: (req.method ?? 'GET').toUpperCase(), url: new URL(req.url ?? '/', origin), headers: req.headers, body: Buffer.concat(chunks) };
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    url: new URL(req.url ?? '/', origin),
+    headers: req.headers,
+    body: Buffer.concat(chunks),
+  };
 }
 
 export function send(res: ServerResponse, out: SbResponse): void {
@@ -56,17 +61,42 @@ export function bearer(req: SbRequest): string | undefined {
 }
 
 /** Graph's OData error body (learn.microsoft.com/graph/errors). */
-export function graphError(status: number, code: string, message: string, extra: { details?: { code: string; message: string; target?: string }[]; headers?: Record<string, string> } = {}): SbResponse {
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  extra: {
+    details?: { code: string; message: string; target?: string }[];
+    headers?: Record<string, string>;
+  } = {},
+): SbResponse {
   const requestId = randomUUID();
   return {
     status,
     headers: { 'request-id': requestId, 'client-request-id': requestId, ...(extra.headers ?? {}) },
-    body: { error: { code, message, ...(extra.details ? { details: extra.details } : {}), innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId } } },
+    body: {
+      error: {
+        code,
+        message,
+        ...(extra.details ? { details: extra.details } : {}),
+        innerError: {
+          date: new Date().toISOString().slice(0, 19),
+          'request-id': requestId,
+          'client-request-id': requestId,
+        },
+      },
+    },
   };
 }
 
 /** Entra's token endpoint error body: { error, error_description "AADSTSnnnn: …", error_codes, … }. */
-export function stsError(status: number, error: string, aadsts: number, text: string, headers: Record<string, string> = {}): SbResponse {
+export function stsError(
+  status: number,
+  error: string,
+  aadsts: number,
+  text: string,
+  headers: Record<string, string> = {},
+): SbResponse {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';

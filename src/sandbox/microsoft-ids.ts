@@ -36,6 +36,12 @@ export const ROLE = {
  * Microsoft Entra roles to the application"): any other role gives the app no Exchange access.
  */
 export const EXCHANGE_CAPABLE_ROLES: readonly string[] = [
-  ROLE.complianceAdministrator, ROLE.exchangeAdministrator, ROLE.exchangeRecipientAdministrator, ROLE.globalAdministrator,
-  ROLE.globalReader, ROLE.helpdeskAdministrator, ROLE.securityAdministrator, ROLE.securityReader,
+  ROLE.complianceAdministrator,
+  ROLE.exchangeAdministrator,
+  ROLE.exchangeRecipientAdministrator,
+  ROLE.globalAdministrator,
+  ROLE.globalReader,
+  ROLE.helpdeskAdministrator,
+  ROLE.securityAdministrator,
+  ROLE.securityReader,
 ];

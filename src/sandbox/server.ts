@@ -52,7 +52,10 @@ export type SandboxAction =
 
 const GLOBAL_RESOURCES = { graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com' };
 
-function loadDirectory(file: string | undefined, resources: { graph: string; exchange: string }): DirectoryData {
+function loadDirectory(
+  file: string | undefined,
+  resources: { graph: string; exchange: string },
+): DirectoryData {
   if (file && existsSync(file)) {
     const data = JSON.parse(readFileSync(file, 'utf8')) as DirectoryData;
     if (data.schemaVersion === 1) return data;
@@ -66,11 +69,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const resources = options.resources ?? GLOBAL_RESOURCES;
   const [tls, key] = await Promise.all([makeSandboxTls(new Date(now()), options.hostname), makeSigningKey()]);
   const faults = new Faults(options.faults);
-  const directory = new Directory(loadDirectory(options.stateFile, resources), now, faults.state.replicationDelayMs);
+  const directory = new Directory(
+    loadDirectory(options.stateFile, resources),
+    now,
+    faults.state.replicationDelayMs,
+  );
   const origins = { authority: '', graph: '', exchange: '' };
-  const tokens = new TokenService({ origin: () => origins.authority, directory, key, faults, now, resources });
-  const graph = new GraphService(directory, tokens, () => origins.graph, [resources.graph, 'https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'], now);
-  const exchange = new ExchangeService(directory, tokens, faults, resources.exchange, () => origins.authority);
+  const tokens = new TokenService({
+    origin: () => origins.authority,
+    directory,
+    key,
+    faults,
+    now,
+    resources,
+  });
+  const graph = new GraphService(
+    directory,
+    tokens,
+    () => origins.graph,
+    [resources.graph, 'https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'],
+    now,
+  );
+  const exchange = new ExchangeService(
+    directory,
+    tokens,
+    faults,
+    resources.exchange,
+    () => origins.authority,
+  );
 
   const save = () => {
     if (!options.stateFile) return;
@@ -88,13 +114,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     switch (a.action) {
       case 'remove-grant': {
         const before = directory.data.appRoleAssignments.length;
-        directory.data.appRoleAssignments = directory.data.appRoleAssignments.filter((g) => g.principalId !== sp?.id);
+        directory.data.appRoleAssignments = directory.data.appRoleAssignments.filter(
+          (g) => g.principalId !== sp?.id,
+        );
         message = `removed ${before - directory.data.appRoleAssignments.length} app role grant(s)`;
         break;
       }
       case 'remove-role': {
         const before = directory.data.roleAssignments.length;
-        directory.data.roleAssignments = directory.data.roleAssignments.filter((r) => r.principalId !== sp?.id);
+        directory.data.roleAssignments = directory.data.roleAssignments.filter(
+          (r) => r.principalId !== sp?.id,
+        );
         message = `removed ${before - directory.data.roleAssignments.length} directory role assignment(s)`;
         break;
       }
@@ -103,7 +133,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         for (const k of app.keyCredentials) {
           const thumb = Buffer.from(k.customKeyIdentifier, 'base64').toString('hex').toUpperCase();
           if (!a.thumbprint || a.thumbprint.toUpperCase() === thumb) {
-            k.startDateTime = new Date(Math.min(Date.parse(k.startDateTime), now() - 86_400_000)).toISOString();
+            k.startDateTime = new Date(
+              Math.min(Date.parse(k.startDateTime), now() - 86_400_000),
+            ).toISOString();
             k.endDateTime = new Date(now() - 60_000).toISOString();
             n++;
           }
@@ -125,13 +157,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (p === '/faults' && req.method === 'GET') return { status: 200, body: faults.state };
     if (p === '/faults' && req.method === 'POST') {
       const patch = jsonOf(req);
-      if (typeof patch !== 'object' || patch === null) return { status: 400, body: { error: 'send a JSON object of fault settings' } };
+      if (typeof patch !== 'object' || patch === null)
+        return { status: 400, body: { error: 'send a JSON object of fault settings' } };
       faults.set(patch as Partial<FaultState>);
       directory.replicationDelayMs = faults.state.replicationDelayMs;
       return { status: 200, body: faults.state };
     }
     if (p === '/state' && req.method === 'GET') return { status: 200, body: directory.data };
-    if (p === '/log' && req.method === 'GET') return { status: 200, body: { entries: faults.log, counts: faults.counts() } };
+    if (p === '/log' && req.method === 'GET')
+      return { status: 200, body: { entries: faults.log, counts: faults.counts() } };
     if (p === '/log' && req.method === 'DELETE') {
       faults.log.length = 0;
       return { status: 204 };
@@ -149,18 +183,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     https.createServer({ cert: tls.certPem, key: tls.keyPem }, (rawReq, res) => {
       void (async () => {
         const req = await readRequest(rawReq, origin());
-        if (service === 'token' && req.url.pathname.startsWith('/_sandbox/')) return send(res, await control(req));
+        if (service === 'token' && req.url.pathname.startsWith('/_sandbox/'))
+          return send(res, await control(req));
         directory.replicationDelayMs = faults.state.replicationDelayMs;
         let out = faults.intercept(service, req.method, req.url.pathname);
         if (!out) {
           try {
             out = await handler(req);
           } catch (err) {
-            out = { status: 500, body: { error: { code: 'InternalServerError', message: `sandbox bug: ${(err as Error).message}` } } };
+            out = {
+              status: 500,
+              body: {
+                error: { code: 'InternalServerError', message: `sandbox bug: ${(err as Error).message}` },
+              },
+            };
           }
           if (req.method !== 'GET' && out.status < 300) save();
         }
-        const entry: LogEntry = { at: now(), service, method: req.method, path: req.url.pathname, endpoint: endpointOf(req.url.pathname, directory.tenant.initialDomain), status: out.status };
+        const entry: LogEntry = {
+          at: now(),
+          service,
+          method: req.method,
+          path: req.url.pathname,
+          endpoint: endpointOf(req.url.pathname, directory.tenant.initialDomain),
+          status: out.status,
+        };
         faults.record(entry);
         options.onRequest?.(entry);
         send(res, out);
@@ -170,9 +217,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
 
   const servers = {
-    authority: serve('token', (r) => tokens.handle(r), () => origins.authority),
-    graph: serve('graph', (r) => graph.handle(r), () => origins.graph),
-    exchange: serve('exchange', (r) => exchange.handle(r), () => origins.exchange),
+    authority: serve(
+      'token',
+      (r) => tokens.handle(r),
+      () => origins.authority,
+    ),
+    graph: serve(
+      'graph',
+      (r) => graph.handle(r),
+      () => origins.graph,
+    ),
+    exchange: serve(
+      'exchange',
+      (r) => exchange.handle(r),
+      () => origins.exchange,
+    ),
   };
   for (const name of ['authority', 'graph', 'exchange'] as const) {
     const server = servers[name];
@@ -199,10 +258,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     save,
     stop: async () => {
       save();
-      await Promise.all(Object.values(servers).map((s) => new Promise<void>((resolve) => {
-        s.closeAllConnections();
-        s.close(() => resolve());
-      })));
+      await Promise.all(
+        Object.values(servers).map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections();
+              s.close(() => resolve());
+            }),
+        ),
+      );
     },
   };
 }

@@ -1,4 +1,9 @@
-import { APPLICATION_ADMIN_TEMPLATE_ID, CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, GLOBAL_ADMIN_TEMPLATE_ID, PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID } from './entra.js';
+import {
+  APPLICATION_ADMIN_TEMPLATE_ID,
+  CLOUD_APPLICATION_ADMIN_TEMPLATE_ID,
+  GLOBAL_ADMIN_TEMPLATE_ID,
+  PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID,
+} from './entra.js';
 import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
 
 /**
@@ -7,7 +12,10 @@ import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
  * not create an app and then stop at a step the admin may not do.
  */
 
-export interface AdminRole { id: string; name: string }
+export interface AdminRole {
+  id: string;
+  name: string;
+}
 
 export const ROLES = {
   global: { id: GLOBAL_ADMIN_TEMPLATE_ID, name: 'Global Administrator' },
@@ -24,12 +32,21 @@ export interface AdminNeed {
 
 /** Registering the app and changing its keys, and consenting Exchange.ManageAsApp (Entra built-in roles reference). */
 export const APP_NEEDS: AdminNeed[] = [
-  { what: 'register the app and upload its certificate', anyOf: [ROLES.application, ROLES.cloudApplication, ROLES.global] },
-  { what: 'grant Exchange.ManageAsApp (admin consent)', anyOf: [ROLES.application, ROLES.cloudApplication, ROLES.privilegedRole, ROLES.global] },
+  {
+    what: 'register the app and upload its certificate',
+    anyOf: [ROLES.application, ROLES.cloudApplication, ROLES.global],
+  },
+  {
+    what: 'grant Exchange.ManageAsApp (admin consent)',
+    anyOf: [ROLES.application, ROLES.cloudApplication, ROLES.privilegedRole, ROLES.global],
+  },
 ];
 
 /** Built-in roles whose rights exo-cba knows; any other role (a custom one) might grant what is missing. */
-const KNOWN = new Set<string>([...Object.values(ROLES).map((r) => r.id), ...EXCHANGE_ROLES.map((r) => r.templateId)]);
+const KNOWN = new Set<string>([
+  ...Object.values(ROLES).map((r) => r.id),
+  ...EXCHANGE_ROLES.map((r) => r.templateId),
+]);
 
 export type RightsCheck =
   | { verdict: 'enough'; held: string[] }
@@ -39,9 +56,18 @@ export type RightsCheck =
 
 export function checkAdminRights(active: string[] | undefined, needs: AdminNeed[]): RightsCheck {
   if (!active) return { verdict: 'unknown', why: "the sign-in token does not list the admin's roles" };
-  const held = active.map((id) => Object.values(ROLES).find((r) => r.id === id)?.name ?? EXCHANGE_ROLES.find((r) => r.templateId === id)?.name ?? id);
+  const held = active.map(
+    (id) =>
+      Object.values(ROLES).find((r) => r.id === id)?.name ??
+      EXCHANGE_ROLES.find((r) => r.templateId === id)?.name ??
+      id,
+  );
   const missing = needs.filter((n) => !n.anyOf.some((r) => active.includes(r.id)));
   if (!missing.length) return { verdict: 'enough', held };
-  if (active.some((id) => !KNOWN.has(id))) return { verdict: 'unknown', why: 'the admin holds roles exo-cba cannot judge (custom roles may grant what is needed)' };
+  if (active.some((id) => !KNOWN.has(id)))
+    return {
+      verdict: 'unknown',
+      why: 'the admin holds roles exo-cba cannot judge (custom roles may grant what is needed)',
+    };
   return { verdict: 'missing', missing, held };
 }

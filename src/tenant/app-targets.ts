@@ -23,47 +23,88 @@ export interface AppTarget {
 }
 
 /** In a terminal, the question that picks a profile when several exist and none is the default. */
-export function chooserFor(ctx: Pick<Context, 'interactive' | 'prompt'>): ((names: string[]) => Promise<string>) | undefined {
+export function chooserFor(
+  ctx: Pick<Context, 'interactive' | 'prompt'>,
+): ((names: string[]) => Promise<string>) | undefined {
   if (!ctx.interactive) return undefined;
-  return (names) => ctx.prompt.select({ name: 'profile', message: 'Which profile? (there is no default)', choices: names.map((n) => ({ value: n, name: n })) });
+  return (names) =>
+    ctx.prompt.select({
+      name: 'profile',
+      message: 'Which profile? (there is no default)',
+      choices: names.map((n) => ({ value: n, name: n })),
+    });
 }
 
-export async function resolveTargets(o: TargetOptions, ctx: Pick<Context, 'env' | 'files' | 'profiles' | 'interactive' | 'prompt'>): Promise<AppTarget[]> {
+export async function resolveTargets(
+  o: TargetOptions,
+  ctx: Pick<Context, 'env' | 'files' | 'profiles' | 'interactive' | 'prompt'>,
+): Promise<AppTarget[]> {
   const env = ctx.env;
   if (o.passwordEnvNamed && env[o.passwordEnv] === undefined) {
-    throw usageError(`The environment variable ${o.passwordEnv} (named by --pfx-password-env) is not set.`, `Set ${o.passwordEnv} to the PFX password.`);
+    throw usageError(
+      `The environment variable ${o.passwordEnv} (named by --pfx-password-env) is not set.`,
+      `Set ${o.passwordEnv} to the PFX password.`,
+    );
   }
   const password = env[o.passwordEnv];
   const explicit = Boolean(o.appId || o.tenant || o.certificate);
   if (o.all) {
     const profiles = await ctx.profiles.list();
-    if (profiles.length === 0) throw usageError('There are no profiles to check.', "Run 'exo-cba init' first.");
+    if (profiles.length === 0)
+      throw usageError('There are no profiles to check.', "Run 'exo-cba init' first.");
     return profiles.map((p) => fromProfile(p, ctx, o.cloud, o.sandbox));
   }
   const profile = o.profile || !explicit ? await ctx.profiles.resolve(o.profile, chooserFor(ctx)) : undefined;
   const appId = o.appId ?? profile?.app.appId;
   const tenant = o.tenant ?? profile?.tenantId;
-  const missing = [!appId && '--app-id (or EXO_CBA_APP_ID)', !tenant && '--tenant (or EXO_CBA_TENANT)', !o.certificate && !profile?.certificate && '--cert-file (or EXO_CBA_CERTIFICATE)'].filter(Boolean);
-  if (missing.length) throw usageError(`Missing ${missing.join(', ')}.`, 'Pass them, or use a profile made by exo-cba init (--profile).');
-  if (!o.certificate && profile) return [fromProfile({ ...profile, app: { ...profile.app, appId: appId! }, tenantId: tenant! }, ctx, o.cloud, o.sandbox)];
+  const missing = [
+    !appId && '--app-id (or EXO_CBA_APP_ID)',
+    !tenant && '--tenant (or EXO_CBA_TENANT)',
+    !o.certificate && !profile?.certificate && '--cert-file (or EXO_CBA_CERTIFICATE)',
+  ].filter(Boolean);
+  if (missing.length)
+    throw usageError(
+      `Missing ${missing.join(', ')}.`,
+      'Pass them, or use a profile made by exo-cba init (--profile).',
+    );
+  if (!o.certificate && profile)
+    return [
+      fromProfile(
+        { ...profile, app: { ...profile.app, appId: appId! }, tenantId: tenant! },
+        ctx,
+        o.cloud,
+        o.sandbox,
+      ),
+    ];
   const certificate = o.certificate!;
-  return [{
-    label: profile?.name ?? appId!,
-    ...(profile ? { profile } : {}),
-    appId: appId!,
-    tenant: tenant!,
-    ...(profile ? { organization: profile.organization } : tenant!.includes('.') ? { organization: tenant! } : {}),
-    cloud: o.cloud ?? profile?.cloud ?? 'global',
-    sandbox: o.sandbox || Boolean(profile?.sandbox),
-    credential: async () => {
-      const cert = await import('../certificate/x509.js');
-      const { bytes, label } = await readCertificateInput(ctx, certificate.value, certificate.source);
-      return cert.requireCredential(cert.readCredential(bytes, label, password), label);
+  return [
+    {
+      label: profile?.name ?? appId!,
+      ...(profile ? { profile } : {}),
+      appId: appId!,
+      tenant: tenant!,
+      ...(profile
+        ? { organization: profile.organization }
+        : tenant!.includes('.')
+          ? { organization: tenant! }
+          : {}),
+      cloud: o.cloud ?? profile?.cloud ?? 'global',
+      sandbox: o.sandbox || Boolean(profile?.sandbox),
+      credential: async () => {
+        const cert = await import('../certificate/x509.js');
+        const { bytes, label } = await readCertificateInput(ctx, certificate.value, certificate.source);
+        return cert.requireCredential(cert.readCredential(bytes, label, password), label);
+      },
     },
-  }];
+  ];
 }
 
-function fromProfile(p: Profile, ctx: Pick<Context, 'files' | 'env'>, cloud: CloudName | undefined, sandbox: boolean): AppTarget {
+function fromProfile(
+  p: Profile,
+  ctx: Pick<Context, 'files' | 'env'>,
+  cloud: CloudName | undefined,
+  sandbox: boolean,
+): AppTarget {
   return {
     label: p.name,
     profile: p,
@@ -73,11 +114,22 @@ function fromProfile(p: Profile, ctx: Pick<Context, 'files' | 'env'>, cloud: Clo
     cloud: cloud ?? p.cloud,
     sandbox: sandbox || Boolean(p.sandbox),
     credential: async () => {
-      if (!p.app.appId) throw usageError(`Profile '${p.name}' has no app yet (init did not finish).`, `Re-run 'exo-cba init --profile ${p.name}'.`);
+      if (!p.app.appId)
+        throw usageError(
+          `Profile '${p.name}' has no app yet (init did not finish).`,
+          `Re-run 'exo-cba init --profile ${p.name}'.`,
+        );
       const rec = p.certificate ?? p.pendingCertificate;
-      if (!rec) throw usageError(`Profile '${p.name}' records no certificate.`, `Re-run 'exo-cba init --profile ${p.name}'.`);
+      if (!rec)
+        throw usageError(
+          `Profile '${p.name}' records no certificate.`,
+          `Re-run 'exo-cba init --profile ${p.name}'.`,
+        );
       const loaded = await loadRecordedCredential(ctx, rec);
-      if (typeof loaded === 'string') throw new CliError(EXIT.usage, `The certificate of profile '${p.name}' cannot be used: ${loaded}.`, { fix: 'Restore the files (see the archive/ folder beside them), or point --cert-file at the certificate.' });
+      if (typeof loaded === 'string')
+        throw new CliError(EXIT.usage, `The certificate of profile '${p.name}' cannot be used: ${loaded}.`, {
+          fix: 'Restore the files (see the archive/ folder beside them), or point --cert-file at the certificate.',
+        });
       return loaded;
     },
   };

@@ -26,32 +26,61 @@ export interface Cloud {
  */
 const CLOUDS: Record<CloudName, Omit<Cloud, 'name'>> = {
   global: {
-    authorityHost: 'https://login.microsoftonline.com', graphEndpoint: 'https://graph.microsoft.com',
-    exchangeEndpoint: 'https://outlook.office365.com', graphResource: 'https://graph.microsoft.com',
-    exchangeResource: 'https://outlook.office365.com', exchangeEnvironmentName: 'O365Default', initialDomainSuffix: '.onmicrosoft.com',
+    authorityHost: 'https://login.microsoftonline.com',
+    graphEndpoint: 'https://graph.microsoft.com',
+    exchangeEndpoint: 'https://outlook.office365.com',
+    graphResource: 'https://graph.microsoft.com',
+    exchangeResource: 'https://outlook.office365.com',
+    exchangeEnvironmentName: 'O365Default',
+    initialDomainSuffix: '.onmicrosoft.com',
   },
   gcchigh: {
-    authorityHost: 'https://login.microsoftonline.us', graphEndpoint: 'https://graph.microsoft.us',
-    exchangeEndpoint: 'https://outlook.office365.us', graphResource: 'https://graph.microsoft.us',
-    exchangeResource: 'https://outlook.office365.us', exchangeEnvironmentName: 'O365USGovGCCHigh', initialDomainSuffix: '.onmicrosoft.us',
-    complianceConnection: { connectionUri: 'https://ps.compliance.protection.office365.us/powershell-liveid/', authorizationEndpoint: 'https://login.microsoftonline.us/common' },
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://graph.microsoft.us',
+    exchangeEndpoint: 'https://outlook.office365.us',
+    graphResource: 'https://graph.microsoft.us',
+    exchangeResource: 'https://outlook.office365.us',
+    exchangeEnvironmentName: 'O365USGovGCCHigh',
+    initialDomainSuffix: '.onmicrosoft.us',
+    complianceConnection: {
+      connectionUri: 'https://ps.compliance.protection.office365.us/powershell-liveid/',
+      authorizationEndpoint: 'https://login.microsoftonline.us/common',
+    },
   },
   dod: {
-    authorityHost: 'https://login.microsoftonline.us', graphEndpoint: 'https://dod-graph.microsoft.us',
-    exchangeEndpoint: 'https://outlook-dod.office365.us', graphResource: 'https://dod-graph.microsoft.us',
-    exchangeResource: 'https://outlook-dod.office365.us', exchangeEnvironmentName: 'O365USGovDoD', initialDomainSuffix: '.onmicrosoft.us',
-    complianceConnection: { connectionUri: 'https://l5.ps.compliance.protection.office365.us/powershell-liveid/', authorizationEndpoint: 'https://login.microsoftonline.us/common' },
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://dod-graph.microsoft.us',
+    exchangeEndpoint: 'https://outlook-dod.office365.us',
+    graphResource: 'https://dod-graph.microsoft.us',
+    exchangeResource: 'https://outlook-dod.office365.us',
+    exchangeEnvironmentName: 'O365USGovDoD',
+    initialDomainSuffix: '.onmicrosoft.us',
+    complianceConnection: {
+      connectionUri: 'https://l5.ps.compliance.protection.office365.us/powershell-liveid/',
+      authorizationEndpoint: 'https://login.microsoftonline.us/common',
+    },
   },
   china: {
-    authorityHost: 'https://login.chinacloudapi.cn', graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
-    exchangeEndpoint: 'https://partner.outlook.cn', graphResource: 'https://microsoftgraph.chinacloudapi.cn',
-    exchangeResource: 'https://partner.outlook.cn', exchangeEnvironmentName: 'O365China', initialDomainSuffix: '.partner.onmschina.cn',
-    complianceConnection: { connectionUri: 'https://ps.compliance.protection.partner.outlook.cn/powershell-liveid', authorizationEndpoint: 'https://login.chinacloudapi.cn/common' },
+    authorityHost: 'https://login.chinacloudapi.cn',
+    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+    exchangeEndpoint: 'https://partner.outlook.cn',
+    graphResource: 'https://microsoftgraph.chinacloudapi.cn',
+    exchangeResource: 'https://partner.outlook.cn',
+    exchangeEnvironmentName: 'O365China',
+    initialDomainSuffix: '.partner.onmschina.cn',
+    complianceConnection: {
+      connectionUri: 'https://ps.compliance.protection.partner.outlook.cn/powershell-liveid',
+      authorizationEndpoint: 'https://login.chinacloudapi.cn/common',
+    },
   },
 };
 
 /** MSAL ships discovery metadata for these hosts; any other needs knownAuthorities. */
-export const MSAL_KNOWN_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn'];
+export const MSAL_KNOWN_HOSTS = [
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.partner.microsoftonline.cn',
+];
 
 export const ENDPOINT_ENV = {
   authorityHost: 'EXO_CBA_AUTHORITY_HOST',
@@ -71,11 +100,21 @@ export function parseOrigin(name: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw usageError(`${name} is not a URL: '${value}'.`, `Set it to an https origin such as https://login.example.net:8443.`);
+    throw usageError(
+      `${name} is not a URL: '${value}'.`,
+      `Set it to an https origin such as https://login.example.net:8443.`,
+    );
   }
-  if (url.protocol !== 'https:') throw usageError(`${name} must use https, got '${value}'.`, 'Identity and Graph traffic is only sent over TLS.');
+  if (url.protocol !== 'https:')
+    throw usageError(
+      `${name} must use https, got '${value}'.`,
+      'Identity and Graph traffic is only sent over TLS.',
+    );
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
-    throw usageError(`${name} must be an origin only (https://host[:port]), got '${value}'.`, 'Drop the path, query and credentials.');
+    throw usageError(
+      `${name} must be an origin only (https://host[:port]), got '${value}'.`,
+      'Drop the path, query and credentials.',
+    );
   }
   return url.origin;
 }
@@ -97,5 +136,9 @@ export function cloudRow(name: CloudName): Cloud {
 
 export function isOverridden(cloud: Cloud): boolean {
   const base = CLOUDS[cloud.name];
-  return base.authorityHost !== cloud.authorityHost || base.graphEndpoint !== cloud.graphEndpoint || base.exchangeEndpoint !== cloud.exchangeEndpoint;
+  return (
+    base.authorityHost !== cloud.authorityHost ||
+    base.graphEndpoint !== cloud.graphEndpoint ||
+    base.exchangeEndpoint !== cloud.exchangeEndpoint
+  );
 }

@@ -25,37 +25,90 @@ export interface Verdict {
   why: string;
 }
 
-export const isMarked = (app: Pick<GraphApplication, 'tags' | 'uniqueName'>) => (app.tags ?? []).includes(EXO_CBA_TAG) || (app.uniqueName ?? '').startsWith('exo-cba-');
+export const isMarked = (app: Pick<GraphApplication, 'tags' | 'uniqueName'>) =>
+  (app.tags ?? []).includes(EXO_CBA_TAG) || (app.uniqueName ?? '').startsWith('exo-cba-');
 
 export function recordsOf(p: Profile): CertificateRecord[] {
-  return [p.certificate, p.pendingCertificate, ...(p.previousCertificates ?? [])].filter((r): r is CertificateRecord => r !== undefined);
+  return [p.certificate, p.pendingCertificate, ...(p.previousCertificates ?? [])].filter(
+    (r): r is CertificateRecord => r !== undefined,
+  );
 }
 
 /** Certificates this machine's profiles know, by thumbprint. */
 export function knownThumbprints(profiles: Profile[], extra: string[] = []): Set<string> {
-  return new Set([...profiles.flatMap((p) => recordsOf(p).map((r) => r.thumbprint.toUpperCase())), ...extra.map((t) => t.toUpperCase())]);
+  return new Set([
+    ...profiles.flatMap((p) => recordsOf(p).map((r) => r.thumbprint.toUpperCase())),
+    ...extra.map((t) => t.toUpperCase()),
+  ]);
 }
 
-export function profilesUsing(app: Pick<GraphApplication, 'id' | 'appId'>, profiles: Profile[], tenantId: string): string[] {
-  return profiles.filter((p) => p.tenantId === tenantId && (p.app.objectId === app.id || p.app.appId === app.appId)).map((p) => p.name);
+export function profilesUsing(
+  app: Pick<GraphApplication, 'id' | 'appId'>,
+  profiles: Profile[],
+  tenantId: string,
+): string[] {
+  return profiles
+    .filter((p) => p.tenantId === tenantId && (p.app.objectId === app.id || p.app.appId === app.appId))
+    .map((p) => p.name);
 }
 
 export function foreignCredentials(creds: AppCredentials, known: Set<string>): ForeignCredential[] {
   return [
-    ...creds.keys.filter((k) => !known.has(thumbprintOfKey(k) ?? '')).map((k): ForeignCredential => ({ kind: 'certificate', id: k.keyId, ...(thumbprintOfKey(k) ? { thumbprint: thumbprintOfKey(k)! } : {}), endDateTime: k.endDateTime })),
-    ...creds.passwords.map((p): ForeignCredential => ({ kind: 'secret', id: p.keyId, ...(p.hint ? { hint: p.hint } : {}), ...(p.endDateTime ? { endDateTime: p.endDateTime } : {}) })),
-    ...creds.federated.map((f): ForeignCredential => ({ kind: 'federated', id: f.id, issuer: f.issuer, subject: f.subject })),
+    ...creds.keys
+      .filter((k) => !known.has(thumbprintOfKey(k) ?? ''))
+      .map((k): ForeignCredential => ({
+        kind: 'certificate',
+        id: k.keyId,
+        ...(thumbprintOfKey(k) ? { thumbprint: thumbprintOfKey(k)! } : {}),
+        endDateTime: k.endDateTime,
+      })),
+    ...creds.passwords.map((p): ForeignCredential => ({
+      kind: 'secret',
+      id: p.keyId,
+      ...(p.hint ? { hint: p.hint } : {}),
+      ...(p.endDateTime ? { endDateTime: p.endDateTime } : {}),
+    })),
+    ...creds.federated.map((f): ForeignCredential => ({
+      kind: 'federated',
+      id: f.id,
+      issuer: f.issuer,
+      subject: f.subject,
+    })),
   ];
 }
 
 /** Recorded in a profile here, or marked by exo-cba with every credential on it known here. */
-export function judge(app: GraphApplication, creds: AppCredentials, profiles: Profile[], tenantId: string, extraKnown: string[] = []): Verdict {
+export function judge(
+  app: GraphApplication,
+  creds: AppCredentials,
+  profiles: Profile[],
+  tenantId: string,
+  extraKnown: string[] = [],
+): Verdict {
   const using = profilesUsing(app, profiles, tenantId);
   const foreign = foreignCredentials(creds, knownThumbprints(profiles, extraKnown));
-  if (using.length) return { ours: true, profiles: using, foreign, why: `recorded in profile ${using.join(', ')}` };
-  if (!isMarked(app)) return { ours: false, profiles: [], foreign, why: 'exo-cba did not create it (no exo-cba marker) and no profile here records it' };
-  if (foreign.length) return { ours: false, profiles: [], foreign, why: `it carries exo-cba's marker, but ${foreign.length} credential(s) on it are not known here` };
-  return { ours: true, profiles: [], foreign, why: "it carries exo-cba's marker and every credential on it is known here" };
+  if (using.length)
+    return { ours: true, profiles: using, foreign, why: `recorded in profile ${using.join(', ')}` };
+  if (!isMarked(app))
+    return {
+      ours: false,
+      profiles: [],
+      foreign,
+      why: 'exo-cba did not create it (no exo-cba marker) and no profile here records it',
+    };
+  if (foreign.length)
+    return {
+      ours: false,
+      profiles: [],
+      foreign,
+      why: `it carries exo-cba's marker, but ${foreign.length} credential(s) on it are not known here`,
+    };
+  return {
+    ours: true,
+    profiles: [],
+    foreign,
+    why: "it carries exo-cba's marker and every credential on it is known here",
+  };
 }
 
 export function describeForeign(f: ForeignCredential): string {

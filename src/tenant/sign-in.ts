@@ -11,7 +11,9 @@ export async function signInAdmin(
   identity: Identity,
   req: { tenant: string; clientId: string; method: AuthMethod; scopes: string[] },
 ): Promise<AdminSession> {
-  ctx.out.info(`Signing in an admin (${req.method === 'device' ? 'device code' : 'browser'}) for: ${req.scopes.join(', ')}`);
+  ctx.out.info(
+    `Signing in an admin (${req.method === 'device' ? 'device code' : 'browser'}) for: ${req.scopes.join(', ')}`,
+  );
   let waiting: Progress | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
   const waitUntil = (label: string, until: number) => {
@@ -36,7 +38,10 @@ export async function signInAdmin(
       method: req.method,
       onDeviceCode: (message, expiresIn) => {
         ctx.out.info(ctx.out.color.bold(message));
-        waitUntil('Waiting for you to enter the code and sign in', ctx.clock.now().getTime() + expiresIn * 1000);
+        waitUntil(
+          'Waiting for you to enter the code and sign in',
+          ctx.clock.now().getTime() + expiresIn * 1000,
+        );
       },
       openBrowser: async (url) => {
         await ctx.services.openBrowser(url);
@@ -62,26 +67,50 @@ const OWN_CLIENT_STEPS =
 export function explainSignInError(err: AuthError, req: { tenant: string; clientId: string }): CliError {
   const code = err.aadsts ? `AADSTS${err.aadsts}` : err.code;
   const base = { why: err.description, code };
-  const clientName = req.clientId === DEFAULT_PUBLIC_CLIENT_ID ? 'Microsoft Graph Command Line Tools' : `the client ${req.clientId}`;
+  const clientName =
+    req.clientId === DEFAULT_PUBLIC_CLIENT_ID
+      ? 'Microsoft Graph Command Line Tools'
+      : `the client ${req.clientId}`;
   switch (err.reason) {
     case 'declined':
-      return failure('The sign-in was declined.', { ...base, fix: 'Run the command again and approve the sign-in (nothing was changed).' });
+      return failure('The sign-in was declined.', {
+        ...base,
+        fix: 'Run the command again and approve the sign-in (nothing was changed).',
+      });
     case 'expired':
-      return failure('The sign-in code expired before the sign-in finished.', { ...base, fix: 'Run the command again and complete the sign-in within 15 minutes.' });
+      return failure('The sign-in code expired before the sign-in finished.', {
+        ...base,
+        fix: 'Run the command again and complete the sign-in within 15 minutes.',
+      });
     case 'client-unknown':
       return failure(`The tenant does not know ${clientName}.`, { ...base, fix: OWN_CLIENT_STEPS });
     case 'client-blocked':
       return failure(`The tenant blocks sign-in through ${clientName}.`, { ...base, fix: OWN_CLIENT_STEPS });
     case 'consent-required':
-      return failure(`${clientName} has no consent for the permissions exo-cba asks.`, { ...base, fix: `Sign in as an admin who can consent (Global or Privileged Role Administrator), or have one grant admin consent to ${clientName}; or: ${OWN_CLIENT_STEPS}` });
+      return failure(`${clientName} has no consent for the permissions exo-cba asks.`, {
+        ...base,
+        fix: `Sign in as an admin who can consent (Global or Privileged Role Administrator), or have one grant admin consent to ${clientName}; or: ${OWN_CLIENT_STEPS}`,
+      });
     case 'conditional-access':
-      return failure('A Conditional Access policy blocked the sign-in.', { ...base, fix: 'Sign in from a device and place the policy allows (a compliant or joined device, a trusted network), or ask the tenant\'s Conditional Access owner for an exception; --auth browser may satisfy device-based policies.' });
+      return failure('A Conditional Access policy blocked the sign-in.', {
+        ...base,
+        fix: "Sign in from a device and place the policy allows (a compliant or joined device, a trusted network), or ask the tenant's Conditional Access owner for an exception; --auth browser may satisfy device-based policies.",
+      });
     case 'tenant-not-found':
-      return failure(`The tenant '${req.tenant}' was not found.`, { ...base, fix: 'Check --tenant (the tenant id, or the initial *.onmicrosoft.com domain) and --cloud.' });
+      return failure(`The tenant '${req.tenant}' was not found.`, {
+        ...base,
+        fix: 'Check --tenant (the tenant id, or the initial *.onmicrosoft.com domain) and --cloud.',
+      });
     case 'user-not-found':
-      return failure('That account cannot sign in to this tenant.', { ...base, fix: `Sign in with an admin account of ${req.tenant}, or pass the right --tenant.` });
+      return failure('That account cannot sign in to this tenant.', {
+        ...base,
+        fix: `Sign in with an admin account of ${req.tenant}, or pass the right --tenant.`,
+      });
     case 'throttled':
-      return failure('The token service is busy and the sign-in did not go through.', { ...base, fix: 'Wait a minute and run the command again.' });
+      return failure('The token service is busy and the sign-in did not go through.', {
+        ...base,
+        fix: 'Wait a minute and run the command again.',
+      });
     case 'unreachable':
       return failure(`Could not reach ${err.extra.network?.origin ?? 'the sign-in service'}.`, {
         why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
@@ -90,13 +119,22 @@ export function explainSignInError(err: AuthError, req: { tenant: string; client
           : 'Check the network and DNS. Behind a proxy, set HTTPS_PROXY (and NO_PROXY for hosts that bypass it); in a sovereign cloud, check --cloud.',
       });
     case 'timeout':
-      return failure(`${err.extra.network?.origin ?? 'The sign-in service'} did not answer in time.`, { why: err.description, fix: 'Check the network or the proxy (HTTPS_PROXY), then run the command again.' });
-    case 'tls':
-      return failure(`The TLS connection to ${err.extra.network?.origin ?? 'the sign-in service'} could not be trusted.`, {
-        why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
-        fix: 'A proxy that inspects TLS needs its root CA trusted: put it in a PEM file and set NODE_EXTRA_CA_CERTS to that file. Otherwise check the system clock.',
+      return failure(`${err.extra.network?.origin ?? 'The sign-in service'} did not answer in time.`, {
+        why: err.description,
+        fix: 'Check the network or the proxy (HTTPS_PROXY), then run the command again.',
       });
+    case 'tls':
+      return failure(
+        `The TLS connection to ${err.extra.network?.origin ?? 'the sign-in service'} could not be trusted.`,
+        {
+          why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
+          fix: 'A proxy that inspects TLS needs its root CA trusted: put it in a PEM file and set NODE_EXTRA_CA_CERTS to that file. Otherwise check the system clock.',
+        },
+      );
     default:
-      return failure(`The admin sign-in failed (${code}).`, { ...base, fix: 'Check the account, --tenant and --client-id, then try again; --verbose shows each request.' });
+      return failure(`The admin sign-in failed (${code}).`, {
+        ...base,
+        fix: 'Check the account, --tenant and --client-id, then try again; --verbose shows each request.',
+      });
   }
 }

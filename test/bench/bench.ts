@@ -10,31 +10,50 @@ import { startHarness, BIN, type Harness } from '../helpers/harness.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 
-function time(cmd: string, args: string[], env: Record<string, string>): Promise<{ ms: number; code: number | null; stderr: string }> {
+function time(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ ms: number; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr }));
+    child.on('close', (code) =>
+      resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr }),
+    );
   });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 const row = (name: string, ms: number[], target?: string) =>
-  console.log(`${name.padEnd(46)} median ${fmt(median(ms)).padStart(9)}  min ${fmt(Math.min(...ms)).padStart(9)}  max ${fmt(Math.max(...ms)).padStart(9)}${target ? `   target ${target}: ${target.startsWith('<') && median(ms) < Number(target.slice(1, -2)) * 1000 ? 'met' : target.startsWith('<') ? 'MISSED' : ''}` : ''}`);
+  console.log(
+    `${name.padEnd(46)} median ${fmt(median(ms)).padStart(9)}  min ${fmt(Math.min(...ms)).padStart(9)}  max ${fmt(Math.max(...ms)).padStart(9)}${target ? `   target ${target}: ${target.startsWith('<') && median(ms) < Number(target.slice(1, -2)) * 1000 ? 'met' : target.startsWith('<') ? 'MISSED' : ''}` : ''}`,
+  );
 
 function counts(h: Harness, from: number): string {
   const c: Record<string, number> = {};
-  for (const e of h.sandbox.faults.log.slice(from)) c[`${e.service} ${e.method} ${e.endpoint}`] = (c[`${e.service} ${e.method} ${e.endpoint}`] ?? 0) + 1;
+  for (const e of h.sandbox.faults.log.slice(from))
+    c[`${e.service} ${e.method} ${e.endpoint}`] = (c[`${e.service} ${e.method} ${e.endpoint}`] ?? 0) + 1;
   const total = Object.values(c).reduce((a, b) => a + b, 0);
-  return Object.entries(c).sort().map(([k, v]) => `    ${String(v).padStart(3)}  ${k}`).join('\n') + `\n    ${String(total).padStart(3)}  total`;
+  return (
+    Object.entries(c)
+      .sort()
+      .map(([k, v]) => `    ${String(v).padStart(3)}  ${k}`)
+      .join('\n') + `\n    ${String(total).padStart(3)}  total`
+  );
 }
 
 async function main() {
-  console.log(`exo-cba benchmark — node ${process.version}, ${RUNS} runs each, medians; whole-process wall time of bin/exo-cba.js\n`);
+  console.log(
+    `exo-cba benchmark — node ${process.version}, ${RUNS} runs each, medians; whole-process wall time of bin/exo-cba.js\n`,
+  );
 
   // Start-up: the CLI against bare Node, interleaved so drift hits both alike.
   const bare: number[] = [];
@@ -54,8 +73,12 @@ async function main() {
   row('exo-cba --help', help);
   const ratio = (xs: number[]) => median(xs.map((v, i) => v / bare[i]!));
   const verdict = (r: number) => (r <= 1.3 ? 'met' : 'MISSED');
-  console.log(`  --version / bare Node, pair by pair: median ${ratio(version).toFixed(2)}x   target <=1.3x: ${verdict(ratio(version))}`);
-  console.log(`  --help    / bare Node, pair by pair: median ${ratio(help).toFixed(2)}x   target <=1.3x: ${verdict(ratio(help))}\n`);
+  console.log(
+    `  --version / bare Node, pair by pair: median ${ratio(version).toFixed(2)}x   target <=1.3x: ${verdict(ratio(version))}`,
+  );
+  console.log(
+    `  --help    / bare Node, pair by pair: median ${ratio(help).toFixed(2)}x   target <=1.3x: ${verdict(ratio(help))}\n`,
+  );
 
   // init / check / rotate against a sandbox with no injected delay.
   const h = await startHarness();
@@ -66,7 +89,11 @@ async function main() {
     let firstInit = '';
     for (let i = 0; i < RUNS; i++) {
       from = h.sandbox.faults.log.length;
-      const r = await time(process.execPath, [BIN, 'init', '--tenant', tenant, '--yes', '--app-name', `Bench ${i}`, '--profile', `bench${i}`], h.env);
+      const r = await time(
+        process.execPath,
+        [BIN, 'init', '--tenant', tenant, '--yes', '--app-name', `Bench ${i}`, '--profile', `bench${i}`],
+        h.env,
+      );
       if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
       init.push(r.ms);
       if (i === 0) firstInit = counts(h, from);
@@ -124,9 +151,15 @@ async function main() {
   for (const d of [2000, 5000]) {
     const hd = await startHarness({ faults: { replicationDelayMs: d } });
     try {
-      const r = await time(process.execPath, [BIN, 'init', '--tenant', hd.sandbox.directory.tenant.initialDomain, '--yes'], hd.env);
+      const r = await time(
+        process.execPath,
+        [BIN, 'init', '--tenant', hd.sandbox.directory.tenant.initialDomain, '--yes'],
+        hd.env,
+      );
       if (r.code !== 0) throw new Error(`init with delay failed: ${r.stderr}`);
-      console.log(`init --yes with replication delay ${d / 1000} s: ${fmt(r.ms)} (dependency floor 3·D = ${(3 * d) / 1000} s; over it: ${fmt(r.ms - 3 * d)}; target over the floor < 2 s: ${r.ms - 3 * d < 2000 ? 'met' : 'MISSED'})`);
+      console.log(
+        `init --yes with replication delay ${d / 1000} s: ${fmt(r.ms)} (dependency floor 3·D = ${(3 * d) / 1000} s; over it: ${fmt(r.ms - 3 * d)}; target over the floor < 2 s: ${r.ms - 3 * d < 2000 ? 'met' : 'MISSED'})`,
+      );
     } finally {
       await hd.close();
     }

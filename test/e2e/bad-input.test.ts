@@ -8,7 +8,8 @@ import { makeCert, writePem } from '../helpers/certs.js';
 
 /** Inputs found wrong by trying the tool: each is exit 2 with what, why and what to do, before any change. */
 
-const openssl = (dir: string, ...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+const openssl = (dir: string, ...args: string[]) =>
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
 describe('bad input is refused before anything changes', () => {
   let h: Harness;
@@ -32,22 +33,92 @@ describe('bad input is refused before anything changes', () => {
   test('an EC key: only RSA is supported', async () => {
     const dir = path.join(h.dir, 'ec');
     mkdirSync(dir);
-    openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '30', '-subj', '/CN=ec');
-    writeFileSync(path.join(dir, 'both.pem'), readFileSync(path.join(dir, 'c.pem'), 'utf8') + readFileSync(path.join(dir, 'k.pem'), 'utf8'));
-    refused(await h.run(initArgs(h, ['--cert-file', path.join(dir, 'both.pem')])), /has an EC key; only RSA is supported/);
+    openssl(
+      dir,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'k.pem',
+      '-out',
+      'c.pem',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=ec',
+    );
+    writeFileSync(
+      path.join(dir, 'both.pem'),
+      readFileSync(path.join(dir, 'c.pem'), 'utf8') + readFileSync(path.join(dir, 'k.pem'), 'utf8'),
+    );
+    refused(
+      await h.run(initArgs(h, ['--cert-file', path.join(dir, 'both.pem')])),
+      /has an EC key; only RSA is supported/,
+    );
   });
 
   test('a PEM whose chain puts the CA first: the leaf that matches the key is used', async () => {
     const dir = path.join(h.dir, 'chain');
     mkdirSync(dir);
-    openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=Test CA');
-    openssl(dir, 'req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=leaf');
-    openssl(dir, 'x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '30');
+    openssl(
+      dir,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=Test CA',
+    );
+    openssl(
+      dir,
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'leaf.key',
+      '-out',
+      'leaf.csr',
+      '-subj',
+      '/CN=leaf',
+    );
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'leaf.pem',
+      '-days',
+      '30',
+    );
     const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
     writeFileSync(path.join(dir, 'bundle.pem'), read('ca.pem') + read('leaf.pem') + read('leaf.key'));
     const r = await h.run(initArgs(h, ['--cert-file', path.join(dir, 'bundle.pem'), '--dry-run', '--json']));
     assert.equal(r.code, 0, r.stderr);
-    const leafThumb = openssl(dir, 'x509', '-in', 'leaf.pem', '-noout', '-fingerprint', '-sha1').toString().split('=')[1]!.trim().replace(/:/g, '');
+    const leafThumb = openssl(dir, 'x509', '-in', 'leaf.pem', '-noout', '-fingerprint', '-sha1')
+      .toString()
+      .split('=')[1]!
+      .trim()
+      .replace(/:/g, '');
     assert.match(r.stdout, new RegExp(`use the certificate ${leafThumb}`));
   });
 
@@ -56,11 +127,17 @@ describe('bad input is refused before anything changes', () => {
     mkdirSync(cfg);
     writeFileSync(path.join(cfg, 'profiles.json'), JSON.stringify({ schemaVersion: 1, profiles: { a: 5 } }));
     for (const args of [['status'], ['check'], initArgs(h)]) {
-      refused(await h.run(args, { env: { EXO_CBA_CONFIG_DIR: cfg } }), /profiles file .* cannot be read: profile 'a' is not an object/);
+      refused(
+        await h.run(args, { env: { EXO_CBA_CONFIG_DIR: cfg } }),
+        /profiles file .* cannot be read: profile 'a' is not an object/,
+      );
     }
     const dirCfg = path.join(h.dir, 'cfg-dir');
     mkdirSync(path.join(dirCfg, 'profiles.json'), { recursive: true });
-    refused(await h.run(['status'], { env: { EXO_CBA_CONFIG_DIR: dirCfg } }), /cannot be read: it is a directory/);
+    refused(
+      await h.run(['status'], { env: { EXO_CBA_CONFIG_DIR: dirCfg } }),
+      /cannot be read: it is a directory/,
+    );
   });
 
   test('rotate without --object-id and no profile writes nothing before refusing', async () => {
@@ -68,7 +145,18 @@ describe('bad input is refused before anything changes', () => {
     const dir = path.join(h.dir, 'rot');
     mkdirSync(dir);
     const file = writePem(dir, 'current.pem', c);
-    const r = await h.run(['rotate', '--app-id', '0bd1a111-2222-4333-8444-555566667777', '--tenant', h.sandbox.directory.tenant.initialDomain, '--cert-file', file], { env: { EXO_CBA_CONFIG_DIR: path.join(h.dir, 'cfg-rot') } });
+    const r = await h.run(
+      [
+        'rotate',
+        '--app-id',
+        '0bd1a111-2222-4333-8444-555566667777',
+        '--tenant',
+        h.sandbox.directory.tenant.initialDomain,
+        '--cert-file',
+        file,
+      ],
+      { env: { EXO_CBA_CONFIG_DIR: path.join(h.dir, 'cfg-rot') } },
+    );
     refused(r, /object id is needed/);
     assert.deepEqual(readdirSync(dir), ['current.pem'], 'no key set was written');
   });
@@ -76,7 +164,8 @@ describe('bad input is refused before anything changes', () => {
   test("each command's --help shows the global options and examples", () => {
     for (const cmd of ['init', 'check', 'rotate', 'status', 'remove', 'sandbox']) {
       const help = execFileSync(process.execPath, [BIN, cmd, '--help']).toString();
-      for (const g of ['--json', '--yes', '--profile', '--cloud', '--verbose']) assert.ok(help.includes(g), `${cmd} --help lacks ${g}`);
+      for (const g of ['--json', '--yes', '--profile', '--cloud', '--verbose'])
+        assert.ok(help.includes(g), `${cmd} --help lacks ${g}`);
       assert.match(help, /Examples:\n {2}exo-cba /, `${cmd} --help has examples`);
       assert.doesNotMatch(help, /\(default: "\d/, 'defaults are shown one way');
     }

@@ -7,8 +7,18 @@ import { startHarness, initArgs, json, type Harness } from '../helpers/harness.j
 import { makeCert, writePem, registerKey } from '../helpers/certs.js';
 import * as cert from '../../src/certificate/x509.js';
 
-interface Report { status: string; checks: { id: string; status: string; message: string; fix?: string }[]; daysLeft?: number; thumbprint?: string; appId?: string; tenant?: string }
-interface CheckJson { status: string; reports: Report[] }
+interface Report {
+  status: string;
+  checks: { id: string; status: string; message: string; fix?: string }[];
+  daysLeft?: number;
+  thumbprint?: string;
+  appId?: string;
+  tenant?: string;
+}
+interface CheckJson {
+  status: string;
+  reports: Report[];
+}
 const byId = (r: Report, id: string) => r.checks.find((c) => c.id === id)!;
 
 describe('check against the sandbox (built binary)', () => {
@@ -19,7 +29,10 @@ describe('check against the sandbox (built binary)', () => {
     const name = `Check App ${++n}`;
     const r = await h.run(initArgs(h, ['--app-name', name, '--profile', `p${n}`, '--json']));
     assert.equal(r.code, 0, r.stderr);
-    return { profile: `p${n}`, ...json<{ appId: string; tenantId: string; files: Record<string, string> }>(r) };
+    return {
+      profile: `p${n}`,
+      ...json<{ appId: string; tenantId: string; files: Record<string, string> }>(r),
+    };
   };
   before(async () => (h = await startHarness()));
   after(() => h.close());
@@ -31,7 +44,10 @@ describe('check against the sandbox (built binary)', () => {
     const out = json<CheckJson>(r);
     assert.equal(out.status, 'pass');
     const rep = out.reports[0]!;
-    assert.deepEqual(rep.checks.map((c) => c.id), ['certificate', 'validity', 'sign-in', 'consent', 'exchange']);
+    assert.deepEqual(
+      rep.checks.map((c) => c.id),
+      ['certificate', 'validity', 'sign-in', 'consent', 'exchange'],
+    );
     assert.ok(rep.checks.every((c) => c.status === 'pass'));
     assert.equal(rep.appId, app.appId);
     assert.ok(rep.daysLeft! >= 364);
@@ -48,7 +64,16 @@ describe('check against the sandbox (built binary)', () => {
     assert.match(strict.stdout, /WARN\s+validity/);
   });
 
-  const explicit = (app: { appId: string; tenantId: string }, file: string) => ['check', '--app-id', app.appId, '--tenant', app.tenantId, '--cert-file', file, '--json'];
+  const explicit = (app: { appId: string; tenantId: string }, file: string) => [
+    'check',
+    '--app-id',
+    app.appId,
+    '--tenant',
+    app.tenantId,
+    '--cert-file',
+    file,
+    '--json',
+  ];
 
   test('an expired certificate fails validity and sign-in (the token service refuses the expired key)', async () => {
     const app = await newApp();
@@ -125,12 +150,17 @@ describe('check against the sandbox (built binary)', () => {
     h.sandbox.act({ action: 'delete-app', appId: app.appId });
     const r = await h.run(['check', '--profile', app.profile, '--json']);
     assert.equal(r.code, 1);
-    assert.match(byId(json<CheckJson>(r).reports[0]!, 'sign-in').message, /does not exist in tenant .*AADSTS700016/);
+    assert.match(
+      byId(json<CheckJson>(r).reports[0]!, 'sign-in').message,
+      /does not exist in tenant .*AADSTS700016/,
+    );
   });
 
   test('a PFX with the wrong password is exit 2 with a clear message, not a stack trace', async () => {
     const app = await newApp();
-    const r = await h.run(explicit(app, app.files['pfx']!), { env: { EXO_CBA_CERTIFICATE_PASSWORD: 'wrong' } });
+    const r = await h.run(explicit(app, app.files['pfx']!), {
+      env: { EXO_CBA_CERTIFICATE_PASSWORD: 'wrong' },
+    });
     assert.equal(r.code, 2);
     assert.match(byId(json<CheckJson>(r).reports[0]!, 'certificate').message, /PFX password .* is wrong/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
@@ -140,9 +170,14 @@ describe('check against the sandbox (built binary)', () => {
     const app = await newApp();
     const a = await makeCert();
     const b = await makeCert();
-    const r = await h.run(explicit(app, writePem(h.dir, 'mismatch.pem', { certPem: a.certPem, keyPem: b.keyPem })));
+    const r = await h.run(
+      explicit(app, writePem(h.dir, 'mismatch.pem', { certPem: a.certPem, keyPem: b.keyPem })),
+    );
     assert.equal(r.code, 2);
-    assert.match(byId(json<CheckJson>(r).reports[0]!, 'certificate').message, /does not belong to its certificate/);
+    assert.match(
+      byId(json<CheckJson>(r).reports[0]!, 'certificate').message,
+      /does not belong to its certificate/,
+    );
   });
 
   test('a CI-style run from environment variables only (base64 PFX), no profile, no TTY', async () => {
@@ -150,7 +185,14 @@ describe('check against the sandbox (built binary)', () => {
     const password = readFileSync(app.files['pfxPasswordFile']!, 'utf8').trim();
     const b64 = readFileSync(app.files['pfx']!).toString('base64');
     const r = await h.run(['check'], {
-      env: { EXO_CBA_CONFIG_DIR: path.join(h.dir, 'empty-config'), EXO_CBA_APP_ID: app.appId, EXO_CBA_TENANT: app.tenantId, EXO_CBA_CERTIFICATE: b64, EXO_CBA_CERTIFICATE_PASSWORD: password, CI: 'true' },
+      env: {
+        EXO_CBA_CONFIG_DIR: path.join(h.dir, 'empty-config'),
+        EXO_CBA_APP_ID: app.appId,
+        EXO_CBA_TENANT: app.tenantId,
+        EXO_CBA_CERTIFICATE: b64,
+        EXO_CBA_CERTIFICATE_PASSWORD: password,
+        CI: 'true',
+      },
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /PASS\s+exchange/);
@@ -165,19 +207,30 @@ describe('check against the sandbox (built binary)', () => {
     assert.equal(r.code, 1);
     const out = json<CheckJson>(r);
     assert.ok(out.reports.length >= 5);
-    assert.equal(out.reports.find((x) => (x as { profile?: string }).profile === broken.profile)!.status, 'fail');
+    assert.equal(
+      out.reports.find((x) => (x as { profile?: string }).profile === broken.profile)!.status,
+      'fail',
+    );
     assert.ok(out.reports.some((x) => x.status === 'pass'));
-    execFileSync('python3', ['-c', 'import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); assert r.tag=="testsuites"; assert len(r)>=5', junit]);
+    execFileSync('python3', [
+      '-c',
+      'import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); assert r.tag=="testsuites"; assert len(r)>=5',
+      junit,
+    ]);
     assert.match(readFileSync(junit, 'utf8'), /<failure type="fail"/);
   });
 
   test('flags win over the environment, which wins over the profile', async () => {
     const app = await newApp();
     const bogus = '11111111-2222-3333-4444-555555555555';
-    const envWins = await h.run(['check', '--profile', app.profile, '--json'], { env: { EXO_CBA_APP_ID: bogus } });
+    const envWins = await h.run(['check', '--profile', app.profile, '--json'], {
+      env: { EXO_CBA_APP_ID: bogus },
+    });
     assert.equal(json<CheckJson>(envWins).reports[0]!.appId, bogus, 'the environment overrides the profile');
     assert.equal(envWins.code, 1);
-    const flagWins = await h.run(['check', '--profile', app.profile, '--app-id', app.appId, '--json'], { env: { EXO_CBA_APP_ID: bogus } });
+    const flagWins = await h.run(['check', '--profile', app.profile, '--app-id', app.appId, '--json'], {
+      env: { EXO_CBA_APP_ID: bogus },
+    });
     assert.equal(flagWins.code, 0, flagWins.stdout);
     assert.equal(json<CheckJson>(flagWins).reports[0]!.appId, app.appId);
   });
@@ -186,7 +239,8 @@ describe('check against the sandbox (built binary)', () => {
     const app = await newApp();
     await h.run(['check', '--profile', app.profile]);
     const profiles = readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8');
-    const p = (JSON.parse(profiles) as { profiles: Record<string, { lastCheck?: { status: string } }> }).profiles[app.profile]!;
+    const p = (JSON.parse(profiles) as { profiles: Record<string, { lastCheck?: { status: string } }> })
+      .profiles[app.profile]!;
     assert.equal(p.lastCheck?.status, 'pass');
     assert.doesNotMatch(profiles, /PRIVATE KEY|"password"/);
   });
@@ -196,10 +250,14 @@ describe('check against the sandbox (built binary)', () => {
     const profileCert = readFileSync(app.files['pem']!, 'utf8');
     const key = cert.toPkcs8Pem(readFileSync(app.files['key']!, 'utf8'));
     const { createPrivateKey } = await import('node:crypto');
-    const enc = createPrivateKey(key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 's3cret-pass' }).toString();
+    const enc = createPrivateKey(key)
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 's3cret-pass' })
+      .toString();
     const file = path.join(h.dir, 'enc.pem');
     writeFileSync(file, profileCert + enc);
-    const r = await h.run([...explicit(app, file), '--pfx-password-env', 'MY_PASS'], { env: { MY_PASS: 's3cret-pass' } });
+    const r = await h.run([...explicit(app, file), '--pfx-password-env', 'MY_PASS'], {
+      env: { MY_PASS: 's3cret-pass' },
+    });
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
 });

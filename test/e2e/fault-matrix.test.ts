@@ -9,18 +9,63 @@ import type { FailOnce } from '../../src/sandbox/faults.js';
  */
 
 const throttling = (service: 'graph' | 'token' | 'exchange') =>
-  service === 'graph' ? ['graph.throttled.429-retry-after', 'graph.throttled.429-bare', 'graph.unavailable.503', 'graph.gateway-timeout.504']
-  : service === 'token' ? ['token.throttled.429', 'token.unavailable.503']
-  : ['exchange.throttled.429', 'exchange.unavailable.503'];
+  service === 'graph'
+    ? [
+        'graph.throttled.429-retry-after',
+        'graph.throttled.429-bare',
+        'graph.unavailable.503',
+        'graph.gateway-timeout.504',
+      ]
+    : service === 'token'
+      ? ['token.throttled.429', 'token.unavailable.503']
+      : ['exchange.throttled.429', 'exchange.unavailable.503'];
 
 const points: { step: string; at: Omit<FailOnce, 'status' | 'shape'>; shapes: string[] }[] = [
-  { step: 'the app create (upsert)', at: { service: 'graph', method: 'PATCH', path: 'uniqueName' }, shapes: throttling('graph') },
-  { step: 'the look-up by name', at: { service: 'graph', method: 'GET', path: '/applications' }, shapes: ['graph.throttled.429-bare', 'graph.unavailable.503'] },
-  { step: 'the service principal create', at: { service: 'graph', method: 'POST', path: '/servicePrincipals' }, shapes: [...throttling('graph'), 'graph.sp-before-app.403', 'graph.sp-before-app.400-details', 'graph.sp-before-app.400-plain'] },
-  { step: 'the grant', at: { service: 'graph', method: 'POST', path: '/appRoleAssignedTo' }, shapes: [...throttling('graph'), 'graph.not-a-valid-reference-update.400', 'graph.reference-not-present.400', 'graph.not-found.404'] },
-  { step: 'the role assignment', at: { service: 'graph', method: 'POST', path: '/roleAssignments' }, shapes: [...throttling('graph'), 'graph.reference-not-present.400'] },
-  { step: 'a token request', at: { service: 'token', method: 'POST', path: '/oauth2/v2.0/token' }, shapes: throttling('token') },
-  { step: 'the Exchange verification', at: { service: 'exchange', method: 'POST', path: '/InvokeCommand' }, shapes: throttling('exchange') },
+  {
+    step: 'the app create (upsert)',
+    at: { service: 'graph', method: 'PATCH', path: 'uniqueName' },
+    shapes: throttling('graph'),
+  },
+  {
+    step: 'the look-up by name',
+    at: { service: 'graph', method: 'GET', path: '/applications' },
+    shapes: ['graph.throttled.429-bare', 'graph.unavailable.503'],
+  },
+  {
+    step: 'the service principal create',
+    at: { service: 'graph', method: 'POST', path: '/servicePrincipals' },
+    shapes: [
+      ...throttling('graph'),
+      'graph.sp-before-app.403',
+      'graph.sp-before-app.400-details',
+      'graph.sp-before-app.400-plain',
+    ],
+  },
+  {
+    step: 'the grant',
+    at: { service: 'graph', method: 'POST', path: '/appRoleAssignedTo' },
+    shapes: [
+      ...throttling('graph'),
+      'graph.not-a-valid-reference-update.400',
+      'graph.reference-not-present.400',
+      'graph.not-found.404',
+    ],
+  },
+  {
+    step: 'the role assignment',
+    at: { service: 'graph', method: 'POST', path: '/roleAssignments' },
+    shapes: [...throttling('graph'), 'graph.reference-not-present.400'],
+  },
+  {
+    step: 'a token request',
+    at: { service: 'token', method: 'POST', path: '/oauth2/v2.0/token' },
+    shapes: throttling('token'),
+  },
+  {
+    step: 'the Exchange verification',
+    at: { service: 'exchange', method: 'POST', path: '/InvokeCommand' },
+    shapes: throttling('exchange'),
+  },
 ];
 
 describe('init survives every recorded field answer at every step', () => {
@@ -55,7 +100,13 @@ describe('a kill while the app create is in flight, where the upsert is refused'
   test('the next run finds the app by its uniqueName and makes no second one', async () => {
     let kill: (() => void) | undefined;
     let armed = true;
-    const refuseUpsert: FailOnce = { service: 'graph', method: 'PATCH', path: 'uniqueName', status: 405, count: 99 };
+    const refuseUpsert: FailOnce = {
+      service: 'graph',
+      method: 'PATCH',
+      path: 'uniqueName',
+      status: 405,
+      count: 99,
+    };
     const h = await startHarness({
       faults: { replicationDelayMs: 1500, failOnce: [refuseUpsert] },
       onRequest: (e) => {
@@ -67,7 +118,11 @@ describe('a kill while the app create is in flight, where the upsert is refused'
     });
     try {
       const first = await h.run(initArgs(h), { onSpawn: (k) => (kill = k) });
-      assert.equal(first.signal, 'SIGKILL', `the first run was killed in the create (stderr: ${first.stderr})`);
+      assert.equal(
+        first.signal,
+        'SIGKILL',
+        `the first run was killed in the create (stderr: ${first.stderr})`,
+      );
       assert.equal(tenantState(h.sandbox).apps.length, 1, 'the create reached the tenant');
       const second = await h.run([...initArgs(h), '--json']);
       assert.equal(second.code, 0, second.stderr);

@@ -23,7 +23,9 @@ describe('init copes with Entra as it really behaves', () => {
       const took = Date.now() - started;
       assert.ok(took >= 3000, `cannot finish before the delay (${took} ms)`);
       converged(h);
-      const gaps = h.sandbox.faults.log.filter((e) => e.status === 404 || e.status === 400 || (e.service === 'token' && e.status >= 400));
+      const gaps = h.sandbox.faults.log.filter(
+        (e) => e.status === 404 || e.status === 400 || (e.service === 'token' && e.status >= 400),
+      );
       assert.ok(gaps.length > 0, 'the delay was really met');
     } finally {
       await h.close();
@@ -43,7 +45,9 @@ describe('init copes with Entra as it really behaves', () => {
   });
 
   test('where the uniqueName upsert is refused, init creates the app plainly', async () => {
-    const h = await startHarness({ faults: { failOnce: [{ service: 'graph', method: 'PATCH', path: 'uniqueName', status: 400 }] } });
+    const h = await startHarness({
+      faults: { failOnce: [{ service: 'graph', method: 'PATCH', path: 'uniqueName', status: 400 }] },
+    });
     try {
       const r = await h.run([...initArgs(h), '--json']);
       assert.equal(r.code, 0, r.stderr);
@@ -55,7 +59,9 @@ describe('init copes with Entra as it really behaves', () => {
   });
 
   test('a one-off 503 on creating the service principal is retried', async () => {
-    const h = await startHarness({ faults: { failOnce: [{ service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 }] } });
+    const h = await startHarness({
+      faults: { failOnce: [{ service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 }] },
+    });
     try {
       const r = await h.run([...initArgs(h), '--json']);
       assert.equal(r.code, 0, r.stderr);
@@ -68,10 +74,22 @@ describe('init copes with Entra as it really behaves', () => {
   // Kill the process right after each step's write reached the tenant, then run again.
   const steps: { name: string; match: (e: LogEntry) => boolean }[] = [
     { name: 'creating the app', match: (e) => e.method === 'PATCH' && e.endpoint.includes('uniqueName') },
-    { name: 'creating the service principal', match: (e) => e.method === 'POST' && e.endpoint === '/v1.0/servicePrincipals' },
-    { name: 'granting the app role', match: (e) => e.method === 'POST' && e.endpoint.endsWith('/appRoleAssignedTo') },
-    { name: 'assigning the directory role', match: (e) => e.method === 'POST' && e.endpoint.endsWith('/roleAssignments') },
-    { name: 'the first app-only token request', match: (e) => e.service === 'token' && e.method === 'POST' && e.endpoint === '/{id}/oauth2/v2.0/token' },
+    {
+      name: 'creating the service principal',
+      match: (e) => e.method === 'POST' && e.endpoint === '/v1.0/servicePrincipals',
+    },
+    {
+      name: 'granting the app role',
+      match: (e) => e.method === 'POST' && e.endpoint.endsWith('/appRoleAssignedTo'),
+    },
+    {
+      name: 'assigning the directory role',
+      match: (e) => e.method === 'POST' && e.endpoint.endsWith('/roleAssignments'),
+    },
+    {
+      name: 'the first app-only token request',
+      match: (e) => e.service === 'token' && e.method === 'POST' && e.endpoint === '/{id}/oauth2/v2.0/token',
+    },
     { name: 'the first Exchange call', match: (e) => e.service === 'exchange' },
   ];
   for (const step of steps) {
@@ -98,7 +116,11 @@ describe('init copes with Entra as it really behaves', () => {
         const third = await h.run([...initArgs(h), '--json']);
         assert.equal(third.code, 0, third.stderr);
         converged(h);
-        assert.equal(tenantState(h.sandbox).apps[0]!.keyCredentials.length, keys, 'a further run adds no key');
+        assert.equal(
+          tenantState(h.sandbox).apps[0]!.keyCredentials.length,
+          keys,
+          'a further run adds no key',
+        );
       } finally {
         await h.close();
       }
@@ -114,7 +136,9 @@ describe('init copes with Entra as it really behaves', () => {
       assert.equal(json<{ verified: boolean }>(r1).verified, false);
       const appId = tenantState(h.sandbox).apps[0]!.appId;
       h.sandbox.act({ action: 'remove-role', appId });
-      h.sandbox.faults.set({ failOnce: [{ service: 'graph', method: 'POST', path: '/roleAssignments', status: 503, count: 99 }] });
+      h.sandbox.faults.set({
+        failOnce: [{ service: 'graph', method: 'POST', path: '/roleAssignments', status: 503, count: 99 }],
+      });
       const r2 = await h.run(initArgs(h, ['--wait', '2s']));
       assert.equal(r2.code, 1);
       assert.match(r2.stderr, /Microsoft Graph is busy|not verified/i);
@@ -125,7 +149,9 @@ describe('init copes with Entra as it really behaves', () => {
   });
 
   test('a denied device-code sign-in fails cleanly before any change', async () => {
-    const h = await startHarness({ faults: { deviceCode: { mode: 'deny', approveAfterMs: 0, interval: 1 } } });
+    const h = await startHarness({
+      faults: { deviceCode: { mode: 'deny', approveAfterMs: 0, interval: 1 } },
+    });
     try {
       const r = await h.run(initArgs(h));
       assert.equal(r.code, 1);
@@ -151,14 +177,23 @@ describe('init copes with Entra as it really behaves', () => {
     const h = await startHarness();
     try {
       const d = h.sandbox.directory.data;
-      d.roleAssignments = d.roleAssignments.map((r) => ({ ...r, roleDefinitionId: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3' }));
+      d.roleAssignments = d.roleAssignments.map((r) => ({
+        ...r,
+        roleDefinitionId: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
+      }));
       const dry = await h.run([...initArgs(h), '--dry-run']);
       assert.equal(dry.code, 0, dry.stderr);
-      assert.match(dry.stdout, /STOP: the signed-in admin may not assign a directory role to the app \(needs Privileged Role Administrator or Global Administrator\)/);
+      assert.match(
+        dry.stdout,
+        /STOP: the signed-in admin may not assign a directory role to the app \(needs Privileged Role Administrator or Global Administrator\)/,
+      );
       const r = await h.run(initArgs(h));
       assert.equal(r.code, 1);
       assert.match(r.stderr, /may not assign a directory role to the app/);
-      assert.match(r.stderr, /Privileged Role Administrator or Global Administrator; the admin holds Application Administrator/);
+      assert.match(
+        r.stderr,
+        /Privileged Role Administrator or Global Administrator; the admin holds Application Administrator/,
+      );
       assert.match(r.stderr, /Nothing was changed/);
       assert.equal(tenantState(h.sandbox).apps.length, 0, 'nothing was made before the refusal');
     } finally {
@@ -171,7 +206,10 @@ describe('init copes with Entra as it really behaves', () => {
     try {
       const dry = await h.run([...initArgs(h), '--dry-run']);
       assert.equal(dry.code, 0, dry.stderr);
-      assert.match(dry.stdout, /check: the signed-in admin holds Global Administrator: enough for every step/);
+      assert.match(
+        dry.stdout,
+        /check: the signed-in admin holds Global Administrator: enough for every step/,
+      );
     } finally {
       await h.close();
     }

@@ -6,7 +6,22 @@ import path from 'node:path';
 import { startHarness, tenantState, initArgs, json, type Harness } from '../helpers/harness.js';
 import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../src/workloads/exchange/facts.js';
 
-interface InitJson { appId: string; objectId: string; servicePrincipalId: string; tenantId: string; organization: string; thumbprint: string; thumbprintSha256: string; notBefore: string; notAfter: string; files: Record<string, string>; role: string; cloud: string; verified: boolean; outcomes: Record<string, string> }
+interface InitJson {
+  appId: string;
+  objectId: string;
+  servicePrincipalId: string;
+  tenantId: string;
+  organization: string;
+  thumbprint: string;
+  thumbprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  files: Record<string, string>;
+  role: string;
+  cloud: string;
+  verified: boolean;
+  outcomes: Record<string, string>;
+}
 
 describe('init against the sandbox (built binary)', () => {
   let h: Harness;
@@ -17,13 +32,33 @@ describe('init against the sandbox (built binary)', () => {
     const r = await h.run([...initArgs(h), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = json<InitJson>(r);
-    for (const k of ['appId', 'objectId', 'servicePrincipalId', 'tenantId', 'organization', 'thumbprint', 'thumbprintSha256', 'notBefore', 'notAfter', 'files', 'role', 'cloud', 'verified']) assert.ok(k in out, `missing ${k}`);
+    for (const k of [
+      'appId',
+      'objectId',
+      'servicePrincipalId',
+      'tenantId',
+      'organization',
+      'thumbprint',
+      'thumbprintSha256',
+      'notBefore',
+      'notAfter',
+      'files',
+      'role',
+      'cloud',
+      'verified',
+    ])
+      assert.ok(k in out, `missing ${k}`);
     assert.equal(out.verified, true);
     assert.equal(out.organization, h.sandbox.directory.tenant.initialDomain);
     assert.match(out.thumbprint, /^[0-9A-F]{40}$/);
     const s = tenantState(h.sandbox);
     assert.equal(s.apps.length, 1);
-    assert.deepEqual(s.apps[0]!.requiredResourceAccess, [{ resourceAppId: EXCHANGE_APP_ID, resourceAccess: [{ id: EXCHANGE_MANAGE_AS_APP_ROLE_ID, type: 'Role' }] }]);
+    assert.deepEqual(s.apps[0]!.requiredResourceAccess, [
+      {
+        resourceAppId: EXCHANGE_APP_ID,
+        resourceAccess: [{ id: EXCHANGE_MANAGE_AS_APP_ROLE_ID, type: 'Role' }],
+      },
+    ]);
     assert.equal(s.apps[0]!.signInAudience, 'AzureADMyOrg');
     assert.equal(s.sps.length, 1);
     assert.equal(s.grants.length, 1);
@@ -32,7 +67,11 @@ describe('init against the sandbox (built binary)', () => {
     assert.equal(s.roles[0]!.roleDefinitionId, '29232cdf-9323-42fd-ade2-1d097af3e4de');
     assert.equal(s.apps[0]!.keyCredentials.length, 1);
     const der = readFileSync(out.files['cer']!);
-    assert.equal(s.apps[0]!.keyCredentials[0]!.key, der.toString('base64'), 'the uploaded key is the written certificate');
+    assert.equal(
+      s.apps[0]!.keyCredentials[0]!.key,
+      der.toString('base64'),
+      'the uploaded key is the written certificate',
+    );
     // No secret on stdout: the JSON names files, never key or password.
     assert.doesNotMatch(r.stdout, /PRIVATE KEY|password"\s*:/i);
   });
@@ -45,9 +84,22 @@ describe('init against the sandbox (built binary)', () => {
     assert.equal(statSync(f['key']!).mode & 0o777, 0o600);
     assert.equal(statSync(f['pfx']!).mode & 0o777, 0o600);
     assert.equal(statSync(f['pfxPasswordFile']!).mode & 0o777, 0o600);
-    const fp = execFileSync('openssl', ['x509', '-inform', 'der', '-in', f['cer']!, '-noout', '-fingerprint', '-sha1']).toString();
+    const fp = execFileSync('openssl', [
+      'x509',
+      '-inform',
+      'der',
+      '-in',
+      f['cer']!,
+      '-noout',
+      '-fingerprint',
+      '-sha1',
+    ]).toString();
     assert.equal(fp.split('=')[1]!.trim().replace(/:/g, ''), out.thumbprint);
-    execFileSync('openssl', ['pkcs12', '-info', '-in', f['pfx']!, '-passin', `file:${f['pfxPasswordFile']!}`, '-noout'], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      ['pkcs12', '-info', '-in', f['pfx']!, '-passin', `file:${f['pfxPasswordFile']!}`, '-noout'],
+      { stdio: 'pipe' },
+    );
     const a = execFileSync('openssl', ['x509', '-in', f['pem']!, '-noout', '-pubkey']).toString();
     const b = execFileSync('openssl', ['pkey', '-in', f['key']!, '-pubout']).toString();
     assert.equal(a, b);
@@ -58,7 +110,14 @@ describe('init against the sandbox (built binary)', () => {
     const r = await h.run([...initArgs(h), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = json<InitJson>(r);
-    assert.deepEqual(out.outcomes, { application: 'reused', servicePrincipal: 'reused', grant: 'reused', rights: 'reused', certificate: 'reused', key: 'reused' });
+    assert.deepEqual(out.outcomes, {
+      application: 'reused',
+      servicePrincipal: 'reused',
+      grant: 'reused',
+      rights: 'reused',
+      certificate: 'reused',
+      key: 'reused',
+    });
     assert.match(r.stderr, /Application 'Exo Background Process' reused/);
     const s = tenantState(h.sandbox);
     assert.equal(s.apps.length, 1);
@@ -70,13 +129,23 @@ describe('init against the sandbox (built binary)', () => {
 
   test('--dry-run prints the plan and changes nothing in the tenant or on disk', async () => {
     const before = JSON.stringify(h.sandbox.directory.data);
-    const r = await h.run([...initArgs(h), '--app-name', 'Dry Run App', '--profile', 'dry', '--json', '--dry-run']);
+    const r = await h.run([
+      ...initArgs(h),
+      '--app-name',
+      'Dry Run App',
+      '--profile',
+      'dry',
+      '--json',
+      '--dry-run',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const out = json<{ dryRun: boolean; plan: string[] }>(r);
     assert.equal(out.dryRun, true);
     assert.ok(out.plan.some((p) => /create application 'Dry Run App'/.test(p)));
     assert.equal(JSON.stringify(h.sandbox.directory.data), before);
-    const profiles = JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as { profiles: Record<string, unknown> };
+    const profiles = JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as {
+      profiles: Record<string, unknown>;
+    };
     assert.equal(profiles.profiles['dry'], undefined);
   });
 
@@ -85,7 +154,10 @@ describe('init against the sandbox (built binary)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /AppId\s+[0-9a-f-]{36}/);
     assert.match(r.stdout, /Thumbprint\s+[0-9A-F]{40}/);
-    assert.match(r.stdout, /Connect-ExchangeOnline -AppId [0-9a-f-]{36} -CertificateThumbprint [0-9A-F]{40} -Organization exocbasandbox\.onmicrosoft\.com/);
+    assert.match(
+      r.stdout,
+      /Connect-ExchangeOnline -AppId [0-9a-f-]{36} -CertificateThumbprint [0-9A-F]{40} -Organization exocbasandbox\.onmicrosoft\.com/,
+    );
     assert.match(r.stdout, /-CertificateFilePath .*\.pfx' -CertificatePassword \$pfxPassword/);
     assert.match(r.stdout, /Connect-IPPSSession/, 'Global Reader serves Security & Compliance');
     assert.match(r.stdout, /New-ServicePrincipal -AppId/);
@@ -98,17 +170,45 @@ describe('init with bad input: exit 2, nothing changed', () => {
   after(() => h.close());
 
   const cases: { name: string; args: string[]; env?: Record<string, string>; expect: RegExp }[] = [
-    { name: 'malformed tenant', args: ['init', '--tenant', 'not a tenant!', '--yes'], expect: /not a tenant id or domain/ },
+    {
+      name: 'malformed tenant',
+      args: ['init', '--tenant', 'not a tenant!', '--yes'],
+      expect: /not a tenant id or domain/,
+    },
     { name: 'empty app name', args: ['--app-name', ''], expect: /app name is empty/ },
     { name: 'over-long app name', args: ['--app-name', 'x'.repeat(200)], expect: /characters long/ },
-    { name: 'unknown role', args: ['--role', 'teams-administrator'], expect: /not a directory role Exchange Online accepts/ },
-    { name: 'Global Administrator without --allow-global-admin', args: ['--role', 'global-administrator'], expect: /--allow-global-admin/ },
-    { name: 'validity out of range', args: ['--validity-days', '0'], expect: /--validity-days must be a whole number from 1 to 3650/ },
+    {
+      name: 'unknown role',
+      args: ['--role', 'teams-administrator'],
+      expect: /not a directory role Exchange Online accepts/,
+    },
+    {
+      name: 'Global Administrator without --allow-global-admin',
+      args: ['--role', 'global-administrator'],
+      expect: /--allow-global-admin/,
+    },
+    {
+      name: 'validity out of range',
+      args: ['--validity-days', '0'],
+      expect: /--validity-days must be a whole number from 1 to 3650/,
+    },
     { name: 'key size too small', args: ['--key-size', '1024'], expect: /too small/ },
     { name: 'key size not offered', args: ['--key-size', '5000'], expect: /--key-size must be one of/ },
-    { name: 'unwritable output dir', args: ['--out-dir', '/proc/1/nope'], expect: /output directory cannot be used/ },
-    { name: 'password env variable unset', args: ['--pfx-password-env', 'EXO_CBA_TEST_UNSET_VAR'], expect: /is not set/ },
-    { name: 'password given as a value, not a name', args: ['--pfx-password-env', 'hunter2!'], expect: /takes the NAME of an environment variable/ },
+    {
+      name: 'unwritable output dir',
+      args: ['--out-dir', '/proc/1/nope'],
+      expect: /output directory cannot be used/,
+    },
+    {
+      name: 'password env variable unset',
+      args: ['--pfx-password-env', 'EXO_CBA_TEST_UNSET_VAR'],
+      expect: /is not set/,
+    },
+    {
+      name: 'password given as a value, not a name',
+      args: ['--pfx-password-env', 'hunter2!'],
+      expect: /takes the NAME of an environment variable/,
+    },
     { name: 'unreadable --cert-file', args: ['--cert-file', '/nonexistent/cert.pfx'], expect: /no file at/ },
     { name: 'unknown cloud', args: ['--cloud', 'mars'], expect: /Allowed choices|unknown cloud/i },
     { name: 'bad --wait', args: ['--wait', 'soon'], expect: /--wait must be a duration/ },
@@ -133,7 +233,12 @@ describe('init with bad input: exit 2, nothing changed', () => {
     const cert = await import('../../src/certificate/x509.js');
     const k1 = await cert.generateKey(2048);
     const k2 = await cert.generateKey(2048);
-    const pem = cert.selfSignedCertificate({ keyPem: k1, commonName: 'x', now: new Date(), validityDays: 30 });
+    const pem = cert.selfSignedCertificate({
+      keyPem: k1,
+      commonName: 'x',
+      now: new Date(),
+      validityDays: 30,
+    });
     const file = path.join(h.dir, 'mismatch.pem');
     writeFileSync(file, pem + k2);
     const r = await h.run(initArgs(h, ['--cert-file', file]));

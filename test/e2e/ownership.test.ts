@@ -1,7 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+  readdirSync,
+} from 'node:fs';
 import path from 'node:path';
 import { startHarness, tenantState, initArgs, json, type Harness } from '../helpers/harness.js';
 import { makeCert, registerKey, writePem } from '../helpers/certs.js';
@@ -15,25 +24,61 @@ const GRAPH = '00000003-0000-0000-c000-000000000000';
 
 async function strangerApp(h: Harness, name: string) {
   const d = h.sandbox.directory.data;
-  const stranger = { id: randomUUID(), userPrincipalName: `mallory@${d.tenant.initialDomain}`, displayName: 'Mallory' };
+  const stranger = {
+    id: randomUUID(),
+    userPrincipalName: `mallory@${d.tenant.initialDomain}`,
+    displayName: 'Mallory',
+  };
   d.users.push(stranger);
   const appId = randomUUID();
   d.applications.push({
-    id: randomUUID(), appId, displayName: name, signInAudience: 'AzureADMyOrg',
-    requiredResourceAccess: [{ resourceAppId: GRAPH, resourceAccess: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }] }],
-    keyCredentials: [], createdDateTime: '2026-10-01T08:00:00Z', isFallbackPublicClient: false, visibleAt: 0, owners: [stranger.id],
-    passwordCredentials: [{ keyId: randomUUID(), displayName: 'mine', hint: 'Mx7', startDateTime: '2026-10-01T08:00:00Z', endDateTime: '2027-10-01T08:00:00Z' }],
-    federatedIdentityCredentials: [{ id: randomUUID(), name: 'gh', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:mallory/x:ref:refs/heads/main', audiences: ['api://AzureADTokenExchange'] }],
+    id: randomUUID(),
+    appId,
+    displayName: name,
+    signInAudience: 'AzureADMyOrg',
+    requiredResourceAccess: [
+      {
+        resourceAppId: GRAPH,
+        resourceAccess: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }],
+      },
+    ],
+    keyCredentials: [],
+    createdDateTime: '2026-10-01T08:00:00Z',
+    isFallbackPublicClient: false,
+    visibleAt: 0,
+    owners: [stranger.id],
+    passwordCredentials: [
+      {
+        keyId: randomUUID(),
+        displayName: 'mine',
+        hint: 'Mx7',
+        startDateTime: '2026-10-01T08:00:00Z',
+        endDateTime: '2027-10-01T08:00:00Z',
+      },
+    ],
+    federatedIdentityCredentials: [
+      {
+        id: randomUUID(),
+        name: 'gh',
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: 'repo:mallory/x:ref:refs/heads/main',
+        audiences: ['api://AzureADTokenExchange'],
+      },
+    ],
   });
   const key = await makeCert({ validityDays: 200 });
   registerKey(h.sandbox, appId, key);
   return { appId, key, stranger };
 }
 
-const profiles = (h: Harness) => JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as { defaultProfile?: string; profiles: Record<string, { app: { objectId?: string } }> };
+const profiles = (h: Harness) =>
+  JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as {
+    defaultProfile?: string;
+    profiles: Record<string, { app: { objectId?: string } }>;
+  };
 
 describe('an app that is not provably ours', () => {
-  test('a same-named app with a stranger\'s key is refused with exit 2, named, and nothing changes', async () => {
+  test("a same-named app with a stranger's key is refused with exit 2, named, and nothing changes", async () => {
     const h = await startHarness();
     try {
       const { appId, key } = await strangerApp(h, 'Exo Background Process');
@@ -42,7 +87,10 @@ describe('an app that is not provably ours', () => {
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /already exists and exo-cba cannot prove it is its own/);
       assert.match(r.stderr, new RegExp(`appId ${appId}, created 2026-10-01, owners: mallory@`));
-      assert.match(r.stderr, new RegExp(`certificate ${key.info.thumbprint} \\(keyId [0-9a-f-]+, expires \\d{4}-\\d{2}-\\d{2}\\)`));
+      assert.match(
+        r.stderr,
+        new RegExp(`certificate ${key.info.thumbprint} \\(keyId [0-9a-f-]+, expires \\d{4}-\\d{2}-\\d{2}\\)`),
+      );
       assert.match(r.stderr, /client secret Mx7/);
       assert.match(r.stderr, /federated credential repo:mallory/);
       assert.match(r.stderr, new RegExp(`--adopt-app ${appId}`));
@@ -54,7 +102,7 @@ describe('an app that is not provably ours', () => {
     }
   });
 
-  test('names that differ only in case: a stranger\'s is refused, our own re-run is not trapped', async () => {
+  test("names that differ only in case: a stranger's is refused, our own re-run is not trapped", async () => {
     const h = await startHarness();
     try {
       await strangerApp(h, 'EXO BACKGROUND PROCESS');
@@ -62,10 +110,15 @@ describe('an app that is not provably ours', () => {
       assert.equal(refused.code, 2, refused.stderr);
       const mine = await h.run(initArgs(h, ['--app-name', 'Payroll Jobs', '--profile', 'payroll']));
       assert.equal(mine.code, 0, mine.stderr);
-      const again = await h.run(initArgs(h, ['--app-name', 'PAYROLL JOBS', '--profile', 'payroll', '--json']));
+      const again = await h.run(
+        initArgs(h, ['--app-name', 'PAYROLL JOBS', '--profile', 'payroll', '--json']),
+      );
       assert.equal(again.code, 0, again.stderr);
       assert.equal(json<{ outcomes: Record<string, string> }>(again).outcomes['application'], 'reused');
-      assert.equal(tenantState(h.sandbox).apps.filter((a) => a.displayName.toLowerCase() === 'payroll jobs').length, 1);
+      assert.equal(
+        tenantState(h.sandbox).apps.filter((a) => a.displayName.toLowerCase() === 'payroll jobs').length,
+        1,
+      );
     } finally {
       await h.close();
     }
@@ -75,7 +128,14 @@ describe('an app that is not provably ours', () => {
     const h = await startHarness();
     try {
       const { appId, key } = await strangerApp(h, 'Portal App');
-      const noYes = await h.run(['init', '--tenant', h.sandbox.directory.tenant.initialDomain, '--no-interactive', '--adopt-app', appId]);
+      const noYes = await h.run([
+        'init',
+        '--tenant',
+        h.sandbox.directory.tenant.initialDomain,
+        '--no-interactive',
+        '--adopt-app',
+        appId,
+      ]);
       assert.equal(noYes.code, 2, noYes.stderr);
       assert.match(noYes.stderr, /needs a confirmation/);
       const undecided = await h.run(initArgs(h, ['--adopt-app', appId]));
@@ -107,7 +167,7 @@ describe('an app that is not provably ours', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /Removed 3 credential\(s\) exo-cba did not make \(read back: gone\)/);
       const app = tenantState(h.sandbox).apps[0]!;
-      assert.equal(app.keyCredentials.length, 1, 'only exo-cba\'s key is left');
+      assert.equal(app.keyCredentials.length, 1, "only exo-cba's key is left");
       assert.equal(app.passwordCredentials?.length, 0);
       assert.equal(app.federatedIdentityCredentials?.length, 0);
     } finally {
@@ -122,7 +182,10 @@ describe('an app that is not provably ours', () => {
       const file = writePem(h.dir, 'brought.pem', cert);
       const first = await h.run(initArgs(h, ['--cert-file', file]));
       assert.equal(first.code, 0, first.stderr);
-      writeFileSync(path.join(h.configDir, 'profiles.json'), JSON.stringify({ schemaVersion: 1, profiles: {} }));
+      writeFileSync(
+        path.join(h.configDir, 'profiles.json'),
+        JSON.stringify({ schemaVersion: 1, profiles: {} }),
+      );
       const again = await h.run(initArgs(h, ['--cert-file', file, '--json']));
       assert.equal(again.code, 0, again.stderr);
       assert.equal(json<{ outcomes: Record<string, string> }>(again).outcomes['application'], 'reused');
@@ -143,8 +206,13 @@ describe('profiles that share one app', () => {
       assert.match(b.stderr, /already used by profile a: profile 'b' shares it/);
       assert.equal(tenantState(h.sandbox).apps.length, 1);
       assert.equal(tenantState(h.sandbox).apps[0]!.keyCredentials.length, 2);
-      const status = json<{ profiles: { profile: string; sharedWith?: string[] }[] }>(await h.run(['status', '--json']));
-      assert.deepEqual(status.profiles.map((p) => p.sharedWith), [['b'], ['a']]);
+      const status = json<{ profiles: { profile: string; sharedWith?: string[] }[] }>(
+        await h.run(['status', '--json']),
+      );
+      assert.deepEqual(
+        status.profiles.map((p) => p.sharedWith),
+        [['b'], ['a']],
+      );
       const removed = await h.run(['remove', '--profile', 'b', '--yes']);
       assert.equal(removed.code, 0, removed.stderr);
       assert.match(removed.stdout, /app stays for a/);
@@ -232,11 +300,16 @@ describe('key files', () => {
     try {
       const cert = await makeCert();
       const { createPrivateKey } = await import('node:crypto');
-      const enc = createPrivateKey(cert.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'Brought-In-Secret-1' }).toString();
+      const enc = createPrivateKey(cert.keyPem)
+        .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'Brought-In-Secret-1' })
+        .toString();
       const file = path.join(h.dir, 'enc.pem');
       writeFileSync(file, cert.certPem + enc, { mode: 0o600 });
       const env = { BROUGHT_PW: 'Brought-In-Secret-1' };
-      const r = await h.run([...initArgs(h, ['--cert-file', file, '--pfx-password-env', 'BROUGHT_PW']), '--json'], { env });
+      const r = await h.run(
+        [...initArgs(h, ['--cert-file', file, '--pfx-password-env', 'BROUGHT_PW']), '--json'],
+        { env },
+      );
       assert.equal(r.code, 0, r.stderr);
       const files = json<{ files: { key: string } }>(r).files;
       assert.match(readFileSync(files.key, 'utf8'), /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);

@@ -20,11 +20,17 @@ test('a real version-1 profiles file is migrated to rights, and the original is 
     const env = { EXO_CBA_CONFIG_DIR: cfg };
     const status = await h.run(['status', '--json'], { env });
     assert.equal(status.code, 0, status.stderr);
-    const rows = json<{ defaultProfile: string; profiles: { profile: string; role: string; thumbprint: string }[] }>(status);
-    assert.deepEqual(rows.profiles.map((p) => [p.profile, p.role]), [
-      ['exocbasandbox.onmicrosoft.com', 'Exchange Administrator (Entra directory role)'],
-      ['reporting', 'Global Reader (Entra directory role)'],
-    ]);
+    const rows = json<{
+      defaultProfile: string;
+      profiles: { profile: string; role: string; thumbprint: string }[];
+    }>(status);
+    assert.deepEqual(
+      rows.profiles.map((p) => [p.profile, p.role]),
+      [
+        ['exocbasandbox.onmicrosoft.com', 'Exchange Administrator (Entra directory role)'],
+        ['reporting', 'Global Reader (Entra directory role)'],
+      ],
+    );
     assert.equal(rows.defaultProfile, 'reporting', 'the default is kept');
     assert.equal(readFileSync(file, 'utf8'), readFileSync(V1, 'utf8'), 'reading does not rewrite the file');
 
@@ -33,14 +39,22 @@ test('a real version-1 profiles file is migrated to rights, and the original is 
     const migrated = JSON.parse(readFileSync(file, 'utf8'));
     const original = JSON.parse(readFileSync(V1, 'utf8'));
     assert.equal(migrated.schemaVersion, 2);
-    assert.deepEqual(migrated.profiles.reporting.rights, { kind: 'directory-role', templateId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451', name: 'Global Reader' });
+    assert.deepEqual(migrated.profiles.reporting.rights, {
+      kind: 'directory-role',
+      templateId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+      name: 'Global Reader',
+    });
     assert.equal(migrated.profiles.reporting.role, undefined);
     for (const name of Object.keys(original.profiles)) {
       const { role: _role, ...rest } = original.profiles[name];
       const { rights: _rights, ...now } = migrated.profiles[name];
       assert.deepEqual(now, rest, `every other field of ${name} is kept`);
     }
-    assert.equal(readFileSync(path.join(cfg, 'profiles.v1.json'), 'utf8'), readFileSync(V1, 'utf8'), 'the original is kept beside it');
+    assert.equal(
+      readFileSync(path.join(cfg, 'profiles.v1.json'), 'utf8'),
+      readFileSync(V1, 'utf8'),
+      'the original is kept beside it',
+    );
   } finally {
     await h.close();
   }

@@ -32,7 +32,11 @@ async function startProxy() {
     client.on('error', () => upstream.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tunnels, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    tunnels,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('a corporate proxy', () => {
@@ -45,7 +49,8 @@ describe('a corporate proxy', () => {
         assert.equal(r.code, 0, r.stderr);
         assert.equal(json<{ verified: boolean }>(r).verified, true);
         const ports = new Set(proxy.tunnels.map((t) => t.split(':')[1]));
-        for (const origin of [h.sandbox.authority, h.sandbox.graph, h.sandbox.exchange]) assert.ok(ports.has(new URL(origin).port), `${origin} went through the proxy`);
+        for (const origin of [h.sandbox.authority, h.sandbox.graph, h.sandbox.exchange])
+          assert.ok(ports.has(new URL(origin).port), `${origin} went through the proxy`);
         assert.ok(proxy.tunnels.every((t) => t.startsWith(`${HOST}:`)));
         const check = await h.run(['check'], { env: { [variable]: proxy.url } });
         assert.equal(check.code, 0, check.stdout + check.stderr);
@@ -60,7 +65,9 @@ describe('a corporate proxy', () => {
     const proxy = await startProxy();
     const h = await startHarness({ hostname: HOST });
     try {
-      const r = await h.run(initArgs(h), { env: { HTTPS_PROXY: proxy.url, NO_PROXY: `localhost,.exo-cba.test` } });
+      const r = await h.run(initArgs(h), {
+        env: { HTTPS_PROXY: proxy.url, NO_PROXY: `localhost,.exo-cba.test` },
+      });
       assert.equal(r.code, 1);
       assert.deepEqual(proxy.tunnels, [], 'nothing went through the proxy');
       assert.match(r.stderr, new RegExp(`Could not reach https://${HOST.replace(/\./g, '\\.')}`));

@@ -8,8 +8,19 @@ import type { LogEntry } from '../../src/sandbox/faults.js';
 
 /** Rotation as the jobs that use the certificate see it: the password source, the hook, an interrupted run. */
 
-interface InitOut { appId: string; thumbprint: string; files: Record<string, string> }
-interface RotateOut { results: { action: string; thumbprint?: string; hook?: { code: number; output: string }; notes?: string[] }[] }
+interface InitOut {
+  appId: string;
+  thumbprint: string;
+  files: Record<string, string>;
+}
+interface RotateOut {
+  results: {
+    action: string;
+    thumbprint?: string;
+    hook?: { code: number; output: string };
+    notes?: string[];
+  }[];
+}
 
 describe('rotate keeps jobs running', () => {
   let h: Harness;
@@ -19,15 +30,26 @@ describe('rotate keeps jobs running', () => {
   after(() => h.close());
   const newApp = async (extra: string[] = [], env: Record<string, string> = {}) => {
     n += 1;
-    const r = await h.run([...initArgs(h, ['--app-name', `Jobs App ${n}`, '--profile', `j${n}`, ...extra]), '--json'], { env });
+    const r = await h.run(
+      [...initArgs(h, ['--app-name', `Jobs App ${n}`, '--profile', `j${n}`, ...extra]), '--json'],
+      { env },
+    );
     assert.equal(r.code, 0, r.stderr);
     return { profile: `j${n}`, ...json<InitOut>(r) };
   };
-  const profile = (name: string) => (JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as { profiles: Record<string, Record<string, unknown>> }).profiles[name]!;
-  const opens = (pfx: string, pass: string) => execFileSync('openssl', ['pkcs12', '-nokeys', '-clcerts', '-in', pfx, '-passin', pass], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  const profile = (name: string) =>
+    (
+      JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as {
+        profiles: Record<string, Record<string, unknown>>;
+      }
+    ).profiles[name]!;
+  const opens = (pfx: string, pass: string) =>
+    execFileSync('openssl', ['pkcs12', '-nokeys', '-clcerts', '-in', pfx, '-passin', pass], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
   const keysOf = (appId: string) => h.sandbox.directory.appByAppId(appId, true)!.keyCredentials;
 
-  test('a PFX password from an environment variable: rotate needs the same variable, and the job\'s password opens the new PFX', async () => {
+  test("a PFX password from an environment variable: rotate needs the same variable, and the job's password opens the new PFX", async () => {
     const env = { JOB_PW: 'Job-Secret-Password-1' };
     const app = await newApp(['--pfx-password-env', 'JOB_PW'], env);
     assert.deepEqual(profile(app.profile)['passwordSource'], { kind: 'env', name: 'JOB_PW' });
@@ -44,7 +66,9 @@ describe('rotate keeps jobs running', () => {
 
   test('--new-password-env changes the password on purpose, and the profile remembers the new variable', async () => {
     const app = await newApp();
-    const r = await h.run(['rotate', '--profile', app.profile, '--new-password-env', 'NEW_PW'], { env: { NEW_PW: 'Brand-New-Password-22' } });
+    const r = await h.run(['rotate', '--profile', app.profile, '--new-password-env', 'NEW_PW'], {
+      env: { NEW_PW: 'Brand-New-Password-22' },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(opens(app.files['pfx']!, 'pass:Brand-New-Password-22'), /BEGIN CERTIFICATE/);
     assert.deepEqual(profile(app.profile)['passwordSource'], { kind: 'env', name: 'NEW_PW' });
@@ -69,8 +93,14 @@ describe('rotate keeps jobs running', () => {
     const app = await newApp(['--pfx-password-env', 'JOB_PW'], env);
     const out = path.join(h.dir, `hook-${n}.json`);
     const script = path.join(h.dir, `hook-${n}.cjs`);
-    writeFileSync(script, `require('fs').writeFileSync(process.argv[2], JSON.stringify({ argv: process.argv.slice(2), env: process.env }));\n`);
-    const r = await h.run(['rotate', '--profile', app.profile, '--on-rotated', `node ${script} ${out}`, '--json'], { env });
+    writeFileSync(
+      script,
+      `require('fs').writeFileSync(process.argv[2], JSON.stringify({ argv: process.argv.slice(2), env: process.env }));\n`,
+    );
+    const r = await h.run(
+      ['rotate', '--profile', app.profile, '--on-rotated', `node ${script} ${out}`, '--json'],
+      { env },
+    );
     assert.equal(r.code, 0, r.stderr);
     const seen = JSON.parse(readFileSync(out, 'utf8')) as { argv: string[]; env: Record<string, string> };
     const res = json<RotateOut>(r).results[0]!;
@@ -85,7 +115,17 @@ describe('rotate keeps jobs running', () => {
     assert.doesNotMatch(everything, /Hook-Test-Password-3|not-for-hooks-1234|PRIVATE KEY/);
     assert.equal(profile(app.profile)['onRotated'], `node ${script} ${out}`, 'the hook is remembered');
 
-    const failing = await h.run(['rotate', '--profile', app.profile, '--on-rotated', `node -e "console.log('hook says no'); process.exit(3)"`, '--json'], { env });
+    const failing = await h.run(
+      [
+        'rotate',
+        '--profile',
+        app.profile,
+        '--on-rotated',
+        `node -e "console.log('hook says no'); process.exit(3)"`,
+        '--json',
+      ],
+      { env },
+    );
     assert.equal(failing.code, 1);
     const f = json<RotateOut>(failing).results[0]!;
     assert.equal(f.action, 'rotated', 'the verified rotation is kept');
@@ -124,8 +164,14 @@ describe('rotate keeps jobs running', () => {
     assert.equal(thumbs.length, 3, 'no key twice');
     assert.equal(new Set(thumbs).size, 3);
     assert.equal((await h.run(['check', '--profile', app.profile])).code, 0);
-    const status = json<{ profiles: { profile: string; pendingRemovals?: unknown[] }[] }>(await h.run(['status', '--json']));
-    assert.equal(status.profiles.find((p) => p.profile === app.profile)!.pendingRemovals!.length, 2, 'status shows both pending removals');
+    const status = json<{ profiles: { profile: string; pendingRemovals?: unknown[] }[] }>(
+      await h.run(['status', '--json']),
+    );
+    assert.equal(
+      status.profiles.find((p) => p.profile === app.profile)!.pendingRemovals!.length,
+      2,
+      'status shows both pending removals',
+    );
     const finish = await h.run(['rotate', '--profile', app.profile, '--finish', '--json']);
     assert.equal(finish.code, 0, finish.stderr);
     assert.equal(keysOf(app.appId).length, 1);

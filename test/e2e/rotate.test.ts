@@ -6,9 +6,34 @@ import path from 'node:path';
 import { startHarness, initArgs, json, type Harness } from '../helpers/harness.js';
 import type { LogEntry } from '../../src/sandbox/faults.js';
 
-interface InitOut { appId: string; tenantId: string; thumbprint: string; files: Record<string, string> }
-interface RotateOut { results: { profile: string; action: string; reason: string; thumbprint?: string; oldThumbprint?: string; oldKeyKept?: boolean; archived?: string[]; files?: Record<string, string> }[] }
-interface Profiles { profiles: Record<string, { certificate?: { thumbprint: string; files: Record<string, string> }; previousCertificates?: unknown[]; pendingCertificate?: unknown }> }
+interface InitOut {
+  appId: string;
+  tenantId: string;
+  thumbprint: string;
+  files: Record<string, string>;
+}
+interface RotateOut {
+  results: {
+    profile: string;
+    action: string;
+    reason: string;
+    thumbprint?: string;
+    oldThumbprint?: string;
+    oldKeyKept?: boolean;
+    archived?: string[];
+    files?: Record<string, string>;
+  }[];
+}
+interface Profiles {
+  profiles: Record<
+    string,
+    {
+      certificate?: { thumbprint: string; files: Record<string, string> };
+      previousCertificates?: unknown[];
+      pendingCertificate?: unknown;
+    }
+  >;
+}
 
 describe('rotate, status and remove against the sandbox (built binary)', () => {
   let h: Harness;
@@ -21,14 +46,19 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     return { profile: `r${n}`, ...json<InitOut>(r) };
   };
   const keysOf = (appId: string) => h.sandbox.directory.appByAppId(appId, true)!.keyCredentials;
-  const profiles = () => JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as Profiles;
-  const checkWith = (app: { appId: string; tenantId: string }, file: string) => h.run(['check', '--app-id', app.appId, '--tenant', app.tenantId, '--cert-file', file, '--json']);
+  const profiles = () =>
+    JSON.parse(readFileSync(path.join(h.configDir, 'profiles.json'), 'utf8')) as Profiles;
+  const checkWith = (app: { appId: string; tenantId: string }, file: string) =>
+    h.run(['check', '--app-id', app.appId, '--tenant', app.tenantId, '--cert-file', file, '--json']);
   before(async () => (h = await startHarness({ onRequest: (e) => onRequest?.(e) })));
   after(() => h.close());
 
   test('rotate end to end: the new certificate at the same paths, the old files archived, the old key kept for the overlap', async () => {
     const app = await newApp();
-    const before = { pem: readFileSync(app.files['pem']!, 'utf8'), password: readFileSync(app.files['pfxPasswordFile']!, 'utf8') };
+    const before = {
+      pem: readFileSync(app.files['pem']!, 'utf8'),
+      password: readFileSync(app.files['pfxPasswordFile']!, 'utf8'),
+    };
     const r = await h.run(['rotate', '--profile', app.profile, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const res = json<RotateOut>(r).results[0]!;
@@ -39,11 +69,31 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     const p = profiles().profiles[app.profile]!;
     assert.equal(p.certificate!.thumbprint, res.thumbprint);
     assert.equal(p.pendingCertificate, undefined);
-    for (const k of ['cer', 'pem', 'key', 'pfx', 'pfxPasswordFile']) assert.equal(p.certificate!.files[k], app.files[k], `${k} keeps its path`);
-    assert.notEqual(readFileSync(app.files['pem']!, 'utf8'), before.pem, 'the file at the printed path holds the new certificate');
+    for (const k of ['cer', 'pem', 'key', 'pfx', 'pfxPasswordFile'])
+      assert.equal(p.certificate!.files[k], app.files[k], `${k} keeps its path`);
+    assert.notEqual(
+      readFileSync(app.files['pem']!, 'utf8'),
+      before.pem,
+      'the file at the printed path holds the new certificate',
+    );
     assert.equal(readFileSync(app.files['pfxPasswordFile']!, 'utf8'), before.password, 'the same password');
-    execFileSync('openssl', ['pkcs12', '-info', '-noout', '-in', app.files['pfx']!, '-passin', `file:${app.files['pfxPasswordFile']!}`], { stdio: 'pipe' });
-    assert.ok(res.archived!.some((f) => f.endsWith('.key') && existsSync(f)), 'the old key is archived, not deleted');
+    execFileSync(
+      'openssl',
+      [
+        'pkcs12',
+        '-info',
+        '-noout',
+        '-in',
+        app.files['pfx']!,
+        '-passin',
+        `file:${app.files['pfxPasswordFile']!}`,
+      ],
+      { stdio: 'pipe' },
+    );
+    assert.ok(
+      res.archived!.some((f) => f.endsWith('.key') && existsSync(f)),
+      'the old key is archived, not deleted',
+    );
     assert.equal(statSync(p.certificate!.files['key']!).mode & 0o777, 0o600);
     const retires = Date.parse((p.previousCertificates![0] as { retireAfter: string }).retireAfter);
     assert.ok(Math.abs(retires - (Date.now() + 7 * 86_400_000)) < 120_000, 'the overlap ends in 7 days');
@@ -53,7 +103,11 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     const archivedKey = res.archived!.find((f) => f.endsWith('.key'))!;
     const combined = path.join(h.dir, `old-${n}.pem`);
     writeFileSync(combined, readFileSync(archivedPem, 'utf8') + readFileSync(archivedKey, 'utf8'));
-    assert.equal((await checkWith(app, combined)).code, 0, 'during the overlap the old certificate still signs in');
+    assert.equal(
+      (await checkWith(app, combined)).code,
+      0,
+      'during the overlap the old certificate still signs in',
+    );
   });
 
   test('--overlap 0 removes the old key at once and reads the app back', async () => {
@@ -92,8 +146,22 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     assert.equal(profiles().profiles[app.profile]!.previousCertificates!.length, 1);
     const archived = json<RotateOut>(r).results[0]!.archived!;
     const oldBoth = path.join(h.dir, `overlap-${n}.pem`);
-    writeFileSync(oldBoth, readFileSync(archived.find((f) => f.endsWith('.pem'))!, 'utf8') + readFileSync(archived.find((f) => f.endsWith('.key'))!, 'utf8'));
-    assert.equal((await checkWith(app, oldBoth)).code, 0, 'during the overlap the old certificate still signs in');
+    writeFileSync(
+      oldBoth,
+      readFileSync(
+        archived.find((f) => f.endsWith('.pem'))!,
+        'utf8',
+      ) +
+        readFileSync(
+          archived.find((f) => f.endsWith('.key'))!,
+          'utf8',
+        ),
+    );
+    assert.equal(
+      (await checkWith(app, oldBoth)).code,
+      0,
+      'during the overlap the old certificate still signs in',
+    );
     const f = await h.run(['rotate', '--profile', app.profile, '--finish', '--json']);
     assert.equal(f.code, 0, f.stderr);
     assert.equal(json<RotateOut>(f).results[0]!.action, 'finished');
@@ -114,11 +182,20 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /could not be verified/);
     assert.match(r.stderr, /Rolled back: the new key was removed/);
-    assert.deepEqual(keysOf(app.appId).map((k) => Buffer.from(k.customKeyIdentifier, 'base64').toString('hex').toUpperCase()), [app.thumbprint]);
+    assert.deepEqual(
+      keysOf(app.appId).map((k) =>
+        Buffer.from(k.customKeyIdentifier, 'base64').toString('hex').toUpperCase(),
+      ),
+      [app.thumbprint],
+    );
     const p = profiles().profiles[app.profile]!;
     assert.equal(p.certificate!.thumbprint, app.thumbprint);
     assert.equal(p.pendingCertificate, undefined);
-    assert.equal((await h.run(['check', '--profile', app.profile])).code, 0, 'the app still works with the old certificate');
+    assert.equal(
+      (await h.run(['check', '--profile', app.profile])).code,
+      0,
+      'the app still works with the old certificate',
+    );
   });
 
   const killPoints: { name: string; match: (e: LogEntry) => boolean }[] = [
@@ -138,7 +215,9 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
         }
       };
       try {
-        const first = await h.run(['rotate', '--profile', app.profile, '--overlap', '0'], { onSpawn: (kl) => (kill = kl) });
+        const first = await h.run(['rotate', '--profile', app.profile, '--overlap', '0'], {
+          onSpawn: (kl) => (kill = kl),
+        });
         assert.equal(first.signal, 'SIGKILL', first.stderr);
       } finally {
         onRequest = undefined;
@@ -168,11 +247,16 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
   });
 
   test('--all rotates every profile that is due', async () => {
-    const r = await h.run(['rotate', '--all', '--if-expiring-within', '400', '--json'], { timeoutMs: 120_000 });
+    const r = await h.run(['rotate', '--all', '--if-expiring-within', '400', '--json'], {
+      timeoutMs: 120_000,
+    });
     assert.equal(r.code, 0, r.stderr);
     const out = json<RotateOut>(r);
     assert.ok(out.results.length >= 3);
-    assert.ok(out.results.every((x) => x.action === 'rotated'), JSON.stringify(out.results.map((x) => [x.profile, x.action, x.reason])));
+    assert.ok(
+      out.results.every((x) => x.action === 'rotated'),
+      JSON.stringify(out.results.map((x) => [x.profile, x.action, x.reason])),
+    );
   });
 
   test('--export-pfx-base64 writes the new PFX as base64, 0600', async () => {
@@ -187,7 +271,9 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
   test('status lists every profile with its app, thumbprint and days left', async () => {
     const r = await h.run(['status', '--json']);
     assert.equal(r.code, 0);
-    const out = json<{ profiles: { profile: string; appId: string; thumbprint: string; daysLeft: number; role: string }[] }>(r);
+    const out = json<{
+      profiles: { profile: string; appId: string; thumbprint: string; daysLeft: number; role: string }[];
+    }>(r);
     assert.ok(out.profiles.length >= 3);
     for (const p of out.profiles) {
       assert.match(p.thumbprint, /^[0-9A-F]{40}$/);

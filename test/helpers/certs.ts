@@ -14,7 +14,9 @@ export interface TestCert {
   info: { der: Buffer; thumbprint: string; thumbprintSha256: string; notBefore: Date; notAfter: Date };
 }
 
-export async function makeCert(opts: { now?: Date; validityDays?: number; bits?: 2048 | 3072 | 4096 } = {}): Promise<TestCert> {
+export async function makeCert(
+  opts: { now?: Date; validityDays?: number; bits?: 2048 | 3072 | 4096 } = {},
+): Promise<TestCert> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: opts.bits ?? 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
@@ -54,8 +56,14 @@ export function registerKey(s: Sandbox, appId: string, c: { info: TestCert['info
   const app = s.directory.appByAppId(appId, true);
   if (!app) throw new Error(`no app ${appId}`);
   app.keyCredentials.push({
-    keyId: randomUUID(), type: 'AsymmetricX509Cert', usage: 'Verify', key: c.info.der.toString('base64'), displayName: 'test',
-    startDateTime: c.info.notBefore.toISOString(), endDateTime: c.info.notAfter.toISOString(),
-    customKeyIdentifier: Buffer.from(c.info.thumbprint, 'hex').toString('base64'), visibleAt: 0,
+    keyId: randomUUID(),
+    type: 'AsymmetricX509Cert',
+    usage: 'Verify',
+    key: c.info.der.toString('base64'),
+    displayName: 'test',
+    startDateTime: c.info.notBefore.toISOString(),
+    endDateTime: c.info.notAfter.toISOString(),
+    customKeyIdentifier: Buffer.from(c.info.thumbprint, 'hex').toString('base64'),
+    visibleAt: 0,
   });
 }

@@ -16,11 +16,24 @@ export interface Harness {
   dir: string;
   configDir: string;
   env: Record<string, string>;
-  run(args: string[], opts?: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; onSpawn?: (kill: () => void) => void }): Promise<RunResult>;
+  run(
+    args: string[],
+    opts?: {
+      env?: Record<string, string | undefined>;
+      input?: string;
+      timeoutMs?: number;
+      onSpawn?: (kill: () => void) => void;
+    },
+  ): Promise<RunResult>;
   close(): Promise<void>;
 }
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 export function tempDir(prefix = 'exo-cba-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -41,9 +54,20 @@ export async function startHarness(options: SandboxOptions = {}): Promise<Harnes
     env,
     run: (args, opts = {}) =>
       new Promise((resolve, reject) => {
-        const base: Record<string, string | undefined> = { PATH: process.env['PATH'], HOME: dir, NO_COLOR: '1', ...env, ...(opts.env ?? {}) };
-        const childEnv = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Record<string, string>;
-        const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+        const base: Record<string, string | undefined> = {
+          PATH: process.env['PATH'],
+          HOME: dir,
+          NO_COLOR: '1',
+          ...env,
+          ...(opts.env ?? {}),
+        };
+        const childEnv = Object.fromEntries(
+          Object.entries(base).filter(([, v]) => v !== undefined),
+        ) as Record<string, string>;
+        const child = spawn(process.execPath, [BIN, ...args], {
+          env: childEnv,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
         children.add(child);
         let stdout = '';
         let stderr = '';
@@ -78,12 +102,20 @@ export function tenantState(s: Sandbox) {
   };
 }
 
-export const initArgs = (h: Harness, extra: string[] = []) => ['init', '--tenant', h.sandbox.directory.tenant.initialDomain, '--yes', ...extra];
+export const initArgs = (h: Harness, extra: string[] = []) => [
+  'init',
+  '--tenant',
+  h.sandbox.directory.tenant.initialDomain,
+  '--yes',
+  ...extra,
+];
 
 export function json<T = Record<string, unknown>>(r: RunResult): T {
   try {
     return JSON.parse(r.stdout) as T;
   } catch {
-    throw new Error(`stdout is not one JSON object (exit ${r.code}).\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    throw new Error(
+      `stdout is not one JSON object (exit ${r.code}).\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+    );
   }
 }

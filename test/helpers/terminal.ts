@@ -38,15 +38,28 @@ export const hasTmux = (() => {
 
 export function openTerminal(dir: string, args: string[], env: Record<string, string>): Terminal {
   const socket = `exo-cba-test-${process.pid}-${++counter}`;
-  const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const tmux = (...a: string[]) =>
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...a], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const script = path.join(dir, `run-${counter}.sh`);
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const exports = Object.entries({ PATH: process.env['PATH'] ?? '', HOME: dir, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env })
+  const exports = Object.entries({
+    PATH: process.env['PATH'] ?? '',
+    HOME: dir,
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    ...env,
+  })
     .map(([k, v]) => `export ${k}=${q(v)}`)
     .join('\n');
   // The shell survives a Ctrl-C meant for the program (a trap with a handler is not inherited by the child), so the
   // exit code is still printed.
-  writeFileSync(script, `${exports}\nunset CI\ntrap ':' INT\n${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}\necho "EXIT=$?"\nsleep 600\n`);
+  writeFileSync(
+    script,
+    `${exports}\nunset CI\ntrap ':' INT\n${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}\necho "EXIT=$?"\nsleep 600\n`,
+  );
   tmux('new-session', '-d', '-s', 'main', '-x', '200', '-y', '50', `sh ${q(script)}`);
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'main', '-S', '-1000');
   const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
@@ -54,18 +67,24 @@ export function openTerminal(dir: string, args: string[], env: Record<string, st
     for (;;) {
       const s = screen();
       if (pattern.test(s)) return s;
-      if (performance.now() > until) throw new Error(`the screen did not show ${pattern} within ${timeoutMs} ms:\n${s}`);
+      if (performance.now() > until)
+        throw new Error(`the screen did not show ${pattern} within ${timeoutMs} ms:\n${s}`);
       await sleep(100);
     }
   };
   // The question being asked is the last line that starts with '?'; an answered one starts with '✔'.
-  const asked = () => screen().split('\n').filter((l) => l.startsWith('? ')).pop() ?? '';
+  const asked = () =>
+    screen()
+      .split('\n')
+      .filter((l) => l.startsWith('? '))
+      .pop() ?? '';
   const waitForQuestion = async (pattern: RegExp, timeoutMs = 30_000) => {
     const until = performance.now() + timeoutMs;
     for (;;) {
       const q = asked();
       if (pattern.test(q)) return q;
-      if (performance.now() > until) throw new Error(`no question matching ${pattern} was asked within ${timeoutMs} ms`);
+      if (performance.now() > until)
+        throw new Error(`no question matching ${pattern} was asked within ${timeoutMs} ms`);
       await sleep(100);
     }
   };
@@ -81,7 +100,8 @@ export function openTerminal(dir: string, args: string[], env: Record<string, st
     waitFor,
     press: (...keys) => void tmux('send-keys', '-t', 'main', ...keys),
     type: (text) => void tmux('send-keys', '-t', 'main', '-l', text),
-    exitCode: async (timeoutMs = 60_000) => Number(/EXIT=(\d+)/.exec(await waitFor(/EXIT=\d+/, timeoutMs))![1]),
+    exitCode: async (timeoutMs = 60_000) =>
+      Number(/EXIT=(\d+)/.exec(await waitFor(/EXIT=\d+/, timeoutMs))![1]),
     close: () => {
       try {
         tmux('kill-server');

@@ -12,7 +12,10 @@ import type { CommandName } from '../../src/cli/options.js';
 const GRAPH_CLI = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
 const APP = '0bd1a111-2222-4333-8444-555566667777';
 
-async function parse(argv: string[], env: Record<string, string> = {}): Promise<{ name?: CommandName; options?: unknown; code: number | 'threw'; err: string }> {
+async function parse(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ name?: CommandName; options?: unknown; code: number | 'threw'; err: string }> {
   let seen: { name?: CommandName; options?: unknown } = {};
   let err = '';
   const sink = (onWrite?: (s: string) => void) => ({ write: (s: string) => (onWrite?.(s), true) });
@@ -21,7 +24,11 @@ async function parse(argv: string[], env: Record<string, string> = {}): Promise<
     return 0;
   };
   let code: number | 'threw' = 0;
-  const program = buildProgram({ stdout: sink() as never, stderr: sink((s) => (err += s)) as never, stdinIsTTY: false, env }, (c) => (code = c), dispatch);
+  const program = buildProgram(
+    { stdout: sink() as never, stderr: sink((s) => (err += s)) as never, stdinIsTTY: false, env },
+    (c) => (code = c),
+    dispatch,
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -31,8 +38,24 @@ async function parse(argv: string[], env: Record<string, string> = {}): Promise<
   return { ...seen, code, err };
 }
 
-const initDefaults = { cloud: 'global', sandbox: false, clientId: GRAPH_CLI, auth: 'device', allowGlobalAdmin: false, pfxLegacy: false, waitMs: 300_000, verify: true, dryRun: false, yes: false };
-const targetDefaults = { all: false, passwordEnv: 'EXO_CBA_CERTIFICATE_PASSWORD', passwordEnvNamed: false, sandbox: false };
+const initDefaults = {
+  cloud: 'global',
+  sandbox: false,
+  clientId: GRAPH_CLI,
+  auth: 'device',
+  allowGlobalAdmin: false,
+  pfxLegacy: false,
+  waitMs: 300_000,
+  verify: true,
+  dryRun: false,
+  yes: false,
+};
+const targetDefaults = {
+  all: false,
+  passwordEnv: 'EXO_CBA_CERTIFICATE_PASSWORD',
+  passwordEnvNamed: false,
+  sandbox: false,
+};
 
 const table: { argv: string; env?: Record<string, string>; command: CommandName; options: unknown }[] = [
   { argv: 'init', command: 'init', options: initDefaults },
@@ -40,41 +63,199 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
   {
     argv: `init --tenant Contoso.onmicrosoft.com --app-name Payroll --role global-reader --validity-days 90 --key-size 3072 --wait 90s --no-verify --auth browser --client-id ${APP.toUpperCase()} --cloud gcchigh --profile p1`,
     command: 'init',
-    options: { ...initDefaults, tenant: 'contoso.onmicrosoft.com', appName: 'Payroll', validityDays: 90, keySize: 3072, waitMs: 90_000, verify: false, auth: 'browser', clientId: APP, cloud: 'gcchigh', profile: 'p1', role: 'ROLE:global-reader' },
+    options: {
+      ...initDefaults,
+      tenant: 'contoso.onmicrosoft.com',
+      appName: 'Payroll',
+      validityDays: 90,
+      keySize: 3072,
+      waitMs: 90_000,
+      verify: false,
+      auth: 'browser',
+      clientId: APP,
+      cloud: 'gcchigh',
+      profile: 'p1',
+      role: 'ROLE:global-reader',
+    },
   },
-  { argv: `init --adopt-app ${APP} --foreign-credentials remove --yes`, command: 'init', options: { ...initDefaults, adoptApp: APP, foreignCredentials: 'remove', yes: true } },
-  { argv: 'init --out-dir rel/dir --pfx-password-env MY_PW --pfx-legacy --dry-run', command: 'init', options: { ...initDefaults, outDir: path.resolve('rel/dir'), pfxPasswordEnv: 'MY_PW', pfxLegacy: true, dryRun: true } },
-  { argv: 'check', command: 'check', options: { target: targetDefaults, warnDays: 30, strict: false, graph: false, concurrency: 8 } },
-  { argv: 'check --all --strict --junit out.xml --concurrency 2 --warn-days 10', command: 'check', options: { target: { ...targetDefaults, all: true }, warnDays: 10, strict: true, graph: false, junit: path.resolve('out.xml'), concurrency: 2 } },
   {
-    argv: 'check --tenant t.onmicrosoft.com --cert-file c.pem --pfx-password-env PW', env: { EXO_CBA_APP_ID: APP, EXO_CBA_TENANT: 'ignored.onmicrosoft.com' }, command: 'check',
-    options: { target: { ...targetDefaults, appId: APP, tenant: 't.onmicrosoft.com', certificate: { value: 'c.pem', source: '--cert-file' }, passwordEnv: 'PW', passwordEnvNamed: true }, warnDays: 30, strict: false, graph: false, concurrency: 8 },
-  },
-  { argv: 'check', env: { EXO_CBA_CERTIFICATE: 'QUJD', EXO_CBA_APP_ID: '' }, command: 'check', options: { target: { ...targetDefaults, certificate: { value: 'QUJD', source: 'EXO_CBA_CERTIFICATE' } }, warnDays: 30, strict: false, graph: false, concurrency: 8 } },
-  {
-    argv: 'rotate --if-expiring-within 30 --all', command: 'rotate',
-    options: { target: { ...targetDefaults, all: true }, clientId: GRAPH_CLI, auth: 'device', ifExpiringWithin: 30, admin: false, keepOld: false, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000, overlapMs: 7 * 86_400_000, newPassword: false, dryRun: false },
+    argv: `init --adopt-app ${APP} --foreign-credentials remove --yes`,
+    command: 'init',
+    options: { ...initDefaults, adoptApp: APP, foreignCredentials: 'remove', yes: true },
   },
   {
-    argv: `rotate --admin --keep-old --object-id ${APP} --out-dir o`, command: 'rotate',
-    options: { target: targetDefaults, clientId: GRAPH_CLI, auth: 'device', admin: true, keepOld: true, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000, objectId: APP, outDir: path.resolve('o'), overlapMs: 7 * 86_400_000, newPassword: false, dryRun: false },
+    argv: 'init --out-dir rel/dir --pfx-password-env MY_PW --pfx-legacy --dry-run',
+    command: 'init',
+    options: {
+      ...initDefaults,
+      outDir: path.resolve('rel/dir'),
+      pfxPasswordEnv: 'MY_PW',
+      pfxLegacy: true,
+      dryRun: true,
+    },
+  },
+  {
+    argv: 'check',
+    command: 'check',
+    options: { target: targetDefaults, warnDays: 30, strict: false, graph: false, concurrency: 8 },
+  },
+  {
+    argv: 'check --all --strict --junit out.xml --concurrency 2 --warn-days 10',
+    command: 'check',
+    options: {
+      target: { ...targetDefaults, all: true },
+      warnDays: 10,
+      strict: true,
+      graph: false,
+      junit: path.resolve('out.xml'),
+      concurrency: 2,
+    },
+  },
+  {
+    argv: 'check --tenant t.onmicrosoft.com --cert-file c.pem --pfx-password-env PW',
+    env: { EXO_CBA_APP_ID: APP, EXO_CBA_TENANT: 'ignored.onmicrosoft.com' },
+    command: 'check',
+    options: {
+      target: {
+        ...targetDefaults,
+        appId: APP,
+        tenant: 't.onmicrosoft.com',
+        certificate: { value: 'c.pem', source: '--cert-file' },
+        passwordEnv: 'PW',
+        passwordEnvNamed: true,
+      },
+      warnDays: 30,
+      strict: false,
+      graph: false,
+      concurrency: 8,
+    },
+  },
+  {
+    argv: 'check',
+    env: { EXO_CBA_CERTIFICATE: 'QUJD', EXO_CBA_APP_ID: '' },
+    command: 'check',
+    options: {
+      target: { ...targetDefaults, certificate: { value: 'QUJD', source: 'EXO_CBA_CERTIFICATE' } },
+      warnDays: 30,
+      strict: false,
+      graph: false,
+      concurrency: 8,
+    },
+  },
+  {
+    argv: 'rotate --if-expiring-within 30 --all',
+    command: 'rotate',
+    options: {
+      target: { ...targetDefaults, all: true },
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      ifExpiringWithin: 30,
+      admin: false,
+      keepOld: false,
+      finish: false,
+      validityDays: 365,
+      keySize: 2048,
+      pfxLegacy: false,
+      waitMs: 300_000,
+      overlapMs: 7 * 86_400_000,
+      newPassword: false,
+      dryRun: false,
+    },
+  },
+  {
+    argv: `rotate --admin --keep-old --object-id ${APP} --out-dir o`,
+    command: 'rotate',
+    options: {
+      target: targetDefaults,
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      admin: true,
+      keepOld: true,
+      finish: false,
+      validityDays: 365,
+      keySize: 2048,
+      pfxLegacy: false,
+      waitMs: 300_000,
+      objectId: APP,
+      outDir: path.resolve('o'),
+      overlapMs: 7 * 86_400_000,
+      newPassword: false,
+      dryRun: false,
+    },
   },
   { argv: 'status', command: 'status', options: {} },
-  { argv: 'status --set-default b --profile a', command: 'status', options: { profile: 'a', setDefault: 'b' } },
-  { argv: 'remove --profile a --yes --delete-app', command: 'remove', options: { profile: 'a', clientId: GRAPH_CLI, auth: 'device', sandbox: false, yes: true, deleteApp: true, dryRun: false } },
-  { argv: '--yes remove', command: 'remove', options: { clientId: GRAPH_CLI, auth: 'device', sandbox: false, yes: true, deleteApp: false, dryRun: false } },
   {
-    argv: `rotate --overlap 36h --new-password-env NEW_PW --on-rotated hook.sh --dry-run --object-id ${APP}`, command: 'rotate',
-    options: { target: targetDefaults, clientId: GRAPH_CLI, auth: 'device', admin: false, keepOld: false, finish: false, validityDays: 365, keySize: 2048, pfxLegacy: false, waitMs: 300_000, objectId: APP, overlapMs: 36 * 3_600_000, newPassword: true, newPasswordEnv: 'NEW_PW', onRotated: 'hook.sh', dryRun: true },
+    argv: 'status --set-default b --profile a',
+    command: 'status',
+    options: { profile: 'a', setDefault: 'b' },
   },
   {
-    argv: 'sandbox --port 9443 --replication-delay 2000 --device-code deny --fail-once graph:POST:/servicePrincipals:503', command: 'sandbox',
-    options: { port: 9443, replicationDelayMs: 2000, throttleEvery: 0, deviceCode: 'deny', failOnce: { service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 } },
+    argv: 'remove --profile a --yes --delete-app',
+    command: 'remove',
+    options: {
+      profile: 'a',
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      sandbox: false,
+      yes: true,
+      deleteApp: true,
+      dryRun: false,
+    },
+  },
+  {
+    argv: '--yes remove',
+    command: 'remove',
+    options: {
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      sandbox: false,
+      yes: true,
+      deleteApp: false,
+      dryRun: false,
+    },
+  },
+  {
+    argv: `rotate --overlap 36h --new-password-env NEW_PW --on-rotated hook.sh --dry-run --object-id ${APP}`,
+    command: 'rotate',
+    options: {
+      target: targetDefaults,
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      admin: false,
+      keepOld: false,
+      finish: false,
+      validityDays: 365,
+      keySize: 2048,
+      pfxLegacy: false,
+      waitMs: 300_000,
+      objectId: APP,
+      overlapMs: 36 * 3_600_000,
+      newPassword: true,
+      newPasswordEnv: 'NEW_PW',
+      onRotated: 'hook.sh',
+      dryRun: true,
+    },
+  },
+  {
+    argv: 'sandbox --port 9443 --replication-delay 2000 --device-code deny --fail-once graph:POST:/servicePrincipals:503',
+    command: 'sandbox',
+    options: {
+      port: 9443,
+      replicationDelayMs: 2000,
+      throttleEvery: 0,
+      deviceCode: 'deny',
+      failOnce: { service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 },
+    },
   },
 ];
 
 /** Roles are objects from the workload's list; the table names them by key. */
-const normalise = (o: unknown): unknown => JSON.parse(JSON.stringify(o, (k, v: unknown) => (k === 'role' && v && typeof v === 'object' ? `ROLE:${(v as { key: string }).key}` : v)));
+const normalise = (o: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(o, (k, v: unknown) =>
+      k === 'role' && v && typeof v === 'object' ? `ROLE:${(v as { key: string }).key}` : v,
+    ),
+  );
 
 describe('argv reaches its command with exactly these options', () => {
   for (const row of table) {

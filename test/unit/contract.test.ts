@@ -13,7 +13,10 @@ test('the tool and the sandbox agree on every Microsoft identifier', () => {
   assert.equal(exchange.EXCHANGE_APP_ID, sandbox.EXO_APP_ID);
   assert.equal(exchange.EXCHANGE_MANAGE_AS_APP_ROLE_ID, sandbox.MANAGE_AS_APP_ROLE_ID);
   assert.equal(exchange.EXCHANGE_MANAGE_AS_APP, sandbox.MANAGE_AS_APP);
-  assert.deepEqual(exchange.EXCHANGE_ROLES.map((r) => r.templateId).sort(), [...sandbox.EXCHANGE_CAPABLE_ROLES].sort());
+  assert.deepEqual(
+    exchange.EXCHANGE_ROLES.map((r) => r.templateId).sort(),
+    [...sandbox.EXCHANGE_CAPABLE_ROLES].sort(),
+  );
   assert.equal(entra.GRAPH_APP_ID, sandbox.GRAPH_APP_ID);
   assert.equal(entra.DEFAULT_PUBLIC_CLIENT_ID, sandbox.GRAPH_CLI_APP_ID);
   assert.equal(PROOF_AUDIENCE, sandbox.ADD_KEY_PROOF_AUDIENCE);

@@ -39,7 +39,8 @@ const EXPECTED: Record<string, string> = {
   'exchange.unavailable.503': 'unavailable',
 };
 
-const bodyBytes = (b: unknown) => (Buffer.isBuffer(b) ? b : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b ?? '')));
+const bodyBytes = (b: unknown) =>
+  Buffer.isBuffer(b) ? b : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b ?? ''));
 
 describe('every recorded field answer is classified', () => {
   test('the catalogue and the expectations name the same answers, each with a source', () => {
@@ -48,15 +49,28 @@ describe('every recorded field answer is classified', () => {
   });
   for (const f of FIELD_ERRORS) {
     test(`${f.id} (${f.source.slice(0, 60)}…)`, () => {
-      const r = f.answer({ appId: '11111111-2222-3333-4444-555555555555', id: '66666666-7777-8888-9999-000000000000', retryAfterS: 2 });
+      const r = f.answer({
+        appId: '11111111-2222-3333-4444-555555555555',
+        id: '66666666-7777-8888-9999-000000000000',
+        retryAfterS: 2,
+      });
       if (f.service === 'graph') {
-        const e = (r.body as { error: { code: string; message: string; details?: { code: string }[] } }).error;
-        const reason = classifyGraphError({ status: r.status, code: e.code, message: e.message, detailCodes: (e.details ?? []).map((d) => d.code) });
+        const e = (r.body as { error: { code: string; message: string; details?: { code: string }[] } })
+          .error;
+        const reason = classifyGraphError({
+          status: r.status,
+          code: e.code,
+          message: e.message,
+          detailCodes: (e.details ?? []).map((d) => d.code),
+        });
         // A plain 404 on a read is "not found", which the replication waits treat as a gap (isReplicationGap).
         assert.equal(reason === 'not-found' ? 'replication-gap' : reason, EXPECTED[f.id]);
       } else if (f.service === 'token') {
         const b = r.body as { error: string; error_description: string; error_codes: number[] };
-        const seen = { ...(r.status === 429 || r.status >= 500 ? { status: r.status } : {}), oauth: { error: b.error, description: b.error_description, aadsts: b.error_codes[0]! } };
+        const seen = {
+          ...(r.status === 429 || r.status >= 500 ? { status: r.status } : {}),
+          oauth: { error: b.error, description: b.error_description, aadsts: b.error_codes[0]! },
+        };
         assert.equal(classifyTokenError(new Error('post_request_failed'), seen).reason, EXPECTED[f.id]);
       } else {
         const probe = interpret(r.status, bodyBytes(r.body), r.headers ?? {});

@@ -4,7 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseTenant, parseKeySize, parseDuration, parseIntIn, parseAppName, parseEnvName, parseGuid } from '../../src/core/values.js';
+import {
+  parseTenant,
+  parseKeySize,
+  parseDuration,
+  parseIntIn,
+  parseAppName,
+  parseEnvName,
+  parseGuid,
+} from '../../src/core/values.js';
 import { resolveCloud, parseOrigin, parseCloudName } from '../../src/tenant/clouds.js';
 import { CliError } from '../../src/core/errors.js';
 import { configDir } from '../../src/core/paths.js';
@@ -30,7 +38,8 @@ describe('flag values', () => {
   test('tenants are a GUID or a domain', () => {
     assert.equal(parseTenant('Contoso.OnMicrosoft.com'), 'contoso.onmicrosoft.com');
     assert.equal(parseTenant('72F988BF-86F1-41AF-91AB-2D7CD011DB47'), '72f988bf-86f1-41af-91ab-2d7cd011db47');
-    for (const bad of ['contoso', 'a b.com', '', 'https://contoso.com']) usage(() => parseTenant(bad), /not a tenant/);
+    for (const bad of ['contoso', 'a b.com', '', 'https://contoso.com'])
+      usage(() => parseTenant(bad), /not a tenant/);
   });
   test('key sizes: 2048, 3072, 4096; smaller is refused as too small', () => {
     assert.equal(parseKeySize('3072'), 3072);
@@ -38,8 +47,15 @@ describe('flag values', () => {
     usage(() => parseKeySize('2049'), /one of/);
     usage(() => parseKeySize('abc'), /one of/);
   });
-  const durations: [string, number][] = [['300', 300_000], ['90s', 90_000], ['5m', 300_000], ['1h', 3_600_000], ['250ms', 250]];
-  for (const [input, ms] of durations) test(`duration ${input} is ${ms} ms`, () => assert.equal(parseDuration('--wait', input), ms));
+  const durations: [string, number][] = [
+    ['300', 300_000],
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['250ms', 250],
+  ];
+  for (const [input, ms] of durations)
+    test(`duration ${input} is ${ms} ms`, () => assert.equal(parseDuration('--wait', input), ms));
   test('bad durations and numbers are usage errors', () => {
     usage(() => parseDuration('--wait', 'soon'), /duration/);
     usage(() => parseIntIn('--validity-days', '0', 1, 3650), /1 to 3650/);
@@ -73,7 +89,11 @@ describe('clouds', () => {
     usage(() => parseCloudName('mars'), /Unknown cloud/);
   });
   test('EXO_CBA_* overrides move requests, never the resource identifiers used in scopes', () => {
-    const c = resolveCloud('global', { EXO_CBA_AUTHORITY_HOST: 'https://127.0.0.1:8443', EXO_CBA_GRAPH_ENDPOINT: 'https://graph.internal:9000/', EXO_CBA_EXCHANGE_ENDPOINT: 'https://exo.internal' });
+    const c = resolveCloud('global', {
+      EXO_CBA_AUTHORITY_HOST: 'https://127.0.0.1:8443',
+      EXO_CBA_GRAPH_ENDPOINT: 'https://graph.internal:9000/',
+      EXO_CBA_EXCHANGE_ENDPOINT: 'https://exo.internal',
+    });
     assert.equal(c.authorityHost, 'https://127.0.0.1:8443');
     assert.equal(c.graphEndpoint, 'https://graph.internal:9000');
     assert.equal(c.graphResource, 'https://graph.microsoft.com');
@@ -88,7 +108,10 @@ describe('clouds', () => {
     assert.equal(configDir({ EXO_CBA_CONFIG_DIR: '/x/y' }, 'linux', '/home/a'), '/x/y');
     assert.equal(configDir({ XDG_CONFIG_HOME: '/xdg' }, 'darwin', '/home/a'), '/xdg/exo-cba');
     assert.equal(configDir({}, 'linux', '/home/a'), '/home/a/.config/exo-cba');
-    assert.equal(configDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a'), path.join('C:\\Users\\a\\AppData\\Roaming', 'exo-cba'));
+    assert.equal(
+      configDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a'),
+      path.join('C:\\Users\\a\\AppData\\Roaming', 'exo-cba'),
+    );
   });
 });
 
@@ -103,7 +126,15 @@ describe('certificates', () => {
     assert.equal(info.keyBits, 2048);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'exo-cba-unit-'));
     writeFileSync(path.join(dir, 'c.pem'), pem);
-    const text = execFileSync('openssl', ['x509', '-in', path.join(dir, 'c.pem'), '-noout', '-text', '-fingerprint', '-sha1']).toString();
+    const text = execFileSync('openssl', [
+      'x509',
+      '-in',
+      path.join(dir, 'c.pem'),
+      '-noout',
+      '-text',
+      '-fingerprint',
+      '-sha1',
+    ]).toString();
     assert.match(text, /sha256WithRSAEncryption/);
     assert.match(text, /TLS Web Client Authentication/);
     assert.equal(/SHA1 Fingerprint=([0-9A-F:]+)/i.exec(text)![1]!.replace(/:/g, ''), info.thumbprint);
@@ -111,17 +142,41 @@ describe('certificates', () => {
   for (const legacy of [false, true]) {
     test(`PFX (${legacy ? '3DES' : 'AES-256'}) round-trips through OpenSSL and back`, async () => {
       const keyPem = await cert.generateKey(2048);
-      const pem = cert.selfSignedCertificate({ keyPem, commonName: 'Unit', now: new Date(), validityDays: 10 });
+      const pem = cert.selfSignedCertificate({
+        keyPem,
+        commonName: 'Unit',
+        now: new Date(),
+        validityDays: 10,
+      });
       const pfx = cert.toPfx({ keyPem, certPem: pem, password: 'pw-123', legacy, friendlyName: 'Unit' });
       const dir = mkdtempSync(path.join(os.tmpdir(), 'exo-cba-unit-'));
       writeFileSync(path.join(dir, 'a.pfx'), pfx);
-      execFileSync('openssl', ['pkcs12', '-info', '-in', path.join(dir, 'a.pfx'), '-passin', 'pass:pw-123', '-noout'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(
+        'openssl',
+        ['pkcs12', '-info', '-in', path.join(dir, 'a.pfx'), '-passin', 'pass:pw-123', '-noout'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const back = cert.requireCredential(cert.readCredential(pfx, 'a.pfx', 'pw-123'), 'a.pfx');
       assert.equal(back.thumbprint, cert.describeCertificate(pem).thumbprint);
       // A PFX written by OpenSSL 3 (SHA-256 MAC) reads too.
       writeFileSync(path.join(dir, 'c.pem'), pem);
       writeFileSync(path.join(dir, 'k.pem'), keyPem);
-      execFileSync('openssl', ['pkcs12', '-export', '-in', path.join(dir, 'c.pem'), '-inkey', path.join(dir, 'k.pem'), '-out', path.join(dir, 'o.pfx'), '-passout', 'pass:pw-456'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'pkcs12',
+          '-export',
+          '-in',
+          path.join(dir, 'c.pem'),
+          '-inkey',
+          path.join(dir, 'k.pem'),
+          '-out',
+          path.join(dir, 'o.pfx'),
+          '-passout',
+          'pass:pw-456',
+        ],
+        { stdio: 'ignore' },
+      );
       const { readFileSync } = await import('node:fs');
       const fromOpenssl = cert.readCredential(readFileSync(path.join(dir, 'o.pfx')), 'o.pfx', 'pw-456');
       assert.equal(fromOpenssl.cert.thumbprint, back.thumbprint);
@@ -134,7 +189,10 @@ describe('certificates', () => {
     const pem = cert.selfSignedCertificate({ keyPem, commonName: 'Unit', now: new Date(), validityDays: 10 });
     const pfx = cert.toPfx({ keyPem, certPem: pem, password: 'right', legacy: false, friendlyName: 'Unit' });
     usage(() => cert.readCredential(pfx, 'x.pfx', 'wrong'), /password .* is wrong/);
-    usage(() => cert.requireCredential(cert.readCredential(Buffer.from(pem + other), 'x.pem'), 'x.pem'), /does not belong/);
+    usage(
+      () => cert.requireCredential(cert.readCredential(Buffer.from(pem + other), 'x.pem'), 'x.pem'),
+      /does not belong/,
+    );
     usage(() => cert.readCredential(Buffer.from('hello'), 'x.txt'), /not a certificate/);
   });
   test('generated passwords are long and unambiguous', () => {
@@ -148,31 +206,74 @@ describe('certificates', () => {
 describe('reading service answers', () => {
   const b = (s: string) => Buffer.from(s);
   test('Exchange: 200 with value, 401 without the app role, 403 with a NUL body, 400 cmdlet failure, odd shapes', () => {
-    assert.deepEqual(interpret(200, b('{"value":[{},{}]}'), {}), { ok: true, status: 200, count: 2, rows: [{}, {}] });
-    assert.equal((interpret(401, b('{"error":{"code":"Unauthorized","message":"not allowed"}}'), {}) as { kind: string }).kind, 'no-app-role');
-    assert.equal((interpret(401, b('{"error":{"message":"The role assigned to application x isn\'t supported in this scenario"}}'), {}) as { kind: string }).kind, 'no-directory-role');
+    assert.deepEqual(interpret(200, b('{"value":[{},{}]}'), {}), {
+      ok: true,
+      status: 200,
+      count: 2,
+      rows: [{}, {}],
+    });
+    assert.equal(
+      (interpret(401, b('{"error":{"code":"Unauthorized","message":"not allowed"}}'), {}) as { kind: string })
+        .kind,
+      'no-app-role',
+    );
+    assert.equal(
+      (
+        interpret(
+          401,
+          b('{"error":{"message":"The role assigned to application x isn\'t supported in this scenario"}}'),
+          {},
+        ) as { kind: string }
+      ).kind,
+      'no-directory-role',
+    );
     assert.equal((interpret(403, Buffer.alloc(32), {}) as { kind: string }).kind, 'no-directory-role');
-    assert.equal((interpret(400, b('{"error":{"message":"Invalid Operation","details":[{"message":"real reason"}]}}'), {}) as { message: string }).message, 'real reason');
-    assert.equal((interpret(429, b(''), { 'retry-after': '3' }) as { retryAfterMs: number }).retryAfterMs, 3000);
+    assert.equal(
+      (
+        interpret(
+          400,
+          b('{"error":{"message":"Invalid Operation","details":[{"message":"real reason"}]}}'),
+          {},
+        ) as { message: string }
+      ).message,
+      'real reason',
+    );
+    assert.equal(
+      (interpret(429, b(''), { 'retry-after': '3' }) as { retryAfterMs: number }).retryAfterMs,
+      3000,
+    );
     assert.equal((interpret(302, b('<html>'), {}) as { kind: string }).kind, 'unrecognised');
     assert.equal((interpret(200, b('<html>'), {}) as { kind: string }).kind, 'unrecognised');
   });
   test('AADSTS refusals map to what to do, branching on the code, not the text', () => {
-    const d = (n: number, text = 'x') => diagnoseAuthError(classifyTokenError({ errorCode: 'invalid_client', errorNo: String(n), errorMessage: text }), { appId: 'A', tenant: 'T' });
+    const d = (n: number, text = 'x') =>
+      diagnoseAuthError(
+        classifyTokenError({ errorCode: 'invalid_client', errorNo: String(n), errorMessage: text }),
+        { appId: 'A', tenant: 'T' },
+      );
     assert.match(d(700016).what, /does not exist/);
     assert.match(d(700027).what, /not registered/);
     assert.match(d(700027, 'The key used is expired.').fix, /--admin/);
     assert.match(d(90002).fix, /--cloud/);
-    assert.equal(cleanDescription('AADSTS700016: App not found. Trace ID: 1 Correlation ID: 2'), 'AADSTS700016: App not found.');
+    assert.equal(
+      cleanDescription('AADSTS700016: App not found. Trace ID: 1 Correlation ID: 2'),
+      'AADSTS700016: App not found.',
+    );
   });
   test('secrets never reach a log line', () => {
-    assert.equal(redactUrl('https://x/token?code=abc&state=1&client_assertion=eyJ'), 'https://x/token?code=[redacted]&state=1&client_assertion=[redacted]');
+    assert.equal(
+      redactUrl('https://x/token?code=abc&state=1&client_assertion=eyJ'),
+      'https://x/token?code=[redacted]&state=1&client_assertion=[redacted]',
+    );
   });
 });
 
 describe('small pieces', () => {
   test('requiredResourceAccess gains Exchange.ManageAsApp once, keeping what was there', () => {
-    const graphRead = { resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'x', type: 'Scope' }] };
+    const graphRead = {
+      resourceAppId: '00000003-0000-0000-c000-000000000000',
+      resourceAccess: [{ id: 'x', type: 'Scope' }],
+    };
     const once = withManageAsApp([graphRead]);
     assert.equal(once.length, 2);
     assert.ok(hasManageAsApp(once));
@@ -182,29 +283,80 @@ describe('small pieces', () => {
     assert.match(uniqueNameFor('Exo Background Process'), /^exo-cba-exo-background-process-[0-9a-f]{10}$/);
     assert.equal(uniqueNameFor('Exo Background Process'), uniqueNameFor('Exo Background Process'));
     assert.notEqual(uniqueNameFor('Exo Jobs'), uniqueNameFor('exo-jobs'));
-    assert.equal(thumbprintOfKey({ keyId: 'k', startDateTime: '', endDateTime: '', type: '', usage: '', customKeyIdentifier: Buffer.from('AB'.repeat(20), 'hex').toString('base64') }), 'AB'.repeat(20));
+    assert.equal(
+      thumbprintOfKey({
+        keyId: 'k',
+        startDateTime: '',
+        endDateTime: '',
+        type: '',
+        usage: '',
+        customKeyIdentifier: Buffer.from('AB'.repeat(20), 'hex').toString('base64'),
+      }),
+      'AB'.repeat(20),
+    );
   });
   test('PowerShell for sovereign clouds carries -ExchangeEnvironmentName; S&C only for roles that serve it', () => {
-    const ps = powershell({ appId: 'A', thumbprint: 'T', organization: 'c.onmicrosoft.us', cloud: 'gcchigh', exchangeEnvironmentName: 'O365USGovGCCHigh', compliance: true });
-    assert.match(ps, /Connect-ExchangeOnline -AppId A -CertificateThumbprint T -Organization c\.onmicrosoft\.us -ExchangeEnvironmentName O365USGovGCCHigh/);
-    assert.match(ps, /Connect-IPPSSession .*-ConnectionUri https:\/\/ps\.compliance\.protection\.office365\.us/);
-    assert.doesNotMatch(powershell({ appId: 'A', thumbprint: 'T', organization: 'o', cloud: 'global', exchangeEnvironmentName: 'O365Default', compliance: false }), /IPPSSession|ExchangeEnvironmentName/);
+    const ps = powershell({
+      appId: 'A',
+      thumbprint: 'T',
+      organization: 'c.onmicrosoft.us',
+      cloud: 'gcchigh',
+      exchangeEnvironmentName: 'O365USGovGCCHigh',
+      compliance: true,
+    });
+    assert.match(
+      ps,
+      /Connect-ExchangeOnline -AppId A -CertificateThumbprint T -Organization c\.onmicrosoft\.us -ExchangeEnvironmentName O365USGovGCCHigh/,
+    );
+    assert.match(
+      ps,
+      /Connect-IPPSSession .*-ConnectionUri https:\/\/ps\.compliance\.protection\.office365\.us/,
+    );
+    assert.doesNotMatch(
+      powershell({
+        appId: 'A',
+        thumbprint: 'T',
+        organization: 'o',
+        cloud: 'global',
+        exchangeEnvironmentName: 'O365Default',
+        compliance: false,
+      }),
+      /IPPSSession|ExchangeEnvironmentName/,
+    );
   });
   test('JUnit escapes what it quotes', () => {
-    const xml = toJunit([{ profile: 'a&b', status: 'fail', checks: [{ id: 'x', status: 'fail', message: '<bad> "quote"' }] }], false, 't');
+    const xml = toJunit(
+      [{ profile: 'a&b', status: 'fail', checks: [{ id: 'x', status: 'fail', message: '<bad> "quote"' }] }],
+      false,
+      't',
+    );
     assert.match(xml, /a&amp;b/);
     assert.match(xml, /&lt;bad&gt; &quot;quote&quot;/);
   });
   test('the sandbox command reads a --fail-once spec', async () => {
     const { parseFailOnce } = await import('../../src/cli/options.js');
-    assert.deepEqual(parseFailOnce('graph:POST:/servicePrincipals:503'), { service: 'graph', method: 'POST', path: '/servicePrincipals', status: 503 });
-    assert.deepEqual(parseFailOnce('exchange::/InvokeCommand:500'), { service: 'exchange', path: '/InvokeCommand', status: 500 });
+    assert.deepEqual(parseFailOnce('graph:POST:/servicePrincipals:503'), {
+      service: 'graph',
+      method: 'POST',
+      path: '/servicePrincipals',
+      status: 503,
+    });
+    assert.deepEqual(parseFailOnce('exchange::/InvokeCommand:500'), {
+      service: 'exchange',
+      path: '/InvokeCommand',
+      status: 500,
+    });
     usage(() => parseFailOnce('graph-503'), /service:METHOD:path:status/);
   });
   test('the sandbox parses the OData filters exo-cba sends', () => {
-    assert.deepEqual(parseFilter("displayName eq 'O''Brien jobs'"), [{ prop: 'displayName', value: "O'Brien jobs" }]);
+    assert.deepEqual(parseFilter("displayName eq 'O''Brien jobs'"), [
+      { prop: 'displayName', value: "O'Brien jobs" },
+    ]);
     assert.equal(parseFilter("startswith(displayName,'x')"), 'invalid');
-    assert.equal(endpointOf('/v1.0/applications/8c1b6f0e-1b2c-4d3e-8f90-123456789abc/addKey', 'x'), '/v1.0/applications/{id}/addKey');
+    assert.equal(
+      endpointOf('/v1.0/applications/8c1b6f0e-1b2c-4d3e-8f90-123456789abc/addKey', 'x'),
+      '/v1.0/applications/{id}/addKey',
+    );
   });
 });
 
@@ -218,13 +370,28 @@ describe('private files on Windows', () => {
     try {
       const restricted: string[] = [];
       const warnings: string[] = [];
-      const files = makeFiles('win32', { restrictOnWindows: (f) => void restricted.push(f), warn: (t) => void warnings.push(t) });
+      const files = makeFiles('win32', {
+        restrictOnWindows: (f) => void restricted.push(f),
+        warn: (t) => void warnings.push(t),
+      });
       await files.writeNew(path.join(dir, 'a.key'), 'k', 0o600);
       await files.writeNew(path.join(dir, 'a.cer'), 'c', 0o644);
-      assert.deepEqual(restricted.map((f) => path.basename(f)), ['a.key'], 'only what holds or unlocks the key');
-      const failing = makeFiles('win32', { restrictOnWindows: () => { throw new Error('icacls: access denied'); }, warn: (t) => void warnings.push(t) });
+      assert.deepEqual(
+        restricted.map((f) => path.basename(f)),
+        ['a.key'],
+        'only what holds or unlocks the key',
+      );
+      const failing = makeFiles('win32', {
+        restrictOnWindows: () => {
+          throw new Error('icacls: access denied');
+        },
+        warn: (t) => void warnings.push(t),
+      });
       await failing.writeNew(path.join(dir, 'b.pfx'), 'p', 0o600);
-      assert.match(warnings.join('\n'), /Could not restrict .*b\.pfx to the current user with icacls \(icacls: access denied\)/);
+      assert.match(
+        warnings.join('\n'),
+        /Could not restrict .*b\.pfx to the current user with icacls \(icacls: access denied\)/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -235,7 +402,9 @@ describe('one version', () => {
   test('the version the CLI declares is the package version (bin/ reads package.json for --version)', async () => {
     const { readFileSync } = await import('node:fs');
     const { VERSION } = await import('../../src/version.js');
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     assert.equal(VERSION, pkg.version);
   });
 });

@@ -14,8 +14,25 @@ import type { CheckRun } from './checks/types.js';
 type Services = CheckRun['svc'];
 
 /** Runs every check of one app (checks/), and sums them up; a skipped --graph check is left out of the report. */
-export async function checkOne(ctx: Context, t: AppTarget, svc: Services, o: CheckOptions): Promise<{ report: CheckReport; inputError: boolean }> {
-  const r: CheckRun = { t, o, svc, report: { ...(t.profile ? { profile: t.profile.name } : {}), status: 'pass', appId: t.appId, tenant: t.tenant, checks: [] }, inputError: false };
+export async function checkOne(
+  ctx: Context,
+  t: AppTarget,
+  svc: Services,
+  o: CheckOptions,
+): Promise<{ report: CheckReport; inputError: boolean }> {
+  const r: CheckRun = {
+    t,
+    o,
+    svc,
+    report: {
+      ...(t.profile ? { profile: t.profile.name } : {}),
+      status: 'pass',
+      appId: t.appId,
+      tenant: t.tenant,
+      checks: [],
+    },
+    inputError: false,
+  };
   for (const check of CHECKS) {
     const item = await check.run(ctx, r);
     if (check.id === 'keys' && !o.graph) continue;
@@ -23,7 +40,11 @@ export async function checkOne(ctx: Context, t: AppTarget, svc: Services, o: Che
     r.report.checks.push({ id: check.id, ...item });
   }
   const checks = r.report.checks;
-  r.report.status = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'warn') ? 'warn' : 'pass';
+  r.report.status = checks.some((c) => c.status === 'fail')
+    ? 'fail'
+    : checks.some((c) => c.status === 'warn')
+      ? 'warn'
+      : 'pass';
   return { report: r.report, inputError: r.inputError };
 }
 
@@ -31,7 +52,10 @@ export async function checkCommand(o: CheckOptions, ctx: Context): Promise<Comma
   const { concurrency, junit } = o;
   if (junit) {
     const why = await ctx.files.whyNotWritable(path.dirname(junit));
-    if (why) throw new CliError(EXIT.usage, `Cannot write the JUnit report: ${why}.`, { fix: 'Choose a writable path for --junit.' });
+    if (why)
+      throw new CliError(EXIT.usage, `Cannot write the JUnit report: ${why}.`, {
+        fix: 'Choose a writable path for --junit.',
+      });
   }
   const targets = await resolveTargets(o.target, ctx);
 
@@ -41,11 +65,18 @@ export async function checkCommand(o: CheckOptions, ctx: Context): Promise<Comma
   const servicesFor = (t: AppTarget) => {
     const key = `${t.cloud}|${t.sandbox}`;
     if (!groups.has(key)) {
-      groups.set(key, (async () => {
-        const target = await openTarget(ctx, { cloud: t.cloud, sandbox: t.sandbox });
-        opened.push(target);
-        return { target, identity: await ctx.services.identity(target.cloud, target.http), exchange: await ctx.services.exchange(target.cloud, target.http) };
-      })());
+      groups.set(
+        key,
+        (async () => {
+          const target = await openTarget(ctx, { cloud: t.cloud, sandbox: t.sandbox });
+          opened.push(target);
+          return {
+            target,
+            identity: await ctx.services.identity(target.cloud, target.http),
+            exchange: await ctx.services.exchange(target.cloud, target.http),
+          };
+        })(),
+      );
     }
     return groups.get(key)!;
   };
@@ -64,7 +95,11 @@ export async function checkCommand(o: CheckOptions, ctx: Context): Promise<Comma
       if (fresh) await ctx.profiles.save({ ...fresh, lastCheck: { at, status: r.status } });
     }
   }
-  const status = reports.some((r) => r.status === 'fail') ? 'fail' : reports.some((r) => r.status === 'warn') ? 'warn' : 'pass';
+  const status = reports.some((r) => r.status === 'fail')
+    ? 'fail'
+    : reports.some((r) => r.status === 'warn')
+      ? 'warn'
+      : 'pass';
   if (junit) await ctx.files.writeAtomic(junit, toJunit(reports, o.strict, at), 0o644);
   let exitCode: ExitCode = status === 'fail' || (status === 'warn' && o.strict) ? EXIT.failed : EXIT.ok;
   if (targets.length === 1 && results[0]!.inputError) exitCode = EXIT.usage;

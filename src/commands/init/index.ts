@@ -24,11 +24,18 @@ import type { InitRun } from './run.js';
 /** Checks everything that can be checked before signing in; nothing changes until these pass. */
 async function preflight(ctx: Context, flags: InitFlags) {
   if (flags.role?.templateId === GLOBAL_ADMIN_TEMPLATE_ID && !ctx.interactive && !flags.allowGlobalAdmin) {
-    throw usageError('--role global-administrator needs --allow-global-admin when nobody is there to confirm.', 'Prefer exchange-administrator (least privilege); Global Administrator is for emergencies only.');
+    throw usageError(
+      '--role global-administrator needs --allow-global-admin when nobody is there to confirm.',
+      'Prefer exchange-administrator (least privilege); Global Administrator is for emergencies only.',
+    );
   }
   if (flags.outDir) {
     const why = (await ctx.files.whyNotWritable(flags.outDir)) ?? (await ctx.files.whyNotSafe(flags.outDir));
-    if (why) throw usageError(`The output directory cannot be used: ${why}.`, 'Choose a writable, real directory with --out-dir.');
+    if (why)
+      throw usageError(
+        `The output directory cannot be used: ${why}.`,
+        'Choose a writable, real directory with --out-dir.',
+      );
   }
   const envPassword = flags.pfxPasswordEnv ? passwordFromEnv(ctx, flags.pfxPasswordEnv) : undefined;
   let brought: Credential | undefined;
@@ -36,9 +43,17 @@ async function preflight(ctx: Context, flags: InitFlags) {
     const cert = await import('../../certificate/x509.js');
     const { bytes, label } = await readCertificateInput(ctx, flags.certFile, '--cert-file');
     brought = cert.requireCredential(cert.readCredential(bytes, label, envPassword), label);
-    if (brought.notAfter.getTime() <= ctx.clock.now().getTime()) throw usageError(`The certificate in ${label} expired on ${brought.notAfter.toISOString()}.`, 'Bring a valid certificate, or let exo-cba make one.');
+    if (brought.notAfter.getTime() <= ctx.clock.now().getTime())
+      throw usageError(
+        `The certificate in ${label} expired on ${brought.notAfter.toISOString()}.`,
+        'Bring a valid certificate, or let exo-cba make one.',
+      );
     if (brought.notBefore.getTime() > ctx.clock.now().getTime()) {
-      throw usageError(`The certificate in ${label} is not valid yet: it starts on ${brought.notBefore.toISOString()}.`, "Wait until then, bring a certificate that is valid now, or let exo-cba make one. If the date looks wrong, check this machine's clock.", 'Entra refuses a key whose start date is in the future.');
+      throw usageError(
+        `The certificate in ${label} is not valid yet: it starts on ${brought.notBefore.toISOString()}.`,
+        "Wait until then, bring a certificate that is valid now, or let exo-cba make one. If the date looks wrong, check this machine's clock.",
+        'Entra refuses a key whose start date is in the future.',
+      );
     }
   }
   await ctx.profiles.load(); // a corrupt profiles file stops us here, not half-way
@@ -71,26 +86,50 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
   try {
     const { cloud } = target;
     const identity = await ctx.services.identity(cloud, target.http);
-    const session = await signInAdmin(ctx, identity, { tenant: flags.tenant ?? target.sandboxDomain ?? 'organizations', clientId: flags.clientId, method: flags.auth, scopes: [...ADMIN_SCOPES.init, ...ALL_RIGHTS_SCOPES] });
+    const session = await signInAdmin(ctx, identity, {
+      tenant: flags.tenant ?? target.sandboxDomain ?? 'organizations',
+      clientId: flags.clientId,
+      method: flags.auth,
+      scopes: [...ADMIN_SCOPES.init, ...ALL_RIGHTS_SCOPES],
+    });
     const dir = await ctx.services.directory(cloud, target.http, () => session.graphToken());
     const org = await dir.organization().catch((err: unknown) => {
-      throw failure(`Could not read the tenant's organization: ${(err as Error).message}`, { fix: 'Check that the admin consented to Organization.Read.All (or User.Read).' });
+      throw failure(`Could not read the tenant's organization: ${(err as Error).message}`, {
+        fix: 'Check that the admin consented to Organization.Read.All (or User.Read).',
+      });
     });
-    ctx.out.info(`Tenant: ${org.displayName} (${org.tenantId}), organization ${ctx.out.color.bold(org.initialDomain)}`);
+    ctx.out.info(
+      `Tenant: ${org.displayName} (${org.tenantId}), organization ${ctx.out.color.bold(org.initialDomain)}`,
+    );
     const profileName = validateProfileName(flags.profile ?? org.initialDomain);
     const existing = await ctx.profiles.get(profileName);
     if (existing && existing.tenantId !== org.tenantId) {
-      throw usageError(`Profile '${profileName}' belongs to tenant ${existing.tenantId}, not ${org.tenantId}.`, 'Use another --profile name.');
+      throw usageError(
+        `Profile '${profileName}' belongs to tenant ${existing.tenantId}, not ${org.tenantId}.`,
+        'Use another --profile name.',
+      );
     }
     const answers = await askAnswers(ctx, flags, profileName, existing, envPassword, brought);
     // Graph treats display names without regard to case, and so does this check: a re-run typed in other case is the same app.
-    if (existing && existing.app.displayName.toLowerCase() !== answers.appName.toLowerCase() && !flags.adoptApp) {
-      throw usageError(`Profile '${profileName}' is for the app '${existing.app.displayName}', not '${answers.appName}'.`, `Use --profile with a new name for a second app, or 'exo-cba remove --profile ${profileName}' first.`);
+    if (
+      existing &&
+      existing.app.displayName.toLowerCase() !== answers.appName.toLowerCase() &&
+      !flags.adoptApp
+    ) {
+      throw usageError(
+        `Profile '${profileName}' is for the app '${existing.app.displayName}', not '${answers.appName}'.`,
+        `Use --profile with a new name for a second app, or 'exo-cba remove --profile ${profileName}' first.`,
+      );
     }
     const strategy = strategyFor(answers.rights);
     // The admin's own rights, before the first write: stop now rather than half-way (the dry run says the same).
     const rightsCheck = checkAdminRights(session.activeRoles, [...APP_NEEDS, ...strategy.adminNeeds]);
-    const rightsLine = rightsCheck.verdict === 'enough' ? `the signed-in admin holds ${rightsCheck.held.join(', ')}: enough for every step` : rightsCheck.verdict === 'unknown' ? `the admin's rights could not be checked first (${rightsCheck.why}); Graph will refuse a step the admin may not do` : undefined;
+    const rightsLine =
+      rightsCheck.verdict === 'enough'
+        ? `the signed-in admin holds ${rightsCheck.held.join(', ')}: enough for every step`
+        : rightsCheck.verdict === 'unknown'
+          ? `the admin's rights could not be checked first (${rightsCheck.why}); Graph will refuse a step the admin may not do`
+          : undefined;
     if (rightsCheck.verdict === 'missing' && !flags.dryRun) {
       throw failure(`${session.username} may not ${rightsCheck.missing.map((m) => m.what).join(', nor ')}.`, {
         why: `That needs ${rightsCheck.missing.map((m) => m.anyOf.map((r) => r.name).join(' or ')).join('; and ')}; the admin holds ${rightsCheck.held.join(', ') || 'no directory role'}. Nothing was changed.`,
@@ -99,33 +138,89 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     }
     const now = ctx.clock.now();
     const deadline = now.getTime() + flags.waitMs;
-    const recent = existing?.state === 'incomplete' && now.getTime() - Date.parse(existing.updatedAt) < 15 * 60_000;
+    const recent =
+      existing?.state === 'incomplete' && now.getTime() - Date.parse(existing.updatedAt) < 15 * 60_000;
     const allProfiles = await ctx.profiles.list();
     // The admin's Exchange session, opened the first time a step needs it (Exchange RBAC).
     let exAdmin: Promise<ExchangeAdmin> | undefined;
-    const openExchangeAdmin = () => (exAdmin ??= (async () => exchangeAdmin(await ctx.services.exchange(cloud, target.http), { tenantId: org.tenantId, organization: org.initialDomain, token: () => session.tokenFor(cloud.exchangeResource) }))());
+    const openExchangeAdmin = () =>
+      (exAdmin ??= (async () =>
+        exchangeAdmin(await ctx.services.exchange(cloud, target.http), {
+          tenantId: org.tenantId,
+          organization: org.initialDomain,
+          token: () => session.tokenFor(cloud.exchangeResource),
+        }))());
     const found = await survey(ctx, dir, {
-      appName: answers.appName, knownObjectId: existing?.app.objectId, recent, rights: answers.rights, deadline,
-      profiles: allProfiles, tenantId: org.tenantId, knownThumbprints: brought ? [brought.thumbprint] : [], ...(flags.adoptApp ? { adoptAppId: flags.adoptApp } : {}), exchangeAdmin: openExchangeAdmin,
+      appName: answers.appName,
+      knownObjectId: existing?.app.objectId,
+      recent,
+      rights: answers.rights,
+      deadline,
+      profiles: allProfiles,
+      tenantId: org.tenantId,
+      knownThumbprints: brought ? [brought.thumbprint] : [],
+      ...(flags.adoptApp ? { adoptAppId: flags.adoptApp } : {}),
+      exchangeAdmin: openExchangeAdmin,
     });
     if (found.app && flags.adoptApp) answers.appName = found.app.displayName;
     const sharedWith = (found.verdict?.profiles ?? []).filter((p) => p !== profileName);
-    if (sharedWith.length) ctx.out.info(`The app '${found.app!.displayName}' is already used by profile ${sharedWith.join(', ')}: profile '${profileName}' shares it, with a certificate of its own beside theirs.`);
-    const adoption = found.adopting ? await decideAdoption(ctx, flags, dir, found, strategy.describe(answers.rights)) : { removeForeign: false };
-    const notChanged = (plan: string[], declined: boolean) => ({ command: 'init' as const, exitCode: EXIT.ok, data: { dryRun: true as const, ...(declined ? { declined: true as const } : {}), profile: profileName, tenantId: org.tenantId, organization: org.initialDomain, plan } });
+    if (sharedWith.length)
+      ctx.out.info(
+        `The app '${found.app!.displayName}' is already used by profile ${sharedWith.join(', ')}: profile '${profileName}' shares it, with a certificate of its own beside theirs.`,
+      );
+    const adoption = found.adopting
+      ? await decideAdoption(ctx, flags, dir, found, strategy.describe(answers.rights))
+      : { removeForeign: false };
+    const notChanged = (plan: string[], declined: boolean) => ({
+      command: 'init' as const,
+      exitCode: EXIT.ok,
+      data: {
+        dryRun: true as const,
+        ...(declined ? { declined: true as const } : {}),
+        profile: profileName,
+        tenantId: org.tenantId,
+        organization: org.initialDomain,
+        plan,
+      },
+    });
     if (adoption === 'declined') return notChanged([], true);
 
     let profile: Profile = existing ?? {
-      name: profileName, tenantId: org.tenantId, organization: org.initialDomain, cloud: flags.cloud, ...(flags.sandbox ? { sandbox: true } : {}),
-      app: { displayName: answers.appName }, rights: answers.rights, state: 'incomplete', createdAt: now.toISOString(), updatedAt: now.toISOString(),
+      name: profileName,
+      tenantId: org.tenantId,
+      organization: org.initialDomain,
+      cloud: flags.cloud,
+      ...(flags.sandbox ? { sandbox: true } : {}),
+      app: { displayName: answers.appName },
+      rights: answers.rights,
+      state: 'incomplete',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
     };
     // Steps run partly in parallel; profile writes are serialised so none is lost.
     let saving: Promise<void> = Promise.resolve();
     const run: InitRun = {
-      flags, answers, strategy, profileName, org, ...(existing ? { existing } : {}), allProfiles, ...(brought ? { brought } : {}), deadline, survey: found,
+      flags,
+      answers,
+      strategy,
+      profileName,
+      org,
+      ...(existing ? { existing } : {}),
+      allProfiles,
+      ...(brought ? { brought } : {}),
+      deadline,
+      survey: found,
       removeForeign: adoption.removeForeign,
-      deps: { dir, identity, cloud, http: target.http, exchange: () => ctx.services.exchange(cloud, target.http), exchangeAdmin: openExchangeAdmin },
-      outcomes: {}, verified: false,
+      deps: {
+        dir,
+        identity,
+        cloud,
+        http: target.http,
+        exchange: () => ctx.services.exchange(cloud, target.http),
+        exchangeAdmin: openExchangeAdmin,
+      },
+      outcomes: {},
+      verified: false,
       journal: (patch) => {
         profile = { ...profile, ...patch, rights: answers.rights, updatedAt: ctx.clock.now().toISOString() };
         const snapshot = profile;
@@ -136,12 +231,32 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     };
 
     const plan = [
-      ...(rightsCheck.verdict === 'missing' ? [`STOP: the signed-in admin may not ${rightsCheck.missing.map((m) => `${m.what} (needs ${m.anyOf.map((r) => r.name).join(' or ')})`).join('; nor ')}`] : rightsLine ? [`check: ${rightsLine}`] : []),
-      ...(found.adopting ? [`adopt application '${found.app!.displayName}' (appId ${found.app!.appId}), which exo-cba did not create`] : []), ...(await planSteps(ctx, INIT_STEPS, run)), `save profile '${profileName}'`];
+      ...(rightsCheck.verdict === 'missing'
+        ? [
+            `STOP: the signed-in admin may not ${rightsCheck.missing.map((m) => `${m.what} (needs ${m.anyOf.map((r) => r.name).join(' or ')})`).join('; nor ')}`,
+          ]
+        : rightsLine
+          ? [`check: ${rightsLine}`]
+          : []),
+      ...(found.adopting
+        ? [
+            `adopt application '${found.app!.displayName}' (appId ${found.app!.appId}), which exo-cba did not create`,
+          ]
+        : []),
+      ...(await planSteps(ctx, INIT_STEPS, run)),
+      `save profile '${profileName}'`,
+    ];
     if (flags.dryRun) return notChanged(plan, false);
     if (ctx.interactive) {
       ctx.out.info(summary(ctx, run));
-      if (!(await ctx.prompt.confirm({ name: 'confirmPlan', message: `Make these changes in ${org.initialDomain}?`, default: true }))) return notChanged(plan, true);
+      if (
+        !(await ctx.prompt.confirm({
+          name: 'confirmPlan',
+          message: `Make these changes in ${org.initialDomain}?`,
+          default: true,
+        }))
+      )
+        return notChanged(plan, true);
     }
     onStop = `Cancelled. What finished is recorded in profile '${profileName}'; run the same command again to resume (exo-cba init --profile ${profileName}${flags.sandbox ? ' --sandbox' : ''}): finished steps are reused.`;
 
@@ -150,22 +265,57 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     await saving;
     const record = recordOf(run.credential!, run.files!, run.keyId);
     const { pendingCertificate: _done, ...finished } = profile;
-    const passwordSource: Profile['passwordSource'] = flags.pfxPasswordEnv ? { kind: 'env', name: flags.pfxPasswordEnv } : run.files!.pfxPasswordFile ? { kind: 'file', path: run.files!.pfxPasswordFile } : { kind: 'typed' };
-    profile = { ...finished, certificate: record, passwordSource, state: 'ready', updatedAt: ctx.clock.now().toISOString() };
+    const passwordSource: Profile['passwordSource'] = flags.pfxPasswordEnv
+      ? { kind: 'env', name: flags.pfxPasswordEnv }
+      : run.files!.pfxPasswordFile
+        ? { kind: 'file', path: run.files!.pfxPasswordFile }
+        : { kind: 'typed' };
+    profile = {
+      ...finished,
+      certificate: record,
+      passwordSource,
+      state: 'ready',
+      updatedAt: ctx.clock.now().toISOString(),
+    };
     await ctx.profiles.save(profile);
     const theDefault = await ctx.profiles.defaultName();
-    if (theDefault && theDefault !== profileName) ctx.out.info(`The default profile stays '${theDefault}': use --profile ${profileName} with check, rotate and remove (or 'exo-cba status --set-default ${profileName}').`);
+    if (theDefault && theDefault !== profileName)
+      ctx.out.info(
+        `The default profile stays '${theDefault}': use --profile ${profileName} with check, rotate and remove (or 'exo-cba status --set-default ${profileName}').`,
+      );
     if (run.generatedPassword && run.files!.pfxPasswordFile) {
-      if (ctx.interactive) ctx.out.info(`PFX password (generated; shown once, also stored, readable only by you, in ${run.files!.pfxPasswordFile}): ${ctx.out.color.bold(run.generatedPassword)}`);
-      else ctx.out.info(`PFX password generated and stored, readable only by you, in ${run.files!.pfxPasswordFile}.`);
+      if (ctx.interactive)
+        ctx.out.info(
+          `PFX password (generated; shown once, also stored, readable only by you, in ${run.files!.pfxPasswordFile}): ${ctx.out.color.bold(run.generatedPassword)}`,
+        );
+      else
+        ctx.out.info(
+          `PFX password generated and stored, readable only by you, in ${run.files!.pfxPasswordFile}.`,
+        );
     }
     const app = run.app!;
     const credential = run.credential!;
     const data: InitResult = {
-      appId: app.appId, objectId: app.id, servicePrincipalId: run.sp!.id, tenantId: org.tenantId, organization: org.initialDomain,
-      thumbprint: credential.thumbprint, thumbprintSha256: credential.thumbprintSha256, notBefore: credential.notBefore.toISOString(), notAfter: credential.notAfter.toISOString(),
-      files: run.files!, role: answers.rights.kind === 'directory-role' ? answers.rights.name : strategy.describe(answers.rights), rights: answers.rights, roleCompliance: strategy.servesCompliance(answers.rights), cloud: flags.cloud, exchangeEnvironmentName: cloud.exchangeEnvironmentName,
-      verified: run.verified, profile: profileName, outcomes: run.outcomes, appName: answers.appName,
+      appId: app.appId,
+      objectId: app.id,
+      servicePrincipalId: run.sp!.id,
+      tenantId: org.tenantId,
+      organization: org.initialDomain,
+      thumbprint: credential.thumbprint,
+      thumbprintSha256: credential.thumbprintSha256,
+      notBefore: credential.notBefore.toISOString(),
+      notAfter: credential.notAfter.toISOString(),
+      files: run.files!,
+      role:
+        answers.rights.kind === 'directory-role' ? answers.rights.name : strategy.describe(answers.rights),
+      rights: answers.rights,
+      roleCompliance: strategy.servesCompliance(answers.rights),
+      cloud: flags.cloud,
+      exchangeEnvironmentName: cloud.exchangeEnvironmentName,
+      verified: run.verified,
+      profile: profileName,
+      outcomes: run.outcomes,
+      appName: answers.appName,
     };
     return { command: 'init', exitCode: EXIT.ok, data };
   } finally {

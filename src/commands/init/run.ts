@@ -2,7 +2,12 @@ import type { Outcome } from '../../core/steps.js';
 import type { Cloud } from '../../tenant/clouds.js';
 import type { HttpTransport } from '../../adapters/http.js';
 import type { Identity } from '../../adapters/identity.js';
-import type { Directory, GraphApplication, GraphServicePrincipal, Organization } from '../../adapters/graph.js';
+import type {
+  Directory,
+  GraphApplication,
+  GraphServicePrincipal,
+  Organization,
+} from '../../adapters/graph.js';
 import type { ExchangeProbe } from '../../workloads/exchange/admin-api.js';
 import type { ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
 import type { CertificateFiles, Profile } from '../../profile/store.js';
@@ -42,7 +47,14 @@ export interface InitRun {
   deadline: number;
   survey: Survey;
   removeForeign: boolean;
-  deps: { dir: Directory; identity: Identity; cloud: Cloud; http: HttpTransport; exchange(): Promise<ExchangeProbe>; exchangeAdmin(): Promise<ExchangeAdmin> };
+  deps: {
+    dir: Directory;
+    identity: Identity;
+    cloud: Cloud;
+    http: HttpTransport;
+    exchange(): Promise<ExchangeProbe>;
+    exchangeAdmin(): Promise<ExchangeAdmin>;
+  };
 
   // Made by the steps.
   credential?: Credential;
@@ -58,4 +70,3 @@ export interface InitRun {
   journal(patch: Partial<Profile>): Promise<void>;
   report(what: string, outcome: Outcome, extra?: string): void;
 }
-

@@ -1,5 +1,10 @@
 import type { Context } from '../../core/context.js';
-import { GraphApiError, type Directory, type GraphApplication, type GraphServicePrincipal } from '../../adapters/graph.js';
+import {
+  GraphApiError,
+  type Directory,
+  type GraphApplication,
+  type GraphServicePrincipal,
+} from '../../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../../adapters/graph-errors.js';
 import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../workloads/exchange/index.js';
 import { failure, usageError, type CliError } from '../../core/errors.js';
@@ -51,9 +56,14 @@ export interface SurveyInput {
 
 /** Read-only: what already exists for this app name (or the app the profile remembers, or the one being adopted). */
 export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): Promise<Survey> {
-  const exoSp = await step('look up the Exchange Online service principal', () => dir.findServicePrincipal(EXCHANGE_APP_ID));
+  const exoSp = await step('look up the Exchange Online service principal', () =>
+    dir.findServicePrincipal(EXCHANGE_APP_ID),
+  );
   if (!exoSp) {
-    throw failure('This tenant has no Office 365 Exchange Online service principal.', { why: 'Exchange.ManageAsApp can only be granted where Exchange Online is provisioned.', fix: 'Check that the tenant has an Exchange Online licence, and that --cloud is right.' });
+    throw failure('This tenant has no Office 365 Exchange Online service principal.', {
+      why: 'Exchange.ManageAsApp can only be granted where Exchange Online is provisioned.',
+      fix: 'Check that the tenant has an Exchange Online licence, and that --cloud is right.',
+    });
   }
   let app: GraphApplication | undefined;
   let verdict: Verdict | undefined;
@@ -63,11 +73,24 @@ export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): 
     // A run that was cut short may have created the app seconds ago: give replication a moment to show it.
     app = await step('read the application', () =>
       input.recent
-        ? untilReplicated(ctx, 'read the application', async () => {
-            const a = await dir.getApplication(id);
-            if (!a) throw new GraphApiError(404, 'Request_ResourceNotFound', 'not visible yet', [], undefined, 'read');
-            return a;
-          }, { deadline: Math.min(input.deadline, ctx.clock.now().getTime() + 30_000) }).catch((err: unknown) => {
+        ? untilReplicated(
+            ctx,
+            'read the application',
+            async () => {
+              const a = await dir.getApplication(id);
+              if (!a)
+                throw new GraphApiError(
+                  404,
+                  'Request_ResourceNotFound',
+                  'not visible yet',
+                  [],
+                  undefined,
+                  'read',
+                );
+              return a;
+            },
+            { deadline: Math.min(input.deadline, ctx.clock.now().getTime() + 30_000) },
+          ).catch((err: unknown) => {
             if (err instanceof GraphApiError && err.status === 404) return undefined;
             throw err;
           })
@@ -77,21 +100,45 @@ export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): 
   if (!app && input.adoptAppId) {
     const adoptId = input.adoptAppId;
     app = await step('read the application to adopt', () => dir.getApplicationByAppId(adoptId));
-    if (!app) throw usageError(`There is no app with appId ${adoptId} in this tenant.`, 'Copy the Application (client) ID from Entra ID > App registrations, and check --tenant.');
+    if (!app)
+      throw usageError(
+        `There is no app with appId ${adoptId} in this tenant.`,
+        'Copy the Application (client) ID from Entra ID > App registrations, and check --tenant.',
+      );
     const found = app;
-    verdict = judge(found, await step('read the credentials and owners of the application', () => dir.getCredentials(found.id)), input.profiles, input.tenantId, input.knownThumbprints);
+    verdict = judge(
+      found,
+      await step('read the credentials and owners of the application', () => dir.getCredentials(found.id)),
+      input.profiles,
+      input.tenantId,
+      input.knownThumbprints,
+    );
     adopting = !verdict.ours;
   }
   if (!app) {
     // Graph matches display names without regard to case: every app it returns bears "the same" name.
     const found = await step('look up applications by name', () => dir.findApplicationsByName(input.appName));
-    const judged = await Promise.all(found.map(async (a) => ({ app: a, verdict: judge(a, await step('read the credentials and owners of the application', () => dir.getCredentials(a.id)), input.profiles, input.tenantId, input.knownThumbprints) })));
+    const judged = await Promise.all(
+      found.map(async (a) => ({
+        app: a,
+        verdict: judge(
+          a,
+          await step('read the credentials and owners of the application', () => dir.getCredentials(a.id)),
+          input.profiles,
+          input.tenantId,
+          input.knownThumbprints,
+        ),
+      })),
+    );
     const ours = judged.filter((j) => j.verdict.ours);
     if (ours.length > 1) {
-      throw failure(`There are ${ours.length} applications named '${input.appName}' that exo-cba could use (appIds ${ours.map((j) => j.app.appId).join(', ')}).`, {
-        why: 'exo-cba will not guess which one to use.',
-        fix: 'Pick another --app-name, or delete the extra registrations in Entra ID > App registrations.',
-      });
+      throw failure(
+        `There are ${ours.length} applications named '${input.appName}' that exo-cba could use (appIds ${ours.map((j) => j.app.appId).join(', ')}).`,
+        {
+          why: 'exo-cba will not guess which one to use.',
+          fix: 'Pick another --app-name, or delete the extra registrations in Entra ID > App registrations.',
+        },
+      );
     }
     if (ours.length === 1) ({ app, verdict } = ours[0]!);
     else if (judged.length) throw await notOurs(dir, input.appName, judged);
@@ -99,24 +146,46 @@ export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): 
   if (!app) return { exoSp, granted: false, rightsHeld: false, adopting };
   const appId = app.appId;
   const sp = await step('look up the service principal', () => dir.findServicePrincipal(appId));
-  if (!sp) return { app, exoSp, granted: false, rightsHeld: false, adopting, ...(verdict ? { verdict } : {}) };
+  if (!sp)
+    return { app, exoSp, granted: false, rightsHeld: false, adopting, ...(verdict ? { verdict } : {}) };
   const [grants, rightsHeld] = await Promise.all([
     step('list the app role grants', () => dir.listAppRoleAssignments(sp.id)),
-    step('list the rights the app holds', () => strategyFor(input.rights).isHeld({ dir, sp: { id: sp.id, appId: sp.appId, displayName: sp.displayName }, exchangeAdmin: input.exchangeAdmin }, input.rights)),
+    step('list the rights the app holds', () =>
+      strategyFor(input.rights).isHeld(
+        {
+          dir,
+          sp: { id: sp.id, appId: sp.appId, displayName: sp.displayName },
+          exchangeAdmin: input.exchangeAdmin,
+        },
+        input.rights,
+      ),
+    ),
   ]);
   return {
-    app, sp, exoSp, adopting, rightsHeld, ...(verdict ? { verdict } : {}),
+    app,
+    sp,
+    exoSp,
+    adopting,
+    rightsHeld,
+    ...(verdict ? { verdict } : {}),
     granted: grants.some((g) => g.resourceId === exoSp.id && g.appRoleId === EXCHANGE_MANAGE_AS_APP_ROLE_ID),
   };
 }
 
 /** The refusal for same-named apps that are not provably exo-cba's: who made them and who can sign in as them. */
-async function notOurs(dir: Directory, appName: string, judged: { app: GraphApplication; verdict: Verdict }[]): Promise<CliError> {
+async function notOurs(
+  dir: Directory,
+  appName: string,
+  judged: { app: GraphApplication; verdict: Verdict }[],
+): Promise<CliError> {
   const lines: string[] = [];
   for (const { app, verdict } of judged) {
     const creds = await dir.getCredentials(app.id).catch(() => undefined);
-    const owners = creds?.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none';
-    lines.push(`'${app.displayName}' appId ${app.appId}, created ${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}, owners: ${owners}`);
+    const owners =
+      creds?.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none';
+    lines.push(
+      `'${app.displayName}' appId ${app.appId}, created ${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}, owners: ${owners}`,
+    );
     lines.push(`    not exo-cba's: ${verdict.why}`);
     for (const f of verdict.foreign) lines.push(`    ${describeForeign(f)}`);
   }
@@ -126,4 +195,3 @@ async function notOurs(dir: Directory, appName: string, judged: { app: GraphAppl
     'Granting Exchange rights to an app someone else registered would hand those rights to whoever holds its keys.',
   );
 }
-

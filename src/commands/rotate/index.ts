@@ -19,18 +19,30 @@ import { ROTATE_STEPS } from './steps/index.js';
  * itself, and a hook for what exo-cba cannot do itself.
  */
 
-interface Svc { target: Target; identity: Identity }
+interface Svc {
+  target: Target;
+  identity: Identity;
+}
 
 export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<CommandResult> {
-  for (const [flag, p] of [['--export-pfx-base64', o.exportPfxBase64 && (await import('node:path')).dirname(o.exportPfxBase64)], ['--out-dir', o.outDir]] as const) {
+  for (const [flag, p] of [
+    ['--export-pfx-base64', o.exportPfxBase64 && (await import('node:path')).dirname(o.exportPfxBase64)],
+    ['--out-dir', o.outDir],
+  ] as const) {
     if (!p) continue;
-    const why = (await ctx.files.whyNotWritable(p)) ?? (flag === '--out-dir' ? await ctx.files.whyNotSafe(p) : undefined);
-    if (why) throw new CliError(EXIT.usage, `${flag}: ${why}.`, { fix: `Choose a writable place for ${flag}.` });
+    const why =
+      (await ctx.files.whyNotWritable(p)) ??
+      (flag === '--out-dir' ? await ctx.files.whyNotSafe(p) : undefined);
+    if (why)
+      throw new CliError(EXIT.usage, `${flag}: ${why}.`, { fix: `Choose a writable place for ${flag}.` });
   }
   const targets = await resolveTargets(o.target, ctx);
   const results: RotateItem[] = [];
   const opened = new Map<string, Svc>();
-  const unregister = ctx.services.onInterrupt(() => 'Cancelled. The rotation is recorded in the profile as it stood; run the same rotate again to resume: nothing is added twice.');
+  const unregister = ctx.services.onInterrupt(
+    () =>
+      'Cancelled. The rotation is recorded in the profile as it stood; run the same rotate again to resume: nothing is added twice.',
+  );
   let problems = false;
   try {
     for (const t of targets) {
@@ -45,7 +57,11 @@ export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<Com
         results.push(item);
       } catch (err) {
         if (targets.length === 1 || !(err instanceof CliError)) throw err;
-        results.push({ profile: t.label, action: 'failed', reason: `${err.message}${err.detail.fix ? ` (fix: ${err.detail.fix})` : ''}` });
+        results.push({
+          profile: t.label,
+          action: 'failed',
+          reason: `${err.message}${err.detail.fix ? ` (fix: ${err.detail.fix})` : ''}`,
+        });
       }
     }
   } finally {
@@ -67,10 +83,24 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
   const profile = t.profile ? await ctx.profiles.get(t.profile.name) : undefined;
   const cloud = svc.target.cloud;
   const r: Omit<RotateRun, 'keys'> & { keys?: RotateRun['keys'] } = {
-    o, t, cloud, svc, ...(profile ? { profile } : {}), ...(current ? { current } : {}),
+    o,
+    t,
+    cloud,
+    svc,
+    ...(profile ? { profile } : {}),
+    ...(current ? { current } : {}),
     appName: profile?.app.displayName ?? `exo-cba ${t.appId}`,
-    archived: [], retired: [], notes: [],
-    base: { profile: t.label, appId: t.appId, organization: t.organization ?? t.tenant, cloud: t.cloud, exchangeEnvironmentName: cloud.exchangeEnvironmentName, roleCompliance: profile ? strategyFor(profile.rights).servesCompliance(profile.rights) : false },
+    archived: [],
+    retired: [],
+    notes: [],
+    base: {
+      profile: t.label,
+      appId: t.appId,
+      organization: t.organization ?? t.tenant,
+      cloud: t.cloud,
+      exchangeEnvironmentName: cloud.exchangeEnvironmentName,
+      roleCompliance: profile ? strategyFor(profile.rights).servesCompliance(profile.rights) : false,
+    },
     save: async (patch: Partial<Profile>) => {
       if (!r.profile) return;
       r.profile = { ...r.profile, ...patch, updatedAt: ctx.clock.now().toISOString() };
@@ -81,16 +111,29 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
   r.objectId = objectId;
   r.keys = makeKeyOps(ctx, r as RotateRun, objectId);
   const run = r as RotateRun;
-  if (o.dryRun) return { ...run.base, action: 'planned', reason: 'dry run', plan: await planSteps(ctx, ROTATE_STEPS, run) };
+  if (o.dryRun)
+    return {
+      ...run.base,
+      action: 'planned',
+      reason: 'dry run',
+      plan: await planSteps(ctx, ROTATE_STEPS, run),
+    };
   await runSteps(ctx, ROTATE_STEPS, run);
-  if (run.done) return { ...run.done, ...(run.retired.length ? { retired: run.retired } : {}), ...(run.notes.length ? { notes: run.notes } : {}) };
+  if (run.done)
+    return {
+      ...run.done,
+      ...(run.retired.length ? { retired: run.retired } : {}),
+      ...(run.notes.length ? { notes: run.notes } : {}),
+    };
   const p = run.pending!;
   const old = run.profile?.previousCertificates?.find((x) => x.thumbprint === current?.thumbprint);
   return {
     ...run.base,
     action: 'rotated',
     reason: `verified in ${run.verifiedSeconds ?? 0} s`,
-    thumbprint: p.cred.thumbprint, thumbprintSha256: p.cred.thumbprintSha256, notAfter: p.cred.notAfter.toISOString(),
+    thumbprint: p.cred.thumbprint,
+    thumbprintSha256: p.cred.thumbprintSha256,
+    notAfter: p.cred.notAfter.toISOString(),
     ...(current ? { oldThumbprint: current.thumbprint } : {}),
     oldKeyKept: Boolean(old),
     ...(old?.retireAfter ? { oldKeyRetires: old.retireAfter } : {}),
@@ -102,4 +145,3 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
     ...(o.exportPfxBase64 ? { exportedPfxBase64: o.exportPfxBase64 } : {}),
   };
 }
-

@@ -46,7 +46,10 @@ export interface RotateRun {
   hook?: { command: string; code: number; output: string };
   /** Set by a step that ends the rotation early (nothing due, --finish). */
   done?: RotateItem;
-  base: Pick<RotateItem, 'profile' | 'appId' | 'organization' | 'cloud' | 'exchangeEnvironmentName' | 'roleCompliance'>;
+  base: Pick<
+    RotateItem,
+    'profile' | 'appId' | 'organization' | 'cloud' | 'exchangeEnvironmentName' | 'roleCompliance'
+  >;
 }
 
 export interface Pending {
@@ -64,7 +67,11 @@ export interface KeyOps {
    * Removes the key and reads back until it is gone. `signer` signs the removeKey proof (a certificate the
    * app still accepts); `removed` is the removed key's own certificate, when known, to confirm it is refused.
    */
-  remove(record: CertificateRecord, what: string, via: { signer?: Credential; removed?: Credential }): Promise<{ confirmed: boolean; note?: string }>;
+  remove(
+    record: CertificateRecord,
+    what: string,
+    via: { signer?: Credential; removed?: Credential },
+  ): Promise<{ confirmed: boolean; note?: string }>;
   /** Whether this certificate already signs in (it is registered and replicated). */
   signsIn(cred: Credential): Promise<boolean>;
 }
@@ -74,10 +81,18 @@ const GONE_WAIT_MS = 60_000;
 export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: string | undefined): KeyOps {
   const { t, cloud, svc, o } = r;
   const needObjectId = () => {
-    if (!objectId) throw usageError("The app's object id is needed (addKey/removeKey address the application object, and the proof names it).", 'Pass --object-id (Entra ID > App registrations > Object ID) or EXO_CBA_APP_OBJECT_ID, or use a profile.');
+    if (!objectId)
+      throw usageError(
+        "The app's object id is needed (addKey/removeKey address the application object, and the proof names it).",
+        'Pass --object-id (Entra ID > App registrations > Object ID) or EXO_CBA_APP_OBJECT_ID, or use a profile.',
+      );
     return objectId;
   };
-  const appToken = (cred: Credential, resource: string) => svc.identity.appToken({ clientId: t.appId, tenant: t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 }, resource);
+  const appToken = (cred: Credential, resource: string) =>
+    svc.identity.appToken(
+      { clientId: t.appId, tenant: t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 },
+      resource,
+    );
   const asApp = async (cred: Credential): Promise<Directory> => {
     let token: string;
     try {
@@ -85,20 +100,32 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       const d = diagnoseAuthError(err, { appId: t.appId, tenant: t.tenant });
-      throw new CliError(EXIT.failed, `The app could not sign in to Graph with certificate ${cred.thumbprint}: ${d.what}`, { fix: `${d.fix} If no valid certificate is left, use --admin.` });
+      throw new CliError(
+        EXIT.failed,
+        `The app could not sign in to Graph with certificate ${cred.thumbprint}: ${d.what}`,
+        { fix: `${d.fix} If no valid certificate is left, use --admin.` },
+      );
     }
     return ctx.services.directory(cloud, svc.target.http, async () => token);
   };
   let adminDir: Promise<Directory> | undefined;
   const asAdmin = () =>
     (adminDir ??= (async () => {
-      const session = await signInAdmin(ctx, svc.identity, { tenant: t.tenant, clientId: o.clientId, method: o.auth, scopes: [...ADMIN_SCOPES.keys] });
+      const session = await signInAdmin(ctx, svc.identity, {
+        tenant: t.tenant,
+        clientId: o.clientId,
+        method: o.auth,
+        scopes: [...ADMIN_SCOPES.keys],
+      });
       return ctx.services.directory(cloud, svc.target.http, () => session.graphToken());
     })());
   const adminApp = async (): Promise<{ dir: Directory; app: GraphApplication }> => {
     const dir = await asAdmin();
     const app = objectId ? await dir.getApplication(objectId) : await dir.getApplicationByAppId(t.appId);
-    if (!app) throw new CliError(EXIT.failed, `The app ${t.appId} was not found in the tenant.`, { fix: 'Run exo-cba init again.' });
+    if (!app)
+      throw new CliError(EXIT.failed, `The app ${t.appId} was not found in the tenant.`, {
+        fix: 'Run exo-cba init again.',
+      });
     return { dir, app };
   };
   const signsIn = async (cred: Credential) => {
@@ -106,12 +133,21 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
       await appToken(cred, cloud.exchangeResource);
       return true;
     } catch (err) {
-      if (err instanceof AuthError && ['key-unknown', 'key-expired', 'key-not-yet-valid', 'client-unknown'].includes(err.reason)) return false;
+      if (
+        err instanceof AuthError &&
+        ['key-unknown', 'key-expired', 'key-not-yet-valid', 'client-unknown'].includes(err.reason)
+      )
+        return false;
       throw err;
     }
   };
   /** Polls until the key is gone: from the app's key list (admin), or until its certificate is refused (app-only). */
-  const confirmGone = async (thumbprint: string, cred: Credential | undefined, dir: Directory | undefined, appObjectId: string | undefined) => {
+  const confirmGone = async (
+    thumbprint: string,
+    cred: Credential | undefined,
+    dir: Directory | undefined,
+    appObjectId: string | undefined,
+  ) => {
     const until = ctx.clock.now().getTime() + GONE_WAIT_MS;
     for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
       if (dir && appObjectId) {
@@ -119,8 +155,16 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         if (!keys.some((k) => thumbprintOfKey(k) === thumbprint)) return { confirmed: true };
       } else if (cred) {
         if (!(await signsIn(cred))) return { confirmed: true };
-      } else return { confirmed: false, note: 'its certificate is not here to try, so its removal could not be read back' };
-      if (ctx.clock.now().getTime() + wait > until) return { confirmed: false, note: `Graph accepted the removal, but the key was still ${dir ? 'listed on the app' : 'accepted by the token service'} ${GONE_WAIT_MS / 1000} s later` };
+      } else
+        return {
+          confirmed: false,
+          note: 'its certificate is not here to try, so its removal could not be read back',
+        };
+      if (ctx.clock.now().getTime() + wait > until)
+        return {
+          confirmed: false,
+          note: `Graph accepted the removal, but the key was still ${dir ? 'listed on the app' : 'accepted by the token service'} ${GONE_WAIT_MS / 1000} s later`,
+        };
       await ctx.clock.sleep(wait);
     }
   };
@@ -129,22 +173,37 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
     async add(next, keyId) {
       if (o.admin) {
         const { dir, app } = await adminApp();
-        return (await ensureKeyUploaded(ctx, dir, app, next, r.appName, ctx.clock.now().getTime() + o.waitMs)).keyId;
+        return (await ensureKeyUploaded(ctx, dir, app, next, r.appName, ctx.clock.now().getTime() + o.waitMs))
+          .keyId;
       }
       const signer = r.current!;
       const dir = await asApp(signer);
-      const proof = await makeProof({ keyPem: signer.keyPem, certDer: signer.der, objectId: needObjectId(), now: ctx.clock.now() });
+      const proof = await makeProof({
+        keyPem: signer.keyPem,
+        certDer: signer.der,
+        objectId: needObjectId(),
+        now: ctx.clock.now(),
+      });
       try {
         return (await dir.addKey(needObjectId(), keyCredentialFor(next, r.appName, keyId), proof)).keyId;
       } catch (err) {
         // Graph refuses the same certificate twice: an earlier, interrupted run added it.
-        if (err instanceof GraphApiError && err.reason === 'bad-request' && /unique|already/i.test(err.message)) return keyId;
+        if (
+          err instanceof GraphApiError &&
+          err.reason === 'bad-request' &&
+          /unique|already/i.test(err.message)
+        )
+          return keyId;
         throw explainGraphError(err, 'add the new key (addKey)');
       }
     },
     async remove(record, what, via) {
       if (o.admin || !record.keyId) {
-        if (!o.admin && !record.keyId) return { confirmed: false, note: `the key id of ${what} is unknown, so it is still registered: remove it in the portal, or run rotate --admin` };
+        if (!o.admin && !record.keyId)
+          return {
+            confirmed: false,
+            note: `the key id of ${what} is unknown, so it is still registered: remove it in the portal, or run rotate --admin`,
+          };
         const { dir, app } = await adminApp();
         const keys = await dir.getKeyCredentials(app.id);
         const keep = keys.filter((k) => thumbprintOfKey(k) !== record.thumbprint);
@@ -156,13 +215,23 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         return confirmGone(record.thumbprint, undefined, dir, app.id);
       }
       const signer = via.signer;
-      if (!signer) return { confirmed: false, note: `no certificate the app accepts is at hand to sign the removal of ${what}: run rotate --admin` };
+      if (!signer)
+        return {
+          confirmed: false,
+          note: `no certificate the app accepts is at hand to sign the removal of ${what}: run rotate --admin`,
+        };
       const dir = await asApp(signer);
-      const proof = await makeProof({ keyPem: signer.keyPem, certDer: signer.der, objectId: needObjectId(), now: ctx.clock.now() });
+      const proof = await makeProof({
+        keyPem: signer.keyPem,
+        certDer: signer.der,
+        objectId: needObjectId(),
+        now: ctx.clock.now(),
+      });
       try {
         await dir.removeKey(needObjectId(), record.keyId, proof);
       } catch (err) {
-        if (!(err instanceof GraphApiError && err.status === 404)) throw explainGraphError(err, `remove ${what} (removeKey)`);
+        if (!(err instanceof GraphApiError && err.status === 404))
+          throw explainGraphError(err, `remove ${what} (removeKey)`);
       }
       return confirmGone(record.thumbprint, via.removed, undefined, undefined);
     },

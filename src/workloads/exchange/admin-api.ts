@@ -6,10 +6,22 @@ import { ANCHOR_MAILBOX } from './facts.js';
 
 export type ProbeResult =
   | { ok: true; status: number; count: number; rows: Record<string, unknown>[] }
-  | { ok: false; status: number; kind: 'no-app-role' | 'no-directory-role' | 'throttled' | 'unavailable' | 'cmdlet' | 'unrecognised'; message: string; retryAfterMs?: number };
+  | {
+      ok: false;
+      status: number;
+      kind: 'no-app-role' | 'no-directory-role' | 'throttled' | 'unavailable' | 'cmdlet' | 'unrecognised';
+      message: string;
+      retryAfterMs?: number;
+    };
 
 export interface ExchangeProbe {
-  invoke(opts: { tenantId: string; organization: string; accessToken: string; cmdlet: string; parameters?: Record<string, unknown> }): Promise<ProbeResult>;
+  invoke(opts: {
+    tenantId: string;
+    organization: string;
+    accessToken: string;
+    cmdlet: string;
+    parameters?: Record<string, unknown>;
+  }): Promise<ProbeResult>;
 }
 
 export function makeExchangeProbe(cloud: Cloud, http: HttpTransport): ExchangeProbe {
@@ -35,7 +47,17 @@ export function makeExchangeProbe(cloud: Cloud, http: HttpTransport): ExchangePr
 
 /** Exchange answers in several shapes, some not JSON at all (a 403 of NUL bytes has been seen); each maps to one outcome. */
 export function interpret(status: number, body: Buffer, headers: Record<string, string>): ProbeResult {
-  let json: { value?: unknown[]; error?: { code?: string; message?: string; details?: { message?: string }[]; innererror?: { internalexception?: { message?: string } } } } | undefined;
+  let json:
+    | {
+        value?: unknown[];
+        error?: {
+          code?: string;
+          message?: string;
+          details?: { message?: string }[];
+          innererror?: { internalexception?: { message?: string } };
+        };
+      }
+    | undefined;
   const text = body.toString('utf8');
   if (text.replace(/\0/g, '').trim() !== '') {
     try {
@@ -45,20 +67,44 @@ export function interpret(status: number, body: Buffer, headers: Record<string, 
     }
   }
   const msg = json?.error?.message ?? '';
-  if (status === 200 && json && Array.isArray(json.value)) return { ok: true, status, count: json.value.length, rows: json.value as Record<string, unknown>[] };
+  if (status === 200 && json && Array.isArray(json.value))
+    return { ok: true, status, count: json.value.length, rows: json.value as Record<string, unknown>[] };
   if (status === 429 || status === 503) {
     const ra = Number(headers['retry-after']);
-    return { ok: false, status, kind: status === 429 ? 'throttled' : 'unavailable', message: msg || `HTTP ${status}`, ...(Number.isFinite(ra) ? { retryAfterMs: ra * 1000 } : {}) };
+    return {
+      ok: false,
+      status,
+      kind: status === 429 ? 'throttled' : 'unavailable',
+      message: msg || `HTTP ${status}`,
+      ...(Number.isFinite(ra) ? { retryAfterMs: ra * 1000 } : {}),
+    };
   }
   if (status === 401) {
-    if (/role assigned to application|isn't supported in this scenario|not supported in this scenario/i.test(msg)) return { ok: false, status, kind: 'no-directory-role', message: msg };
+    if (
+      /role assigned to application|isn't supported in this scenario|not supported in this scenario/i.test(
+        msg,
+      )
+    )
+      return { ok: false, status, kind: 'no-directory-role', message: msg };
     return { ok: false, status, kind: 'no-app-role', message: msg || 'Exchange refused the token (401).' };
   }
-  if (status === 403) return { ok: false, status, kind: 'no-directory-role', message: msg || 'Exchange refused the app (403) without an explanation.' };
+  if (status === 403)
+    return {
+      ok: false,
+      status,
+      kind: 'no-directory-role',
+      message: msg || 'Exchange refused the app (403) without an explanation.',
+    };
   if (status === 400 && json?.error) {
-    const detail = json.error.details?.[0]?.message ?? json.error.innererror?.internalexception?.message ?? msg;
+    const detail =
+      json.error.details?.[0]?.message ?? json.error.innererror?.internalexception?.message ?? msg;
     return { ok: false, status, kind: 'cmdlet', message: detail || 'Invalid Operation' };
   }
   if (status >= 500) return { ok: false, status, kind: 'unavailable', message: msg || `HTTP ${status}` };
-  return { ok: false, status, kind: 'unrecognised', message: `Exchange answered HTTP ${status} in a way exo-cba does not recognise${msg ? `: ${msg}` : ''}.` };
+  return {
+    ok: false,
+    status,
+    kind: 'unrecognised',
+    message: `Exchange answered HTTP ${status} in a way exo-cba does not recognise${msg ? `: ${msg}` : ''}.`,
+  };
 }

@@ -7,10 +7,20 @@ import type { ExchangeProbe } from './admin-api.js';
  */
 export interface ExchangeAdmin {
   /** Runs a cmdlet; resolves with its rows, or with the failure Exchange gave (a cmdlet error is an answer, not a crash). */
-  run(cmdlet: string, parameters?: Record<string, unknown>): Promise<{ ok: true; rows: Record<string, unknown>[] } | { ok: false; message: string }>;
+  run(
+    cmdlet: string,
+    parameters?: Record<string, unknown>,
+  ): Promise<{ ok: true; rows: Record<string, unknown>[] } | { ok: false; message: string }>;
 }
 
-export function exchangeAdmin(probe: ExchangeProbe, session: { tenantId: string; organization: string; token(): Promise<{ accessToken: string; scopes: string[] }> }): ExchangeAdmin {
+export function exchangeAdmin(
+  probe: ExchangeProbe,
+  session: {
+    tenantId: string;
+    organization: string;
+    token(): Promise<{ accessToken: string; scopes: string[] }>;
+  },
+): ExchangeAdmin {
   return {
     async run(cmdlet, parameters = {}) {
       const t = await session.token();
@@ -20,7 +30,13 @@ export function exchangeAdmin(probe: ExchangeProbe, session: { tenantId: string;
           fix: 'Use --client-id with your own public client that has Exchange.Manage (Office 365 Exchange Online, delegated) with admin consent, or give the app a directory role instead (--role).',
         });
       }
-      const r = await probe.invoke({ tenantId: session.tenantId, organization: session.organization, accessToken: t.accessToken, cmdlet, parameters });
+      const r = await probe.invoke({
+        tenantId: session.tenantId,
+        organization: session.organization,
+        accessToken: t.accessToken,
+        cmdlet,
+        parameters,
+      });
       if (r.ok) return { ok: true, rows: r.rows };
       if (r.kind === 'cmdlet') {
         // A cmdlet outside the admin's roles does not exist in the session: the admin lacks Role Management.
@@ -32,7 +48,9 @@ export function exchangeAdmin(probe: ExchangeProbe, session: { tenantId: string;
         }
         return { ok: false, message: r.message };
       }
-      throw failure(`Exchange refused ${cmdlet} for the admin (HTTP ${r.status}): ${r.message}`, { fix: 'Check that the admin holds an Exchange role (Exchange Administrator), then run the command again: finished steps are reused.' });
+      throw failure(`Exchange refused ${cmdlet} for the admin (HTTP ${r.status}): ${r.message}`, {
+        fix: 'Check that the admin holds an Exchange role (Exchange Administrator), then run the command again: finished steps are reused.',
+      });
     },
   };
 }

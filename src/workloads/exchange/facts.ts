@@ -21,28 +21,70 @@ export interface DirectoryRole {
  * privilege first: read-only roles, then narrow write roles, then the broad ones.
  */
 export const EXCHANGE_ROLES: readonly DirectoryRole[] = [
-  { key: 'security-reader', name: 'Security Reader', templateId: '5d6b6bb7-de71-4623-b4af-96380a352509', compliance: true,
-    description: 'read-only: security settings and reports' },
-  { key: 'global-reader', name: 'Global Reader', templateId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451', compliance: true,
-    description: 'read-only everywhere: reporting and audit jobs' },
-  { key: 'exchange-recipient-administrator', name: 'Exchange Recipient Administrator', templateId: '31392ffb-586c-42d1-9346-e59415a2cc4e', compliance: false,
-    description: 'mailboxes, contacts, groups and other recipients only' },
-  { key: 'helpdesk-administrator', name: 'Helpdesk Administrator', templateId: '729827e3-9c14-49f7-bb1b-9608f156bbb8', compliance: false,
-    description: 'helpdesk tasks, including passwords of non-admins' },
-  { key: 'compliance-administrator', name: 'Compliance Administrator', templateId: '17315797-102d-40b4-93e0-432062caca18', compliance: true,
-    description: 'retention, DLP, eDiscovery and other compliance features' },
-  { key: 'security-administrator', name: 'Security Administrator', templateId: '194ae4cb-b126-40b2-bd5b-6091b380977d', compliance: true,
-    description: 'manage security features, Security & Compliance included' },
-  { key: 'exchange-administrator', name: 'Exchange Administrator', templateId: '29232cdf-9323-42fd-ade2-1d097af3e4de', compliance: false,
-    description: 'every Exchange Online cmdlet; the usual choice for admin scripts' },
-  { key: 'global-administrator', name: 'Global Administrator', templateId: '62e90394-69f5-4237-9190-012177145e10', compliance: true,
-    description: 'everything in the tenant; emergencies only' },
+  {
+    key: 'security-reader',
+    name: 'Security Reader',
+    templateId: '5d6b6bb7-de71-4623-b4af-96380a352509',
+    compliance: true,
+    description: 'read-only: security settings and reports',
+  },
+  {
+    key: 'global-reader',
+    name: 'Global Reader',
+    templateId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+    compliance: true,
+    description: 'read-only everywhere: reporting and audit jobs',
+  },
+  {
+    key: 'exchange-recipient-administrator',
+    name: 'Exchange Recipient Administrator',
+    templateId: '31392ffb-586c-42d1-9346-e59415a2cc4e',
+    compliance: false,
+    description: 'mailboxes, contacts, groups and other recipients only',
+  },
+  {
+    key: 'helpdesk-administrator',
+    name: 'Helpdesk Administrator',
+    templateId: '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+    compliance: false,
+    description: 'helpdesk tasks, including passwords of non-admins',
+  },
+  {
+    key: 'compliance-administrator',
+    name: 'Compliance Administrator',
+    templateId: '17315797-102d-40b4-93e0-432062caca18',
+    compliance: true,
+    description: 'retention, DLP, eDiscovery and other compliance features',
+  },
+  {
+    key: 'security-administrator',
+    name: 'Security Administrator',
+    templateId: '194ae4cb-b126-40b2-bd5b-6091b380977d',
+    compliance: true,
+    description: 'manage security features, Security & Compliance included',
+  },
+  {
+    key: 'exchange-administrator',
+    name: 'Exchange Administrator',
+    templateId: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+    compliance: false,
+    description: 'every Exchange Online cmdlet; the usual choice for admin scripts',
+  },
+  {
+    key: 'global-administrator',
+    name: 'Global Administrator',
+    templateId: '62e90394-69f5-4237-9190-012177145e10',
+    compliance: true,
+    description: 'everything in the tenant; emergencies only',
+  },
 ];
 
 /** Accepts a key (exchange-administrator), a display name (any case) or a template id. */
 export function findExchangeRole(input: string): DirectoryRole | undefined {
   const wanted = input.trim().toLowerCase();
-  return EXCHANGE_ROLES.find((r) => r.key === wanted || r.name.toLowerCase() === wanted || r.templateId === wanted);
+  return EXCHANGE_ROLES.find(
+    (r) => r.key === wanted || r.name.toLowerCase() === wanted || r.templateId === wanted,
+  );
 }
 
 export function roleByTemplateId(id: string): DirectoryRole | undefined {

@@ -4,7 +4,17 @@ import { cloudRow, type CloudName } from '../../tenant/clouds.js';
 
 export const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export function powershell(p: { appId: string; thumbprint: string; organization: string; pfx?: string; cloud: CloudName; exchangeEnvironmentName: string; compliance: boolean; servicePrincipalId?: string; appName?: string }): string {
+export function powershell(p: {
+  appId: string;
+  thumbprint: string;
+  organization: string;
+  pfx?: string;
+  cloud: CloudName;
+  exchangeEnvironmentName: string;
+  compliance: boolean;
+  servicePrincipalId?: string;
+  appName?: string;
+}): string {
   const env = p.cloud === 'global' ? '' : ` -ExchangeEnvironmentName ${p.exchangeEnvironmentName}`;
   const pfx = p.pfx ? psQuote(p.pfx) : "'<path to the .pfx>'";
   const lines = [
@@ -19,15 +29,25 @@ export function powershell(p: { appId: string; thumbprint: string; organization:
   ];
   if (p.compliance) {
     const cc = cloudRow(p.cloud).complianceConnection;
-    const endpoints = cc ? ` -ConnectionUri ${cc.connectionUri} -AzureADAuthorizationEndpointUri ${cc.authorizationEndpoint}` : '';
-    lines.push('', '# Security & Compliance PowerShell (the rights serve it too):', `Connect-IPPSSession -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${endpoints}`);
+    const endpoints = cc
+      ? ` -ConnectionUri ${cc.connectionUri} -AzureADAuthorizationEndpointUri ${cc.authorizationEndpoint}`
+      : '';
+    lines.push(
+      '',
+      '# Security & Compliance PowerShell (the rights serve it too):',
+      `Connect-IPPSSession -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${endpoints}`,
+    );
   }
   return lines.join('\n');
 }
 
-
 /** For an app that holds a directory role: the finer Exchange RBAC alternative (rights on the service principal). */
-export function rbacHint(p: { appId: string; servicePrincipalId: string; appName: string; role: string }): string {
+export function rbacHint(p: {
+  appId: string;
+  servicePrincipalId: string;
+  appName: string;
+  role: string;
+}): string {
   return [
     `New-ServicePrincipal -AppId ${p.appId} -ObjectId ${p.servicePrincipalId} -DisplayName ${psQuote(p.appName)}`,
     `Add-RoleGroupMember -Identity 'Recipient Management' -Member ${p.servicePrincipalId}`,

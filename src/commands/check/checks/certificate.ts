@@ -8,7 +8,10 @@ export const certificate: Check = {
     try {
       r.cred = await r.t.credential();
       r.report.thumbprint = r.cred.thumbprint;
-      return { status: 'pass', message: `certificate ${r.cred.thumbprint} and its ${r.cred.keyBits}-bit key load and belong together` };
+      return {
+        status: 'pass',
+        message: `certificate ${r.cred.thumbprint} and its ${r.cred.keyBits}-bit key load and belong together`,
+      };
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       r.inputError = true;

@@ -19,22 +19,38 @@ export const exchange: Check = {
     const cmdlet = rights ? strategyFor(rights).verifyCmdlet(rights) : VERIFY_CMDLET;
     // Exchange's 429 and 503 are waited out under the one retry policy (a CI check should not fail on one).
     const busy = (p: ProbeResult) => !p.ok && (p.kind === 'throttled' || p.kind === 'unavailable');
-    const probe = await withRetries(ctx, `${cmdlet} in Exchange Online`, async () => {
-      const p = await r.svc.exchange.invoke({ tenantId: tid, organization: org, accessToken: token.accessToken, cmdlet });
-      if (busy(p)) throw Object.assign(new Error('busy'), { probe: p });
-      return p;
-    }, {
-      deadline: ctx.clock.now().getTime() + CHECK_WAIT_MS,
-      decide: (e) => {
-        const p = (e as { probe?: ProbeResult }).probe;
-        return p && !p.ok ? { label: `Exchange is busy (HTTP ${p.status})`, ...(p.retryAfterMs !== undefined ? { retryAfterMs: p.retryAfterMs } : {}) } : undefined;
+    const probe = await withRetries(
+      ctx,
+      `${cmdlet} in Exchange Online`,
+      async () => {
+        const p = await r.svc.exchange.invoke({
+          tenantId: tid,
+          organization: org,
+          accessToken: token.accessToken,
+          cmdlet,
+        });
+        if (busy(p)) throw Object.assign(new Error('busy'), { probe: p });
+        return p;
       },
-    }).catch((e: unknown) => {
+      {
+        deadline: ctx.clock.now().getTime() + CHECK_WAIT_MS,
+        decide: (e) => {
+          const p = (e as { probe?: ProbeResult }).probe;
+          return p && !p.ok
+            ? {
+                label: `Exchange is busy (HTTP ${p.status})`,
+                ...(p.retryAfterMs !== undefined ? { retryAfterMs: p.retryAfterMs } : {}),
+              }
+            : undefined;
+        },
+      },
+    ).catch((e: unknown) => {
       const p = (e as { probe?: ProbeResult }).probe;
       if (p) return p;
       throw e;
     });
-    if (probe.ok) return { status: 'pass', message: `${cmdlet} ran in Exchange Online (${probe.count} result(s))` };
+    if (probe.ok)
+      return { status: 'pass', message: `${cmdlet} ran in Exchange Online (${probe.count} result(s))` };
     const d = diagnoseProbe(probe, rights ? strategyFor(rights).whenRefused(rights) : undefined, cmdlet);
     return { status: 'fail', message: d.what, fix: d.fix };
   },

@@ -13,7 +13,17 @@ export const keys: Check = {
     const cloud = r.svc.target.cloud;
     let graphToken: string;
     try {
-      graphToken = (await r.svc.identity.appToken({ clientId: r.t.appId, tenant: r.t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 }, cloud.graphResource)).accessToken;
+      graphToken = (
+        await r.svc.identity.appToken(
+          {
+            clientId: r.t.appId,
+            tenant: r.t.tenant,
+            keyPem: cred.keyPem,
+            thumbprintSha256: cred.thumbprintSha256,
+          },
+          cloud.graphResource,
+        )
+      ).accessToken;
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       return skip(`no Graph token: ${err.description}`);
@@ -24,12 +34,30 @@ export const keys: Check = {
       if (!app) return skip('the app cannot see its own registration');
       const now = ctx.clock.now().getTime();
       const mine = app.keyCredentials.find((k) => thumbprintOfKey(k) === cred.thumbprint);
-      const soon = app.keyCredentials.filter((k) => k !== mine && Date.parse(k.endDateTime) - now < r.o.warnDays * 86_400_000);
-      if (!mine) return { status: 'fail', message: `the app has ${app.keyCredentials.length} key(s) and none is this certificate`, fix: 'Upload it (exo-cba rotate --admin) or use the registered certificate.' };
-      if (soon.length) return { status: 'warn', message: `registered; other keys expiring soon: ${soon.map((k) => `${thumbprintOfKey(k) ?? k.keyId} (${k.endDateTime.slice(0, 10)})`).join(', ')}`, fix: 'Remove or rotate them (exo-cba rotate --finish removes the old keys of a rotation).' };
-      return { status: 'pass', message: `registered as key ${mine.keyId}; ${app.keyCredentials.length - 1} other key(s), none expiring within ${r.o.warnDays} days` };
+      const soon = app.keyCredentials.filter(
+        (k) => k !== mine && Date.parse(k.endDateTime) - now < r.o.warnDays * 86_400_000,
+      );
+      if (!mine)
+        return {
+          status: 'fail',
+          message: `the app has ${app.keyCredentials.length} key(s) and none is this certificate`,
+          fix: 'Upload it (exo-cba rotate --admin) or use the registered certificate.',
+        };
+      if (soon.length)
+        return {
+          status: 'warn',
+          message: `registered; other keys expiring soon: ${soon.map((k) => `${thumbprintOfKey(k) ?? k.keyId} (${k.endDateTime.slice(0, 10)})`).join(', ')}`,
+          fix: 'Remove or rotate them (exo-cba rotate --finish removes the old keys of a rotation).',
+        };
+      return {
+        status: 'pass',
+        message: `registered as key ${mine.keyId}; ${app.keyCredentials.length - 1} other key(s), none expiring within ${r.o.warnDays} days`,
+      };
     } catch (err) {
-      if (err instanceof GraphApiError && (err.status === 403 || err.status === 401)) return skip('the app may not read its own registration (needs Application.Read.All); nothing to compare');
+      if (err instanceof GraphApiError && (err.status === 403 || err.status === 401))
+        return skip(
+          'the app may not read its own registration (needs Application.Read.All); nothing to compare',
+        );
       throw err;
     }
   },

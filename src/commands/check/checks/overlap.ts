@@ -9,8 +9,18 @@ export const overlap: Check = {
     if (!previous.length) return skip('no old key waits for removal');
     const now = ctx.clock.now().getTime();
     const overdue = previous.filter((p) => p.retireAfter && Date.parse(p.retireAfter) <= now);
-    const line = previous.map((p) => `${p.thumbprint} ${p.retireAfter ? `goes after ${p.retireAfter.slice(0, 16).replace('T', ' ')} UTC` : 'goes at rotate --finish'}`).join('; ');
-    if (overdue.length) return { status: 'warn', message: `old key(s) past their overlap are still registered: ${line}`, fix: `Run 'exo-cba rotate --profile ${r.t.profile.name} --finish' (a scheduled rotate does it too).` };
+    const line = previous
+      .map(
+        (p) =>
+          `${p.thumbprint} ${p.retireAfter ? `goes after ${p.retireAfter.slice(0, 16).replace('T', ' ')} UTC` : 'goes at rotate --finish'}`,
+      )
+      .join('; ');
+    if (overdue.length)
+      return {
+        status: 'warn',
+        message: `old key(s) past their overlap are still registered: ${line}`,
+        fix: `Run 'exo-cba rotate --profile ${r.t.profile.name} --finish' (a scheduled rotate does it too).`,
+      };
     return { status: 'pass', message: `old key(s) still registered for the overlap: ${line}` };
   },
 };

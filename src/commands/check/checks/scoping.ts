@@ -13,7 +13,15 @@ export const scoping: Check = {
     if (!r.token) return skip('no token');
     const wids = Array.isArray(r.token.claims['wids']) ? (r.token.claims['wids'] as string[]) : [];
     const roles = EXCHANGE_ROLES.filter((x) => wids.includes(x.templateId));
-    if (!roles.length) return { status: 'pass', message: 'no directory role: the Exchange roles alone decide what the app may run' };
-    return { status: 'warn', message: `the app also holds the directory role ${roles.map((x) => x.name).join(', ')}, which defeats the Exchange RBAC scoping`, fix: `Remove it (Entra ID > Roles and administrators), or re-run 'exo-cba init --profile ${r.t.profile!.name}' and let it remove the role.` };
+    if (!roles.length)
+      return {
+        status: 'pass',
+        message: 'no directory role: the Exchange roles alone decide what the app may run',
+      };
+    return {
+      status: 'warn',
+      message: `the app also holds the directory role ${roles.map((x) => x.name).join(', ')}, which defeats the Exchange RBAC scoping`,
+      fix: `Remove it (Entra ID > Roles and administrators), or re-run 'exo-cba init --profile ${r.t.profile!.name}' and let it remove the role.`,
+    };
   },
 };

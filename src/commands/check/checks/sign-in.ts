@@ -10,7 +10,15 @@ export const signIn: Check = {
     if (!cred) return skip('no usable certificate');
     const resource = r.svc.target.cloud.exchangeResource;
     try {
-      r.token = await r.svc.identity.appToken({ clientId: r.t.appId, tenant: r.t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 }, resource);
+      r.token = await r.svc.identity.appToken(
+        {
+          clientId: r.t.appId,
+          tenant: r.t.tenant,
+          keyPem: cred.keyPem,
+          thumbprintSha256: cred.thumbprintSha256,
+        },
+        resource,
+      );
       return { status: 'pass', message: `app-only token for ${resource} issued` };
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;

@@ -19,18 +19,29 @@ import type { InitRun } from '../run.js';
  * whose names differ only in case or punctuation from ever sharing a key (an upsert would merge them).
  */
 export function uniqueNameFor(appName: string): string {
-  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'app';
+  const slug =
+    appName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'app';
   return `exo-cba-${slug}-${createHash('sha256').update(appName).digest('hex').slice(0, 10)}`;
 }
 
 type Ctx = Pick<Context, 'clock' | 'out'>;
 
 const visible = (ctx: Ctx, dir: Directory, uniqueName: string, deadline: number) =>
-  untilReplicated(ctx, 'read the application', async () => {
-    const a = await dir.getApplicationByUniqueName(uniqueName);
-    if (!a) throw new GraphApiError(404, 'Request_ResourceNotFound', 'not visible yet', [], undefined, 'read');
-    return a;
-  }, { deadline }).catch((e: unknown) => {
+  untilReplicated(
+    ctx,
+    'read the application',
+    async () => {
+      const a = await dir.getApplicationByUniqueName(uniqueName);
+      if (!a)
+        throw new GraphApiError(404, 'Request_ResourceNotFound', 'not visible yet', [], undefined, 'read');
+      return a;
+    },
+    { deadline },
+  ).catch((e: unknown) => {
     throw explainGraphError(e, 'read the application');
   });
 
@@ -43,14 +54,25 @@ async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; cr
   const dir = s.deps.dir;
   const uniqueName = uniqueNameFor(s.answers.appName);
   // The tag and the uniqueName mark the app as exo-cba's (see tenant/ownership.ts); neither alone is proof.
-  const body = { displayName: s.answers.appName, signInAudience: 'AzureADMyOrg', requiredResourceAccess: [MANAGE_AS_APP_ACCESS], keyCredentials: [keyCredentialFor(s.credential!, s.answers.appName, s.keyId)], tags: [EXO_CBA_TAG] };
+  const body = {
+    displayName: s.answers.appName,
+    signInAudience: 'AzureADMyOrg',
+    requiredResourceAccess: [MANAGE_AS_APP_ACCESS],
+    keyCredentials: [keyCredentialFor(s.credential!, s.answers.appName, s.keyId)],
+    tags: [EXO_CBA_TAG],
+  };
   try {
     const up = await dir.upsertApplication(uniqueName, body);
-    return up.app ? { app: up.app, created: true } : { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
+    return up.app
+      ? { app: up.app, created: true }
+      : { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
   } catch (err) {
     // Where the upsert is not offered (Graph's docs disagree on some national clouds), create plainly.
-    if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status)) throw explainGraphError(err, 'create the application');
-    ctx.out.verbose(`upsert by uniqueName refused (${err.status} ${err.code}); looking for the app before POST /applications`);
+    if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status))
+      throw explainGraphError(err, 'create the application');
+    ctx.out.verbose(
+      `upsert by uniqueName refused (${err.status} ${err.code}); looking for the app before POST /applications`,
+    );
   }
   // A POST is never re-sent blindly: before each try, look for the app by its uniqueName (a lost answer may
   // have created it), and a conflict on that uniqueName means an earlier try did.
@@ -62,11 +84,16 @@ async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; cr
     try {
       return { app: await dir.createApplication({ ...body, uniqueName }), created: true };
     } catch (err) {
-      if (err instanceof GraphApiError && err.reason === 'conflict') return { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
-      const retryable = err instanceof GraphApiError && (err.reason === 'throttled' || err.reason === 'transient');
-      if (!retryable || attempt >= 4 || ctx.clock.now().getTime() > s.deadline) throw explainGraphError(err, 'create the application');
+      if (err instanceof GraphApiError && err.reason === 'conflict')
+        return { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
+      const retryable =
+        err instanceof GraphApiError && (err.reason === 'throttled' || err.reason === 'transient');
+      if (!retryable || attempt >= 4 || ctx.clock.now().getTime() > s.deadline)
+        throw explainGraphError(err, 'create the application');
       const wait = err.extra.retryAfterMs ?? backoff(attempt);
-      ctx.out.verbose(`POST /applications failed (${err.status}); looking for the app before trying again in ${wait} ms`);
+      ctx.out.verbose(
+        `POST /applications failed (${err.status}); looking for the app before trying again in ${wait} ms`,
+      );
       await ctx.clock.sleep(wait);
     }
   }
@@ -76,8 +103,10 @@ export const application: Step<InitRun, Ctx> = {
   id: 'application',
   plan(_ctx, s) {
     const app = s.survey.app;
-    if (!app) return `create application '${s.answers.appName}' (single tenant, declaring Exchange.ManageAsApp, with the certificate as its key): PATCH /applications(uniqueName=…) with Prefer: create-if-missing`;
-    if (hasManageAsApp(app.requiredResourceAccess)) return `reuse application '${app.displayName}' (appId ${app.appId})`;
+    if (!app)
+      return `create application '${s.answers.appName}' (single tenant, declaring Exchange.ManageAsApp, with the certificate as its key): PATCH /applications(uniqueName=…) with Prefer: create-if-missing`;
+    if (hasManageAsApp(app.requiredResourceAccess))
+      return `reuse application '${app.displayName}' (appId ${app.appId})`;
     return `reuse application '${app.displayName}' (appId ${app.appId}) and declare Exchange.ManageAsApp on it: PATCH /applications/{id}`;
   },
   async run(ctx, s) {
@@ -100,7 +129,10 @@ export const application: Step<InitRun, Ctx> = {
       s.outcomes['application'] = created ? 'created' : 'reused';
     }
     // Written the moment the app is known, so a run killed now resumes with this app instead of making another.
-    await s.journal({ state: 'incomplete', app: { displayName: s.app.displayName, objectId: s.app.id, appId: s.app.appId } });
+    await s.journal({
+      state: 'incomplete',
+      app: { displayName: s.app.displayName, objectId: s.app.id, appId: s.app.appId },
+    });
     s.report(`Application '${s.app.displayName}'`, s.outcomes['application']!, ` (appId ${s.app.appId})`);
   },
 };

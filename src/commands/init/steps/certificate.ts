@@ -5,7 +5,15 @@ import type { Step } from '../../../core/steps.js';
 import { usageError } from '../../../core/errors.js';
 import type { Credential } from '../../../certificate/x509.js';
 import { loadRecordedCredential } from '../../../certificate/credentials.js';
-import { archiveDirFor, clearTheWay, filePaths, plannedFiles, recordOf, slug, writeCertificateSet } from '../../../certificate/store.js';
+import {
+  archiveDirFor,
+  clearTheWay,
+  filePaths,
+  plannedFiles,
+  recordOf,
+  slug,
+  writeCertificateSet,
+} from '../../../certificate/store.js';
 import { recordsOf } from '../../../tenant/ownership.js';
 import type { InitRun } from '../run.js';
 
@@ -34,9 +42,11 @@ async function reusable(ctx: Ctx, s: InitRun): Promise<Credential | undefined> {
 export const certificate: Step<InitRun, Ctx> = {
   id: 'certificate',
   async plan(ctx, s) {
-    if (s.brought) return `use the certificate ${s.brought.thumbprint} from ${s.flags.certFile}; write its files to ${s.answers.outDir}`;
+    if (s.brought)
+      return `use the certificate ${s.brought.thumbprint} from ${s.flags.certFile}; write its files to ${s.answers.outDir}`;
     const kept = await reusable(ctx, s);
-    if (kept) return `reuse the profile's certificate ${kept.thumbprint} (valid until ${kept.notAfter.toISOString().slice(0, 10)})`;
+    if (kept)
+      return `reuse the profile's certificate ${kept.thumbprint} (valid until ${kept.notAfter.toISOString().slice(0, 10)})`;
     return `make a ${s.answers.keySize}-bit RSA certificate valid ${s.answers.validityDays} days; write its files to ${s.answers.outDir} (anything in the way is archived)`;
   },
   async run(ctx, s) {
@@ -56,21 +66,55 @@ export const certificate: Step<InitRun, Ctx> = {
     if (!cred) {
       const progress = ctx.out.progress(`Generating a ${s.answers.keySize}-bit RSA key`);
       const keyPem = await cert.generateKey(s.answers.keySize);
-      const certPem = cert.selfSignedCertificate({ keyPem, commonName: s.answers.appName, now, validityDays: s.answers.validityDays });
+      const certPem = cert.selfSignedCertificate({
+        keyPem,
+        commonName: s.answers.appName,
+        now,
+        validityDays: s.answers.validityDays,
+      });
       cred = { ...cert.describeCertificate(certPem), keyPem };
       progress.succeed(`Certificate made (thumbprint ${cred.thumbprint})`);
     }
-    const files = plannedFiles(s.answers.outDir, slug(s.answers.appName), s.answers.pfxPassword === undefined);
-    const owner = s.allProfiles.find((p) => p.name !== s.profileName && recordsOf(p).some((r) => filePaths(r.files).some((f) => filePaths(files).includes(f))));
-    if (owner) throw usageError(`The files at ${files.dir} belong to profile '${owner.name}'; writing there would take them from it.`, `Choose another --out-dir for profile '${s.profileName}'.`);
+    const files = plannedFiles(
+      s.answers.outDir,
+      slug(s.answers.appName),
+      s.answers.pfxPassword === undefined,
+    );
+    const owner = s.allProfiles.find(
+      (p) =>
+        p.name !== s.profileName &&
+        recordsOf(p).some((r) => filePaths(r.files).some((f) => filePaths(files).includes(f))),
+    );
+    if (owner)
+      throw usageError(
+        `The files at ${files.dir} belong to profile '${owner.name}'; writing there would take them from it.`,
+        `Choose another --out-dir for profile '${s.profileName}'.`,
+      );
     s.generatedPassword = s.answers.pfxPassword === undefined ? cert.generatePassword() : undefined;
-    const pfx = cert.toPfx({ keyPem: cred.keyPem, certPem: cred.certPem, password: s.answers.pfxPassword ?? s.generatedPassword!, legacy: s.flags.pfxLegacy, friendlyName: s.answers.appName });
+    const pfx = cert.toPfx({
+      keyPem: cred.keyPem,
+      certPem: cred.certPem,
+      password: s.answers.pfxPassword ?? s.generatedPassword!,
+      legacy: s.flags.pfxLegacy,
+      friendlyName: s.answers.appName,
+    });
     const was = await ctx.files.tighten(files.dir);
-    if (was !== undefined) ctx.out.info(`${files.dir} was open to other users (mode ${was.toString(8)}); made it private (700) before writing key material.`);
-    const archived = await clearTheWay(ctx.files, files, archiveDirFor(files.dir, now, cred.thumbprint.slice(0, 8)));
-    if (archived.length) ctx.out.info(`Archived ${archived.length} existing file(s) to ${path.dirname(archived[0]!)}`);
+    if (was !== undefined)
+      ctx.out.info(
+        `${files.dir} was open to other users (mode ${was.toString(8)}); made it private (700) before writing key material.`,
+      );
+    const archived = await clearTheWay(
+      ctx.files,
+      files,
+      archiveDirFor(files.dir, now, cred.thumbprint.slice(0, 8)),
+    );
+    if (archived.length)
+      ctx.out.info(`Archived ${archived.length} existing file(s) to ${path.dirname(archived[0]!)}`);
     // A key brought in under a password stays under that password on disk (the PFX's, from --pfx-password-env).
-    const keyProtection = cred.keyWasProtected && s.flags.pfxPasswordEnv && s.answers.pfxPassword ? { password: s.answers.pfxPassword, env: s.flags.pfxPasswordEnv } : undefined;
+    const keyProtection =
+      cred.keyWasProtected && s.flags.pfxPasswordEnv && s.answers.pfxPassword
+        ? { password: s.answers.pfxPassword, env: s.flags.pfxPasswordEnv }
+        : undefined;
     s.files = await writeCertificateSet(ctx.files, files, cred, pfx, s.generatedPassword, keyProtection);
     s.credential = cred;
     s.outcomes['certificate'] = 'created';

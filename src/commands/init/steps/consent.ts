@@ -5,20 +5,31 @@ import { explainGraphError, untilReplicated } from '../../../adapters/graph-erro
 import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 
-const isDuplicate = (err: unknown) => err instanceof GraphApiError && (err.status === 409 || (err.status === 400 && /already exists|conflicting object/i.test(err.message)));
+const isDuplicate = (err: unknown) =>
+  err instanceof GraphApiError &&
+  (err.status === 409 || (err.status === 400 && /already exists|conflicting object/i.test(err.message)));
 
 /** Admin consent for Exchange.ManageAsApp: an app role assignment on the tenant's Exchange Online service principal. */
 export const consent: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
   id: 'grant',
-  plan: (_ctx, s) => (s.survey.granted ? `reuse the ${EXCHANGE_MANAGE_AS_APP} grant` : `grant ${EXCHANGE_MANAGE_AS_APP} (admin consent): POST /servicePrincipals/{Exchange Online}/appRoleAssignedTo`),
+  plan: (_ctx, s) =>
+    s.survey.granted
+      ? `reuse the ${EXCHANGE_MANAGE_AS_APP} grant`
+      : `grant ${EXCHANGE_MANAGE_AS_APP} (admin consent): POST /servicePrincipals/{Exchange Online}/appRoleAssignedTo`,
   async run(ctx, s) {
     let outcome: 'created' | 'reused' = 'reused';
     if (!s.survey.granted) {
       try {
-        await untilReplicated(ctx, `grant ${EXCHANGE_MANAGE_AS_APP}`, () => s.deps.dir.grantAppRole(s.survey.exoSp.id, s.sp!.id, EXCHANGE_MANAGE_AS_APP_ROLE_ID), { deadline: s.deadline });
+        await untilReplicated(
+          ctx,
+          `grant ${EXCHANGE_MANAGE_AS_APP}`,
+          () => s.deps.dir.grantAppRole(s.survey.exoSp.id, s.sp!.id, EXCHANGE_MANAGE_AS_APP_ROLE_ID),
+          { deadline: s.deadline },
+        );
         outcome = 'created';
       } catch (err) {
-        if (!isDuplicate(err)) throw explainGraphError(err, `grant ${EXCHANGE_MANAGE_AS_APP} (admin consent)`);
+        if (!isDuplicate(err))
+          throw explainGraphError(err, `grant ${EXCHANGE_MANAGE_AS_APP} (admin consent)`);
       }
     }
     s.outcomes['grant'] = outcome;

@@ -12,19 +12,31 @@ export const previousRights: Step<InitRun, Pick<Context, 'clock' | 'out' | 'inte
   id: 'previousRights',
   plan: (_ctx, s) => {
     const old = s.existing?.rights;
-    return old && old.kind !== s.answers.rights.kind ? `then remove the earlier ${strategyFor(old).describe(old)} from the app (asked first; --yes unattended)` : undefined;
+    return old && old.kind !== s.answers.rights.kind
+      ? `then remove the earlier ${strategyFor(old).describe(old)} from the app (asked first; --yes unattended)`
+      : undefined;
   },
   async run(ctx, s) {
     const old = s.existing?.rights;
     if (!old || old.kind === s.answers.rights.kind) return;
     const oldStrategy = strategyFor(old);
-    const on = { dir: s.deps.dir, sp: { id: s.sp!.id, appId: s.app!.appId, displayName: s.app!.displayName }, exchangeAdmin: s.deps.exchangeAdmin };
+    const on = {
+      dir: s.deps.dir,
+      sp: { id: s.sp!.id, appId: s.app!.appId, displayName: s.app!.displayName },
+      exchangeAdmin: s.deps.exchangeAdmin,
+    };
     if (!(await oldStrategy.isHeld(on, old))) return;
     const go = ctx.interactive
-      ? await ctx.prompt.confirm({ name: 'removePreviousRights', message: `Remove the earlier ${oldStrategy.describe(old)} from the app? (Left in place, it defeats the new scoping.)`, default: true })
+      ? await ctx.prompt.confirm({
+          name: 'removePreviousRights',
+          message: `Remove the earlier ${oldStrategy.describe(old)} from the app? (Left in place, it defeats the new scoping.)`,
+          default: true,
+        })
       : s.flags.yes;
     if (!go) {
-      ctx.out.warn(`The app still holds ${oldStrategy.describe(old)}: Exchange adds rights up, so ${strategyFor(s.answers.rights).describe(s.answers.rights)} limits nothing until it is removed.`);
+      ctx.out.warn(
+        `The app still holds ${oldStrategy.describe(old)}: Exchange adds rights up, so ${strategyFor(s.answers.rights).describe(s.answers.rights)} limits nothing until it is removed.`,
+      );
       return;
     }
     await oldStrategy.revoke(ctx, on, old);

@@ -7,7 +7,18 @@ export const rights: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
   id: 'rights',
   plan: (_ctx, s) => s.strategy.plan(s.answers.rights, s.survey.rightsHeld),
   async run(ctx, s) {
-    const outcome = s.survey.rightsHeld ? 'reused' : await s.strategy.grant(ctx, { dir: s.deps.dir, sp: { id: s.sp!.id, appId: s.app!.appId, displayName: s.app!.displayName }, exchangeAdmin: s.deps.exchangeAdmin }, s.answers.rights, s.deadline);
+    const outcome = s.survey.rightsHeld
+      ? 'reused'
+      : await s.strategy.grant(
+          ctx,
+          {
+            dir: s.deps.dir,
+            sp: { id: s.sp!.id, appId: s.app!.appId, displayName: s.app!.displayName },
+            exchangeAdmin: s.deps.exchangeAdmin,
+          },
+          s.answers.rights,
+          s.deadline,
+        );
     s.outcomes['rights'] = outcome;
     s.report(s.strategy.describe(s.answers.rights), outcome);
   },

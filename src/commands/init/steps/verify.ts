@@ -17,19 +17,32 @@ export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
   async run(ctx, s) {
     if (!s.flags.verify) return;
     const credential = s.credential!;
-    const outcome = await verifyConnection(ctx, { identity: s.deps.identity, exchange: await s.deps.exchange(), cloud: s.deps.cloud }, {
-      cred: { clientId: s.app!.appId, tenant: s.org.tenantId, keyPem: credential.keyPem, thumbprintSha256: credential.thumbprintSha256 },
-      tenantId: s.org.tenantId,
-      organization: s.org.initialDomain,
-      waitMs: Math.max(0, s.deadline - ctx.clock.now().getTime()),
-      cmdlet: s.strategy.verifyCmdlet(s.answers.rights),
-      refused: s.strategy.whenRefused(s.answers.rights),
-    });
+    const outcome = await verifyConnection(
+      ctx,
+      { identity: s.deps.identity, exchange: await s.deps.exchange(), cloud: s.deps.cloud },
+      {
+        cred: {
+          clientId: s.app!.appId,
+          tenant: s.org.tenantId,
+          keyPem: credential.keyPem,
+          thumbprintSha256: credential.thumbprintSha256,
+        },
+        tenantId: s.org.tenantId,
+        organization: s.org.initialDomain,
+        waitMs: Math.max(0, s.deadline - ctx.clock.now().getTime()),
+        cmdlet: s.strategy.verifyCmdlet(s.answers.rights),
+        refused: s.strategy.whenRefused(s.answers.rights),
+      },
+    );
     if (!outcome.verified) {
-      throw new CliError(EXIT.failed, `Set up, but not verified within ${Math.round(s.flags.waitMs / 1000)} s: ${outcome.diagnosis.what}`, {
-        why: 'Entra and Exchange can take several minutes to see a new app, grant and role.',
-        fix: `Re-run the same 'exo-cba init' to keep waiting (everything done so far is reused), or try 'exo-cba check --profile ${s.profileName}' later. ${outcome.diagnosis.fix}`,
-      });
+      throw new CliError(
+        EXIT.failed,
+        `Set up, but not verified within ${Math.round(s.flags.waitMs / 1000)} s: ${outcome.diagnosis.what}`,
+        {
+          why: 'Entra and Exchange can take several minutes to see a new app, grant and role.',
+          fix: `Re-run the same 'exo-cba init' to keep waiting (everything done so far is reused), or try 'exo-cba check --profile ${s.profileName}' later. ${outcome.diagnosis.fix}`,
+        },
+      );
     }
     s.verified = true;
   },

@@ -14,7 +14,10 @@ type Ctx = Pick<Context, 'clock' | 'out' | 'files' | 'env' | 'configDir' | 'inte
 export function stablePaths(ctx: Pick<Context, 'configDir'>, r: RotateRun): CertificateFiles {
   const current = r.profile?.certificate?.files;
   if (current && !r.o.outDir) return current;
-  const dir = r.o.outDir ?? current?.dir ?? path.join(ctx.configDir, 'certs', r.profile?.name ?? r.t.organization ?? r.t.tenant);
+  const dir =
+    r.o.outDir ??
+    current?.dir ??
+    path.join(ctx.configDir, 'certs', r.profile?.name ?? r.t.organization ?? r.t.tenant);
   return plannedFiles(dir, slug(r.appName), true);
 }
 
@@ -25,7 +28,10 @@ export function stablePaths(ctx: Pick<Context, 'configDir'>, r: RotateRun): Cert
  */
 export const certificate: Step<RotateRun, Ctx> = {
   id: 'certificate',
-  plan: (ctx, r) => (r.done ? undefined : `make a ${r.o.keySize}-bit certificate valid ${r.o.validityDays} days, in ${path.join(stablePaths(ctx, r).dir, 'pending')} until it is verified`),
+  plan: (ctx, r) =>
+    r.done
+      ? undefined
+      : `make a ${r.o.keySize}-bit certificate valid ${r.o.validityDays} days, in ${path.join(stablePaths(ctx, r).dir, 'pending')} until it is verified`,
   async run(ctx, r) {
     if (r.done) return;
     const recorded = r.profile?.pendingCertificate;
@@ -34,7 +40,12 @@ export const certificate: Step<RotateRun, Ctx> = {
       const loaded = await loadRecordedCredential(ctx, recorded);
       if (typeof loaded !== 'string') {
         ctx.out.info(`Resuming with the certificate ${loaded.thumbprint} made by an interrupted rotation`);
-        r.pending = { cred: loaded, record: recorded, password: password.password, ...(password.file ? { newPasswordFile: password.file } : {}) };
+        r.pending = {
+          cred: loaded,
+          record: recorded,
+          password: password.password,
+          ...(password.file ? { newPasswordFile: password.file } : {}),
+        };
         r.passwordSource = password.source;
         return;
       }
@@ -44,18 +55,46 @@ export const certificate: Step<RotateRun, Ctx> = {
     const now = ctx.clock.now();
     const progress = ctx.out.progress(`Generating a ${r.o.keySize}-bit RSA key`);
     const keyPem = await x509.generateKey(r.o.keySize);
-    const certPem = x509.selfSignedCertificate({ keyPem, commonName: r.appName, now, validityDays: r.o.validityDays });
+    const certPem = x509.selfSignedCertificate({
+      keyPem,
+      commonName: r.appName,
+      now,
+      validityDays: r.o.validityDays,
+    });
     const cred = { ...x509.describeCertificate(certPem), keyPem };
     progress.succeed(`New certificate ${cred.thumbprint}`);
     const stable = stablePaths(ctx, r);
-    const staging = plannedFiles(path.join(stable.dir, 'pending', cred.thumbprint.slice(0, 8).toLowerCase()), path.basename(stable.pfx ?? slug(r.appName), '.pfx'), false);
-    const pfx = x509.toPfx({ keyPem, certPem, password: password.password, legacy: r.o.pfxLegacy, friendlyName: r.appName });
+    const staging = plannedFiles(
+      path.join(stable.dir, 'pending', cred.thumbprint.slice(0, 8).toLowerCase()),
+      path.basename(stable.pfx ?? slug(r.appName), '.pfx'),
+      false,
+    );
+    const pfx = x509.toPfx({
+      keyPem,
+      certPem,
+      password: password.password,
+      legacy: r.o.pfxLegacy,
+      friendlyName: r.appName,
+    });
     const files = await writeCertificateSet(ctx.files, staging, cred, pfx, undefined);
     // The keyId is chosen here and journaled before addKey, so a run cut off before addKey's answer still
     // knows which key to remove later.
     const record = recordOf(cred, files, randomUUID());
     await r.save({ pendingCertificate: record });
-    r.pending = { cred, record, password: password.password, ...(password.file !== undefined ? { newPasswordFile: password.file || stable.pfxPasswordFile || path.join(stable.dir, `${slug(r.appName)}.pfx.password`) } : {}) };
-    r.passwordSource = password.source.kind === 'file' ? { kind: 'file', path: r.pending.newPasswordFile! } : password.source;
+    r.pending = {
+      cred,
+      record,
+      password: password.password,
+      ...(password.file !== undefined
+        ? {
+            newPasswordFile:
+              password.file ||
+              stable.pfxPasswordFile ||
+              path.join(stable.dir, `${slug(r.appName)}.pfx.password`),
+          }
+        : {}),
+    };
+    r.passwordSource =
+      password.source.kind === 'file' ? { kind: 'file', path: r.pending.newPasswordFile! } : password.source;
   },
 };

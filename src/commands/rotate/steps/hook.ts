@@ -11,9 +11,20 @@ const SECRET_VARS = ['EXO_CBA_CERTIFICATE', 'EXO_CBA_CERTIFICATE_PASSWORD'];
  * EXO_CBA_* variables, never a secret (the password travels by file path, or by the name of its variable).
  * A failing hook is reported and the run exits 1, but the verified rotation is kept.
  */
-export function hookEnvironment(env: Readonly<Record<string, string | undefined>>, r: RotateRun): Record<string, string> {
-  const drop = new Set([...SECRET_VARS, ...(r.passwordSource?.kind === 'env' ? [r.passwordSource.name] : []), ...(r.o.target.passwordEnvNamed ? [r.o.target.passwordEnv] : [])]);
-  const base = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !drop.has(e[0]) && !e[0].startsWith('EXO_CBA_')));
+export function hookEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  r: RotateRun,
+): Record<string, string> {
+  const drop = new Set([
+    ...SECRET_VARS,
+    ...(r.passwordSource?.kind === 'env' ? [r.passwordSource.name] : []),
+    ...(r.o.target.passwordEnvNamed ? [r.o.target.passwordEnv] : []),
+  ]);
+  const base = Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !drop.has(e[0]) && !e[0].startsWith('EXO_CBA_'),
+    ),
+  );
   const p = r.pending!;
   const old = r.profile?.previousCertificates?.find((x) => x.thumbprint === r.current?.thumbprint);
   const vars: Record<string, string | undefined> = {
@@ -31,7 +42,10 @@ export function hookEnvironment(env: Readonly<Record<string, string | undefined>
     EXO_CBA_PFX_PASSWORD_FILE: r.passwordSource?.kind === 'file' ? r.passwordSource.path : undefined,
     EXO_CBA_PFX_PASSWORD_ENV: r.passwordSource?.kind === 'env' ? r.passwordSource.name : undefined,
   };
-  return { ...base, ...Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined)) };
+  return {
+    ...base,
+    ...Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined)),
+  };
 }
 
 export const hook: Step<RotateRun, Pick<Context, 'out' | 'services' | 'env' | 'profiles'>> = {
@@ -51,7 +65,8 @@ export const hook: Step<RotateRun, Pick<Context, 'out' | 'services' | 'env' | 'p
     ctx.out.info(`Running the hook: ${command}`);
     const res = await ctx.services.runHook(command, hookEnvironment(ctx.env, r));
     r.hook = { command, code: res.code, output: res.output.trim() };
-    if (res.code !== 0) ctx.out.warn(`the hook exited with ${res.code}; the rotation stands (its output is in the result).`);
+    if (res.code !== 0)
+      ctx.out.warn(`the hook exited with ${res.code}; the rotation stands (its output is in the result).`);
     else ctx.out.info(`${ctx.out.color.green('✔')} Hook done`);
   },
 };

@@ -15,4 +15,14 @@ import { hook } from './hook.js';
  * due, make it (beside the current files), add its key, prove it, switch the files and the profile, retire the
  * old key at once only with --overlap 0, export, run the hook. --dry-run prints the plan of these same steps.
  */
-export const ROTATE_STEPS: StepList<RotateRun> = [retireDue, decide, certificate, addKey, verify, switchFiles, retireOld, exportPfx, hook];
+export const ROTATE_STEPS: StepList<RotateRun> = [
+  retireDue,
+  decide,
+  certificate,
+  addKey,
+  verify,
+  switchFiles,
+  retireOld,
+  exportPfx,
+  hook,
+];

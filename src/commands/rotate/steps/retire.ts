@@ -15,18 +15,29 @@ export function due(rec: CertificateRecord, now: number, finish: boolean): boole
   return rec.retireAfter === undefined || Date.parse(rec.retireAfter) <= now;
 }
 
-export async function retireRecords(ctx: Pick<Context, 'clock' | 'out' | 'files' | 'env'>, r: RotateRun, records: CertificateRecord[]): Promise<void> {
+export async function retireRecords(
+  ctx: Pick<Context, 'clock' | 'out' | 'files' | 'env'>,
+  r: RotateRun,
+  records: CertificateRecord[],
+): Promise<void> {
   for (const old of records) {
     if (old.thumbprint === r.current?.thumbprint && !r.pending) continue; // never the key in use
     const signer = r.pending?.cred ?? r.current;
     // Its own certificate (archived at the switch) proves the removal: the token service must now refuse it.
     const removed = await loadRecordedCredential(ctx, old);
-    const res = await r.keys.remove(old, `the old key ${old.thumbprint}`, { ...(signer ? { signer } : {}), ...(typeof removed !== 'string' ? { removed } : {}) });
+    const res = await r.keys.remove(old, `the old key ${old.thumbprint}`, {
+      ...(signer ? { signer } : {}),
+      ...(typeof removed !== 'string' ? { removed } : {}),
+    });
     if (!res.confirmed) {
       r.notes.push(`the old key ${old.thumbprint} may still be registered: ${res.note}`);
       continue;
     }
-    await r.save({ previousCertificates: (r.profile?.previousCertificates ?? []).filter((p) => p.thumbprint !== old.thumbprint) });
+    await r.save({
+      previousCertificates: (r.profile?.previousCertificates ?? []).filter(
+        (p) => p.thumbprint !== old.thumbprint,
+      ),
+    });
     r.retired.push(old.thumbprint);
     ctx.out.info(`${ctx.out.color.green('✔')} Old key ${old.thumbprint} removed (read back: gone)`);
   }
@@ -37,16 +48,27 @@ export const retireDue: Step<RotateRun, Pick<Context, 'clock' | 'out' | 'files' 
   plan: (ctx, r) => {
     const now = ctx.clock.now().getTime();
     const list = (r.profile?.previousCertificates ?? []).filter((p) => due(p, now, r.o.finish));
-    return list.length ? `remove ${list.length} old key(s) whose overlap is over: ${list.map((p) => p.thumbprint).join(', ')}` : undefined;
+    return list.length
+      ? `remove ${list.length} old key(s) whose overlap is over: ${list.map((p) => p.thumbprint).join(', ')}`
+      : undefined;
   },
   async run(ctx, r) {
     const now = ctx.clock.now().getTime();
-    await retireRecords(ctx, r, (r.profile?.previousCertificates ?? []).filter((p) => due(p, now, r.o.finish)));
+    await retireRecords(
+      ctx,
+      r,
+      (r.profile?.previousCertificates ?? []).filter((p) => due(p, now, r.o.finish)),
+    );
     if (r.o.finish) {
       r.done = {
-        ...r.base, action: 'finished',
-        reason: r.retired.length ? `removed ${r.retired.length} old key(s)` : 'no old key was waiting; nothing to remove',
-        ...(r.current ? { thumbprint: r.current.thumbprint, notAfter: r.current.notAfter.toISOString() } : {}),
+        ...r.base,
+        action: 'finished',
+        reason: r.retired.length
+          ? `removed ${r.retired.length} old key(s)`
+          : 'no old key was waiting; nothing to remove',
+        ...(r.current
+          ? { thumbprint: r.current.thumbprint, notAfter: r.current.notAfter.toISOString() }
+          : {}),
       };
     }
   },

@@ -15,36 +15,71 @@ import { stablePaths } from './certificate.js';
  */
 export const verify: Step<RotateRun, Context> = {
   id: 'verify',
-  plan: (_ctx, r) => (r.done ? undefined : `verify the new certificate: an app-only token, then ${r.profile ? strategyFor(r.profile.rights).verifyCmdlet(r.profile.rights) : 'Get-AcceptedDomain'} in Exchange (up to ${Math.round(r.o.waitMs / 1000)} s)`),
+  plan: (_ctx, r) =>
+    r.done
+      ? undefined
+      : `verify the new certificate: an app-only token, then ${r.profile ? strategyFor(r.profile.rights).verifyCmdlet(r.profile.rights) : 'Get-AcceptedDomain'} in Exchange (up to ${Math.round(r.o.waitMs / 1000)} s)`,
   async run(ctx, r) {
     if (r.done || !r.pending) return;
     const p = r.pending;
     const rights = r.profile?.rights;
-    const outcome = await verifyConnection(ctx, { identity: r.svc.identity, exchange: await ctx.services.exchange(r.cloud, r.svc.target.http), cloud: r.cloud }, {
-      cred: { clientId: r.t.appId, tenant: r.t.tenant, keyPem: p.cred.keyPem, thumbprintSha256: p.cred.thumbprintSha256 },
-      tenantId: r.profile?.tenantId ?? r.t.tenant, organization: r.t.organization ?? r.t.tenant, waitMs: r.o.waitMs,
-      ...(rights ? { cmdlet: strategyFor(rights).verifyCmdlet(rights), refused: strategyFor(rights).whenRefused(rights) } : {}),
-    });
+    const outcome = await verifyConnection(
+      ctx,
+      {
+        identity: r.svc.identity,
+        exchange: await ctx.services.exchange(r.cloud, r.svc.target.http),
+        cloud: r.cloud,
+      },
+      {
+        cred: {
+          clientId: r.t.appId,
+          tenant: r.t.tenant,
+          keyPem: p.cred.keyPem,
+          thumbprintSha256: p.cred.thumbprintSha256,
+        },
+        tenantId: r.profile?.tenantId ?? r.t.tenant,
+        organization: r.t.organization ?? r.t.tenant,
+        waitMs: r.o.waitMs,
+        ...(rights
+          ? {
+              cmdlet: strategyFor(rights).verifyCmdlet(rights),
+              refused: strategyFor(rights).whenRefused(rights),
+            }
+          : {}),
+      },
+    );
     if (outcome.verified) {
       r.verifiedSeconds = outcome.seconds;
       return;
     }
     let rollback: string;
     try {
-      const res = await r.keys.remove(p.record, 'the unverified new key', { ...(r.current ? { signer: r.current } : {}), removed: p.cred });
-      rollback = res.confirmed ? 'the new key was removed (read back: gone)' : `the new key may still be registered: ${res.note}`;
+      const res = await r.keys.remove(p.record, 'the unverified new key', {
+        ...(r.current ? { signer: r.current } : {}),
+        removed: p.cred,
+      });
+      rollback = res.confirmed
+        ? 'the new key was removed (read back: gone)'
+        : `the new key may still be registered: ${res.note}`;
     } catch (err) {
       rollback = `removing the new key failed (${(err as Error).message}); it may still be registered`;
     }
-    const archived = await ctx.files.archive(filePaths(p.record.files), archiveDirFor(stablePaths(ctx, r).dir, ctx.clock.now(), `unverified-${p.cred.thumbprint.slice(0, 8)}`));
+    const archived = await ctx.files.archive(
+      filePaths(p.record.files),
+      archiveDirFor(stablePaths(ctx, r).dir, ctx.clock.now(), `unverified-${p.cred.thumbprint.slice(0, 8)}`),
+    );
     if (r.profile) {
       const { pendingCertificate: _dropped, ...rest } = r.profile;
       r.profile = { ...rest, updatedAt: ctx.clock.now().toISOString() };
       await ctx.profiles.save(r.profile);
     }
-    throw new CliError(EXIT.failed, `The new certificate could not be verified within ${Math.round(r.o.waitMs / 1000)} s: ${outcome.diagnosis.what}`, {
-      why: `Rolled back: ${rollback}; the current certificate${r.current ? ` ${r.current.thumbprint}` : ''} stays in use${archived.length ? `; the new files went to ${path.dirname(archived[0]!)}` : ''}.`,
-      fix: `${outcome.diagnosis.fix} Then run rotate again (a longer --wait helps while Entra replicates).`,
-    });
+    throw new CliError(
+      EXIT.failed,
+      `The new certificate could not be verified within ${Math.round(r.o.waitMs / 1000)} s: ${outcome.diagnosis.what}`,
+      {
+        why: `Rolled back: ${rollback}; the current certificate${r.current ? ` ${r.current.thumbprint}` : ''} stays in use${archived.length ? `; the new files went to ${path.dirname(archived[0]!)}` : ''}.`,
+        fix: `${outcome.diagnosis.fix} Then run rotate again (a longer --wait helps while Entra replicates).`,
+      },
+    );
   },
 };
