@@ -46,6 +46,8 @@ export interface Application {
     hint: string | null;
     startDateTime: string;
     endDateTime: string;
+    /** sha256 (hex) of the secret text, so the token service can accept it (the text itself is never kept). */
+    secretHash?: string;
   }[];
   /** Workload identity federation: an outside issuer whose tokens sign in as this app. */
   federatedIdentityCredentials?: {
@@ -104,6 +106,26 @@ export interface User {
   displayName: string;
 }
 
+/** A SharePoint site (a site collection's root web) of the tenant's SharePoint host. */
+export interface Site {
+  /** Graph's composite id: "{hostname},{siteCollectionId},{webId}". */
+  id: string;
+  /** Server-relative path: "" for the root site, "/sites/hr" for the others. */
+  path: string;
+  displayName: string;
+  createdDateTime: string;
+}
+
+/** An application's grant on one site (Sites.Selected), as Graph's site permissions hold it. */
+export interface SitePermission {
+  id: string;
+  siteId: string;
+  appId: string;
+  appDisplayName: string;
+  roles: string[];
+  visibleAt: number;
+}
+
 export interface DirectoryData {
   schemaVersion: 1;
   tenant: { id: string; displayName: string; initialDomain: string };
@@ -112,6 +134,9 @@ export interface DirectoryData {
   servicePrincipals: ServicePrincipal[];
   appRoleAssignments: AppRoleAssignment[];
   roleAssignments: RoleAssignment[];
+  /** SharePoint (seeded by workload-seed.ts; absent from state files written before it). */
+  sites?: Site[];
+  sitePermissions?: SitePermission[];
 }
 
 export const SANDBOX_DOMAIN = 'exocbasandbox.onmicrosoft.com';

@@ -1,7 +1,8 @@
 import type { SbResponse } from './http-util.js';
 import { fieldError } from './field-errors.js';
 
-export type Service = 'token' | 'graph' | 'exchange';
+export type Service =
+  'token' | 'graph' | 'exchange' | 'compliance' | 'compliance-region' | 'sharepoint' | 'teams';
 
 export interface FailOnce {
   service: Service;
@@ -34,6 +35,8 @@ export interface FaultState {
   deniedScopes: string[];
   /** How Exchange refuses a principal without an Exchange-capable role: 401 JSON, or the 403 with a NUL body seen in the field. */
   exchangeRoleDenial: '401' | '403-nul';
+  /** Whether S&C's global host sends every admin API call to the tenant's regional host (true, as the field sees it). */
+  complianceRedirect: boolean;
 }
 
 export interface LogEntry {
@@ -56,6 +59,7 @@ export function defaultFaults(): FaultState {
     blockedClients: [],
     deniedScopes: [],
     exchangeRoleDenial: '401',
+    complianceRedirect: true,
   };
 }
 
@@ -137,7 +141,13 @@ function failureResponse(service: Service, status: number, retryAfterS: number):
         };
   if (service === 'token')
     return withoutRetryAfter(shaped(status === 429 ? 'token.throttled.429' : 'token.unavailable.503'));
-  if (service === 'exchange')
+  if (service === 'sharepoint' || service === 'teams')
+    return withoutRetryAfter(
+      status === 429
+        ? shaped(`${service}.throttled.429`)
+        : { ...shaped(`${service}.unavailable.503`), status },
+    );
+  if (service === 'exchange' || service === 'compliance' || service === 'compliance-region')
     return withoutRetryAfter(
       status === 429 ? shaped('exchange.throttled.429') : { ...shaped('exchange.unavailable.503'), status },
     );

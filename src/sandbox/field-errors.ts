@@ -1,5 +1,6 @@
 import { graphError, stsError } from './http-util.js';
 import type { SbResponse } from './http-util.js';
+import { WORKLOAD_FIELD_ERRORS } from './field-errors-workloads.js';
 
 /**
  * The answers Microsoft's services give in the situations exo-cba must survive, as recorded in the field,
@@ -8,7 +9,7 @@ import type { SbResponse } from './http-util.js';
  */
 export interface FieldError {
   id: string;
-  service: 'graph' | 'token' | 'exchange';
+  service: 'graph' | 'token' | 'exchange' | 'sharepoint' | 'teams';
   /** Where this shape was recorded. */
   source: string;
   answer(vars?: { id?: string; appId?: string; retryAfterS?: number }): SbResponse;
@@ -321,6 +322,7 @@ export const FIELD_ERRORS: FieldError[] = [
       body: { error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable.' } },
     }),
   },
+  ...WORKLOAD_FIELD_ERRORS,
 ];
 
 export const fieldError = (id: string): FieldError => {

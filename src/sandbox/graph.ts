@@ -20,6 +20,8 @@ import {
 } from './graph-access.js';
 import { parseFilter, select, appView, spView, keyView } from './graph-views.js';
 import { checkKeyProof } from './graph-proof.js';
+import { handleSites } from './graph-sites.js';
+import { handleRoleDefinitions } from './graph-roles.js';
 
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
 
@@ -285,6 +287,9 @@ export class GraphService {
       this.dir.data.roleAssignments = this.dir.data.roleAssignments.filter((a) => a.id !== r![1]);
       return before === this.dir.data.roleAssignments.length ? notFound(r[1]!) : { status: 204 };
     }
+    const more = { dir: this.dir, caller, req, ctx: (p: string) => this.ctx(p) };
+    const served = handleSites(more, route) ?? handleRoleDefinitions(more, route);
+    if (served) return served;
     return graphError(
       400,
       'BadRequest',

@@ -29,7 +29,36 @@ export const ROLE = {
   securityAdministrator: '194ae4cb-b126-40b2-bd5b-6091b380977d',
   complianceAdministrator: '17315797-102d-40b4-93e0-432062caca18',
   helpdeskAdministrator: '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+  teamsAdministrator: '69091246-20e8-4a56-aa4d-066075b2a7a8',
+  teamsCommunicationsAdministrator: 'baf37b3a-610e-45da-9e62-d9d1e5e8914b',
+  skypeForBusinessAdministrator: '75941009-915a-4869-abe7-691bff18279e',
+  sharePointAdministrator: 'f28a1f50-f6e7-4571-818b-6a12f2af6b6c',
+  /**
+   * Teams Reader: no template id in the sources this sandbox was written from, so this one is the sandbox's
+   * OWN, not Microsoft's; a client must find the role by its displayName (role templates below).
+   */
+  teamsReader: '5a1b9e3c-7d2f-4c1a-9e8b-5ab0c0ffee01',
 } as const;
+
+/** The display names of the role templates the sandbox's directory holds (same reference page). */
+export const ROLE_DISPLAY_NAMES: Record<keyof typeof ROLE, string> = {
+  globalAdministrator: 'Global Administrator',
+  privilegedRoleAdministrator: 'Privileged Role Administrator',
+  applicationAdministrator: 'Application Administrator',
+  cloudApplicationAdministrator: 'Cloud Application Administrator',
+  exchangeAdministrator: 'Exchange Administrator',
+  exchangeRecipientAdministrator: 'Exchange Recipient Administrator',
+  globalReader: 'Global Reader',
+  securityReader: 'Security Reader',
+  securityAdministrator: 'Security Administrator',
+  complianceAdministrator: 'Compliance Administrator',
+  helpdeskAdministrator: 'Helpdesk Administrator',
+  teamsAdministrator: 'Teams Administrator',
+  teamsCommunicationsAdministrator: 'Teams Communications Administrator',
+  skypeForBusinessAdministrator: 'Skype for Business Administrator',
+  sharePointAdministrator: 'SharePoint Administrator',
+  teamsReader: 'Teams Reader',
+};
 
 /**
  * The directory roles Exchange Online accepts for app-only access (the app-only auth page above, "Assign
@@ -44,4 +73,125 @@ export const EXCHANGE_CAPABLE_ROLES: readonly string[] = [
   ROLE.helpdeskAdministrator,
   ROLE.securityAdministrator,
   ROLE.securityReader,
+];
+
+// --- Security & Compliance PowerShell (Purview) ------------------------------------------------------------
+// https://learn.microsoft.com/powershell/exchange/app-only-auth-powershell-v2 (same app role as Exchange) and
+// the REST transport public clients use (KelvinTegelaar/CIPP-API New-ExoRequest.ps1, silverhack/monkey365
+// Get-MonkeySecCompBackendUri.ps1).
+
+/** The token resource of S&C's admin API: `scope=https://ps.compliance.protection.outlook.com/.default`. */
+export const COMPLIANCE_RESOURCE = 'https://ps.compliance.protection.outlook.com';
+
+/**
+ * The directory roles S&C accepts for app-only access (the app-only auth page, "Assign Microsoft Entra roles"
+ * table, S&C column). Exchange Administrator, Exchange Recipient Administrator and Helpdesk Administrator are
+ * Exchange-only.
+ */
+export const COMPLIANCE_CAPABLE_ROLES: readonly string[] = [
+  ROLE.complianceAdministrator,
+  ROLE.globalAdministrator,
+  ROLE.globalReader,
+  ROLE.securityAdministrator,
+  ROLE.securityReader,
+];
+
+// --- SharePoint Online ---------------------------------------------------------------------------------------
+// https://learn.microsoft.com/sharepoint/dev/solution-guidance/security-apponly-azuread
+
+/** Office 365 SharePoint Online (the resource of SharePoint REST and CSOM). */
+export const SPO_APP_ID = '00000003-0000-0ff1-ce00-000000000000';
+/**
+ * Its application permissions. Sites.FullControl.All: the page above and SharePoint/sp-dev-docs
+ * docs/embedded/development/auth.md (earlier rev.); Sites.Read.All and Sites.Selected: public setup scripts
+ * and tables (field), https://pnp.github.io/powershell/cmdlets/Grant-PnPEntraIDAppSitePermission.html.
+ */
+export const SPO_ROLE = {
+  'Sites.FullControl.All': '678536fe-1083-478a-9c59-b99265e6b0d3',
+  'Sites.Read.All': 'd13f72ca-a275-4b96-b789-48ebcc4da984',
+  'Sites.Selected': '20d37865-089c-4dee-8c41-6967602d4ac8',
+} as const;
+/**
+ * The Microsoft Graph permissions of the same names, which do NOT authorize SharePoint REST (the token's
+ * audience is Graph). The prefixes `883ea226-…` and `a82116e5-…` are in the facts the sandbox was written
+ * from; the full ids are the Graph permissions reference's (https://learn.microsoft.com/graph/permissions-reference).
+ */
+export const GRAPH_SITES_ROLE = {
+  'Sites.Selected': '883ea226-0bf2-4a8f-9f9d-92c9162a727d',
+  'Sites.FullControl.All': 'a82116e5-55eb-4c41-a434-62fe8a61c773',
+} as const;
+/**
+ * Roles a delegated admin needs to create site permissions through Graph: "SharePoint Administrator or
+ * higher" (https://learn.microsoft.com/graph/api/site-post-permissions, note under Permissions).
+ */
+export const SHAREPOINT_ADMIN_ROLES: readonly string[] = [
+  ROLE.sharePointAdministrator,
+  ROLE.globalAdministrator,
+];
+
+// --- Microsoft Teams PowerShell -----------------------------------------------------------------------------
+// https://learn.microsoft.com/microsoftteams/teams-powershell-application-authentication
+
+/** Skype and Teams Tenant Admin API: `scope=48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default`. */
+export const TEAMS_ADMIN_API_APP_ID = '48ac35b8-9aa8-4d74-927d-1f4a14a0b239';
+
+/**
+ * Directory roles that serve Teams app-only (the page above: "any of the supported built-in roles"; Teams
+ * Reader and Skype for Business Administrator from Microsoft365DSC issues #2670 and #3863, field).
+ */
+export const TEAMS_CAPABLE_ROLES: readonly string[] = [
+  ROLE.teamsAdministrator,
+  ROLE.teamsCommunicationsAdministrator,
+  ROLE.skypeForBusinessAdministrator,
+  ROLE.globalReader,
+  ROLE.teamsReader,
+  ROLE.globalAdministrator,
+];
+
+/**
+ * The Graph application permissions Teams PowerShell needs (the Teams page above: Organization.Read.All for
+ * the *-Cs cmdlets; the rest for the team and channel cmdlets). The sources give no ids for them, so these ids
+ * are the sandbox's OWN, not Microsoft's: a client must resolve each permission by its value.
+ */
+export const TEAMS_GRAPH_PERMISSIONS: readonly { value: string; ownId: string; displayName: string }[] = [
+  {
+    value: 'Organization.Read.All',
+    ownId: '5a1b9e3c-0001-4000-8000-5ab0c0ffee01',
+    displayName: 'Read organization information',
+  },
+  {
+    value: 'User.Read.All',
+    ownId: '5a1b9e3c-0002-4000-8000-5ab0c0ffee01',
+    displayName: "Read all users' full profiles",
+  },
+  {
+    value: 'Group.ReadWrite.All',
+    ownId: '5a1b9e3c-0003-4000-8000-5ab0c0ffee01',
+    displayName: 'Read and write all groups',
+  },
+  {
+    value: 'AppCatalog.ReadWrite.All',
+    ownId: '5a1b9e3c-0004-4000-8000-5ab0c0ffee01',
+    displayName: 'Read and write to all app catalogs',
+  },
+  {
+    value: 'TeamSettings.ReadWrite.All',
+    ownId: '5a1b9e3c-0005-4000-8000-5ab0c0ffee01',
+    displayName: "Read and change all teams' settings",
+  },
+  {
+    value: 'Channel.Delete.All',
+    ownId: '5a1b9e3c-0006-4000-8000-5ab0c0ffee01',
+    displayName: 'Delete channels',
+  },
+  {
+    value: 'ChannelSettings.ReadWrite.All',
+    ownId: '5a1b9e3c-0007-4000-8000-5ab0c0ffee01',
+    displayName: 'Read and write the names, descriptions, and settings of all channels',
+  },
+  {
+    value: 'ChannelMember.ReadWrite.All',
+    ownId: '5a1b9e3c-0008-4000-8000-5ab0c0ffee01',
+    displayName: 'Add and remove members from all channels',
+  },
 ];

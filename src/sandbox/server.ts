@@ -7,12 +7,16 @@ import { Directory, newDirectory, type DirectoryData } from './directory.js';
 import { TokenService, makeSigningKey } from './tokens.js';
 import { GraphService } from './graph.js';
 import { ExchangeService } from './exchange.js';
+import { ComplianceService } from './compliance.js';
+import { SharePointService } from './sharepoint.js';
+import { TeamsService } from './teams.js';
+import { seedWorkloads } from './workload-seed.js';
 import { Faults, type FaultState, type Service, type LogEntry, endpointOf } from './faults.js';
 import { readRequest, send, type SbRequest, type SbResponse, jsonOf } from './http-util.js';
 
 export interface SandboxOptions {
-  /** Ports for authority, Graph and Exchange; 0 (the default) picks free ones. */
-  ports?: { authority?: number; graph?: number; exchange?: number };
+  /** Ports of the services; 0 (the default) picks free ones. */
+  ports?: Partial<Record<ListenerName, number>>;
   faults?: Partial<FaultState>;
   /** Keep the tenant's directory in this JSON file between runs (the in-process sandbox of --sandbox). */
   stateFile?: string;
@@ -28,10 +32,30 @@ export interface SandboxOptions {
   onRequest?: (entry: LogEntry) => void;
 }
 
+/** One HTTPS listener per Microsoft host the sandbox stands in for (it cannot tell host names apart). */
+type ListenerName =
+  'authority' | 'graph' | 'exchange' | 'compliance' | 'complianceRegion' | 'sharepoint' | 'teams';
+const LISTENERS: readonly ListenerName[] = [
+  'authority',
+  'graph',
+  'exchange',
+  'compliance',
+  'complianceRegion',
+  'sharepoint',
+  'teams',
+];
+
 export interface Sandbox {
   authority: string;
   graph: string;
   exchange: string;
+  /** S&C's global host (it redirects to the regional one) and the tenant's regional host. */
+  compliance: string;
+  complianceRegion: string;
+  /** The tenant's SharePoint host (https://<name>.sharepoint.com in tokens). */
+  sharepoint: string;
+  /** The Skype and Teams Tenant Admin API. */
+  teams: string;
   caPem: string;
   directory: Directory;
   faults: Faults;
@@ -58,9 +82,9 @@ function loadDirectory(
 ): DirectoryData {
   if (file && existsSync(file)) {
     const data = JSON.parse(readFileSync(file, 'utf8')) as DirectoryData;
-    if (data.schemaVersion === 1) return data;
+    if (data.schemaVersion === 1) return seedWorkloads(data);
   }
-  return newDirectory(resources);
+  return seedWorkloads(newDirectory(resources));
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -74,7 +98,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now,
     faults.state.replicationDelayMs,
   );
-  const origins = { authority: '', graph: '', exchange: '' };
+  const origins: Record<ListenerName, string> = {
+    authority: '',
+    graph: '',
+    exchange: '',
+    compliance: '',
+    complianceRegion: '',
+    sharepoint: '',
+    teams: '',
+  };
   const tokens = new TokenService({
     origin: () => origins.authority,
     directory,
@@ -97,6 +129,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     resources.exchange,
     () => origins.authority,
   );
+  const compliance = new ComplianceService(directory, tokens, faults, {
+    authority: () => origins.authority,
+    region: () => origins.complianceRegion,
+  });
+  const sharepoint = new SharePointService(directory, tokens);
+  const teams = new TeamsService(directory, tokens, () => origins.teams);
 
   const save = () => {
     if (!options.stateFile) return;
@@ -232,8 +270,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       (r) => exchange.handle(r),
       () => origins.exchange,
     ),
+    compliance: serve(
+      'compliance',
+      (r) => compliance.handleGlobal(r),
+      () => origins.compliance,
+    ),
+    complianceRegion: serve(
+      'compliance-region',
+      (r) => compliance.handleRegional(r),
+      () => origins.complianceRegion,
+    ),
+    sharepoint: serve(
+      'sharepoint',
+      (r) => sharepoint.handle(r),
+      () => origins.sharepoint,
+    ),
+    teams: serve(
+      'teams',
+      (r) => teams.handle(r),
+      () => origins.teams,
+    ),
   };
-  for (const name of ['authority', 'graph', 'exchange'] as const) {
+  for (const name of LISTENERS) {
     const server = servers[name];
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -252,6 +310,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       EXO_CBA_AUTHORITY_HOST: origins.authority,
       EXO_CBA_GRAPH_ENDPOINT: origins.graph,
       EXO_CBA_EXCHANGE_ENDPOINT: origins.exchange,
+      EXO_CBA_COMPLIANCE_ENDPOINT: origins.compliance,
+      EXO_CBA_COMPLIANCE_REGION_ENDPOINT: origins.complianceRegion,
+      EXO_CBA_SHAREPOINT_ENDPOINT: origins.sharepoint,
+      EXO_CBA_TEAMS_ENDPOINT: origins.teams,
       NODE_EXTRA_CA_CERTS: caFile,
     }),
     act,

@@ -8,10 +8,11 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
-import type { Directory } from './directory.js';
+import type { Application, Directory } from './directory.js';
 import { type SbRequest, type SbResponse, form, stsError } from './http-util.js';
 import type { Faults } from './faults.js';
 import { checkClientAssertion } from './client-assertion.js';
+import { resolveTokenResource } from './token-resources.js';
 
 /** Entra's token service as exo-cba meets it: discovery, client credentials with a certificate, device code, auth code + PKCE, refresh. */
 
@@ -197,7 +198,7 @@ export class TokenService {
       );
     const [entry] = [...byResource.entries()];
     const resource = entry?.[0] ?? this.o.resources.graph;
-    if (!this.dir.spByResource(resource))
+    if (!resolveTokenResource(this.dir, resource))
       return stsError(
         400,
         'invalid_resource',
@@ -481,9 +482,29 @@ export class TokenService {
     );
   }
 
-  private async clientCredentials(f: URLSearchParams, tokenEndpoint: string): Promise<SbResponse> {
-    const clientId = f.get('client_id') ?? '';
-    const tenantName = this.dir.tenant.displayName;
+  /** The client's proof: a certificate assertion (appidacr 2) or a client secret (appidacr 1), or the refusal. */
+  private async clientProof(
+    f: URLSearchParams,
+    app: Application,
+    tokenEndpoint: string,
+  ): Promise<{ acr: '1' | '2' } | SbResponse> {
+    const clientId = app.appId;
+    const secret = f.get('client_secret');
+    if (secret !== null && !f.get('client_assertion')) {
+      const hash = createHash('sha256').update(secret).digest('hex');
+      const now = this.o.now();
+      const ok = (app.passwordCredentials ?? []).some(
+        (p) => p.secretHash === hash && Date.parse(p.startDateTime) <= now && now < Date.parse(p.endDateTime),
+      );
+      return ok
+        ? { acr: '1' }
+        : stsError(
+            401,
+            'invalid_client',
+            7000215,
+            `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+          );
+    }
     if (f.get('client_assertion_type') !== ASSERTION_TYPE || !f.get('client_assertion')) {
       return stsError(
         401,
@@ -492,8 +513,27 @@ export class TokenService {
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
     }
+    const refused = await checkClientAssertion(app, clientId, f.get('client_assertion') ?? '', {
+      nowMs: this.o.now(),
+      audiences: this.acceptedAudiences(tokenEndpoint),
+      tokenEndpoint,
+      visible: (k) => this.dir.visible(k),
+    });
+    return refused ?? { acr: '2' };
+  }
+
+  private async clientCredentials(f: URLSearchParams, tokenEndpoint: string): Promise<SbResponse> {
+    const clientId = f.get('client_id') ?? '';
+    const tenantName = this.dir.tenant.displayName;
     const app = this.dir.appByAppId(clientId);
     if (!app) {
+      if (!f.get('client_assertion') && f.get('client_secret') === null)
+        return stsError(
+          401,
+          'invalid_client',
+          7000218,
+          "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        );
       return stsError(
         400,
         'unauthorized_client',
@@ -501,13 +541,8 @@ export class TokenService {
         `Application with identifier '${clientId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
       );
     }
-    const refused = await checkClientAssertion(app, clientId, f.get('client_assertion') ?? '', {
-      nowMs: this.o.now(),
-      audiences: this.acceptedAudiences(tokenEndpoint),
-      tokenEndpoint,
-      visible: (k) => this.dir.visible(k),
-    });
-    if (refused) return refused;
+    const proof = await this.clientProof(f, app, tokenEndpoint);
+    if ('status' in proof) return proof;
     const scope = (f.get('scope') ?? '').trim();
     if (!scope.endsWith('/.default') || scope.includes(' ')) {
       return stsError(
@@ -518,8 +553,8 @@ export class TokenService {
       );
     }
     const resourceId = scope.slice(0, -'/.default'.length);
-    const resource = this.dir.spByResource(resourceId);
-    if (!resource)
+    const resolved = resolveTokenResource(this.dir, resourceId);
+    if (!resolved)
       return stsError(
         400,
         'invalid_resource',
@@ -536,12 +571,10 @@ export class TokenService {
       );
     const now = this.nowS();
     const tid = this.dir.tenant.id;
-    const roles = this.dir.grantedRoles(sp.id, resource);
+    const roles = this.dir.grantedRoles(sp.id, resolved.sp);
     const wids = this.dir.roleTemplatesOf(sp.id);
     const accessToken = await this.sign({
-      aud: resourceId.startsWith('https://')
-        ? resourceId.replace(/\/+$/, '')
-        : resource.servicePrincipalNames[0],
+      aud: resolved.audience,
       iss: `https://sts.windows.net/${tid}/`,
       iat: now,
       nbf: now,
@@ -553,7 +586,7 @@ export class TokenService {
       sub: sp.id,
       idtyp: 'app',
       ver: '1.0',
-      appidacr: '2',
+      appidacr: proof.acr,
       ...(roles.length ? { roles } : {}),
       ...(wids.length ? { wids } : {}),
     });

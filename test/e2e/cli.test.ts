@@ -92,8 +92,12 @@ describe('the command line', () => {
     const env = Object.fromEntries([...out.matchAll(/^export (\w+)=(.+)$/gm)].map((m) => [m[1]!, m[2]!]));
     assert.deepEqual(Object.keys(env).sort(), [
       'EXO_CBA_AUTHORITY_HOST',
+      'EXO_CBA_COMPLIANCE_ENDPOINT',
+      'EXO_CBA_COMPLIANCE_REGION_ENDPOINT',
       'EXO_CBA_EXCHANGE_ENDPOINT',
       'EXO_CBA_GRAPH_ENDPOINT',
+      'EXO_CBA_SHAREPOINT_ENDPOINT',
+      'EXO_CBA_TEAMS_ENDPOINT',
       'NODE_EXTRA_CA_CERTS',
     ]);
     const doc = execFileSync('curl', [
