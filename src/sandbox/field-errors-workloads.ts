@@ -2,7 +2,8 @@ import type { FieldError } from './field-errors.js';
 
 /**
  * The answers of SharePoint REST and the Teams tenant admin API, as public material records them (each with
- * its source). Joined into FIELD_ERRORS; the S&C admin API answers in Exchange's shapes (field-errors.ts).
+ * its source). `fieldError()` finds them; they join FIELD_ERRORS (whose every entry the tool's classifiers are
+ * tested against) once the tool classifies these services. S&C answers in Exchange's shapes (field-errors.ts).
  */
 
 const SOURCES = {

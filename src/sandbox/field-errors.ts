@@ -322,11 +322,11 @@ export const FIELD_ERRORS: FieldError[] = [
       body: { error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable.' } },
     }),
   },
-  ...WORKLOAD_FIELD_ERRORS,
 ];
 
 export const fieldError = (id: string): FieldError => {
-  const f = FIELD_ERRORS.find((x) => x.id === id);
+  // SharePoint's and Teams' answers are kept apart (WORKLOAD_FIELD_ERRORS) until the tool classifies them.
+  const f = [...FIELD_ERRORS, ...WORKLOAD_FIELD_ERRORS].find((x) => x.id === id);
   if (!f) throw new Error(`no recorded field error '${id}'`);
   return f;
 };
