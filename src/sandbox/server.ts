@@ -72,7 +72,9 @@ export type SandboxAction =
   | { action: 'remove-grant'; appId: string }
   | { action: 'remove-role'; appId: string }
   | { action: 'expire-key'; appId: string; thumbprint?: string }
-  | { action: 'delete-app'; appId: string };
+  | { action: 'delete-app'; appId: string }
+  /** SharePoint: revoke the app's Sites.Selected grants (on one site, by URL, or on all). */
+  | { action: 'remove-site-grant'; appId: string; siteUrl?: string };
 
 const GLOBAL_RESOURCES = { graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com' };
 
@@ -85,6 +87,14 @@ function loadDirectory(
     if (data.schemaVersion === 1) return seedWorkloads(data);
   }
   return seedWorkloads(newDirectory(resources));
+}
+
+function removeSiteGrants(directory: Directory, appId: string, siteUrl?: string) {
+  const path = siteUrl ? new URL(siteUrl).pathname.replace(/\/+$/, '').toLowerCase() : undefined;
+  const site = (directory.data.sites ?? []).find((s) => s.path.toLowerCase() === path);
+  return (directory.data.sitePermissions ?? []).filter(
+    (p) => p.appId !== appId || (path !== undefined && p.siteId !== site?.id),
+  );
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -179,6 +189,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           }
         }
         message = `expired ${n} key(s)`;
+        break;
+      }
+      case 'remove-site-grant': {
+        const before = (directory.data.sitePermissions ?? []).length;
+        directory.data.sitePermissions = removeSiteGrants(directory, a.appId, a.siteUrl);
+        message = `removed ${before - directory.data.sitePermissions.length} site grant(s)`;
         break;
       }
       case 'delete-app':

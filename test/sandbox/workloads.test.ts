@@ -367,6 +367,12 @@ describe('sandbox: SharePoint Online', () => {
     assert.equal((list.json['value'] as unknown[]).length, 1);
     const again = await graph('POST', `/sites/${hr}/permissions`, admin, { ...body, roles: ['read'] });
     assert.equal(again.json['id'], p.json['id'], 'a second grant for the app is the same permission');
+    const out = w.sb.act({
+      action: 'remove-site-grant',
+      appId: a.appId,
+      siteUrl: `https://${SPO_HOST}/sites/finance`,
+    });
+    assert.equal(out.message, 'removed 0 site grant(s)', 'another site names no grant of the app');
     const one = await graph('GET', `/sites/${hr}/permissions/${String(p.json['id'])}`, admin);
     assert.deepEqual(one.json['roles'], ['read']);
     assert.equal(
@@ -375,6 +381,26 @@ describe('sandbox: SharePoint Online', () => {
     );
     assert.equal((await graph('GET', `/sites/${hr}/permissions/${String(p.json['id'])}`, admin)).status, 404);
     assert.equal((await web(await spToken(a.appId), '/sites/hr')).status, 403, 'revoked');
+  });
+
+  test('a site grant removed out of band (sandbox action) closes the site again', async () => {
+    const a = seedApp(w.sb, w.cert, 'Selected app');
+    grantAppRole(w.sb, a.spId, SPO_APP_ID, 'Sites.Selected');
+    const admin = await w.c.adminToken(['Sites.FullControl.All']);
+    const finance = await siteId(admin, '/sites/finance');
+    const body = {
+      roles: ['read'],
+      grantedToIdentities: [{ application: { id: a.appId, displayName: 'x' } }],
+    };
+    assert.equal((await graph('POST', `/sites/${finance}/permissions`, admin, body)).status, 201);
+    assert.equal((await web(await spToken(a.appId), '/sites/finance')).status, 200);
+    const out = w.sb.act({
+      action: 'remove-site-grant',
+      appId: a.appId,
+      siteUrl: `https://${SPO_HOST}/sites/finance`,
+    });
+    assert.equal(out.message, 'removed 1 site grant(s)');
+    assert.equal((await web(await spToken(a.appId), '/sites/finance')).status, 403);
   });
 
   test('site permissions need Sites.FullControl.All and an admin with SharePoint Administrator or higher', async () => {
