@@ -6,6 +6,8 @@ import type { Cloud } from '../tenant/clouds.js';
 import { MSAL_KNOWN_HOSTS } from '../tenant/clouds.js';
 import type { Clock, Output } from '../core/ports.js';
 import { withRetries } from '../core/retry.js';
+import type { AuthorityMetadata } from '../core/authority-metadata.js';
+import { fetchAuthorityMetadata } from './authority-metadata.js';
 
 /** Sign-in through MSAL: the admin (device code or browser), and the app itself with its certificate. */
 
@@ -47,8 +49,23 @@ export interface AdminSignInRequest {
 
 export interface Identity {
   signInAdmin(req: AdminSignInRequest): Promise<AdminSession>;
-  /** An app-only token for `resource` (…/.default), always fresh from the token endpoint. */
-  appToken(cred: AppCredential, resource: string, opts?: { deadline?: number }): Promise<AppToken>;
+  /**
+   * An app-only token for `resource` (…/.default), always fresh from the token endpoint. `metadata` is the
+   * tenant's authority metadata to use (a kept copy); without it, the run's own copy (authorityMetadata).
+   */
+  appToken(
+    cred: AppCredential,
+    resource: string,
+    opts?: { deadline?: number; metadata?: AuthorityMetadata },
+  ): Promise<AppToken>;
+  /** `https://<authority host>/<tenant>`: what a kept copy of the metadata must describe to be used. */
+  authorityOf(tenant: string): string;
+  /**
+   * The tenant's authority metadata, fetched once per run and shared by every app of the tenant (retried
+   * until `deadline`, 15 s by default, as the first caller asked); undefined when MSAL ships the metadata of
+   * this host, so that no request is needed.
+   */
+  authorityMetadata(tenant: string, opts?: { deadline?: number }): Promise<AuthorityMetadata | undefined>;
 }
 
 export { AuthError } from './token-errors.js';
@@ -65,10 +82,14 @@ export function decodeJwtClaims(token: string): Record<string, unknown> {
 type CallState = SeenOnTheWire;
 
 /**
- * After a 429 or 5xx MSAL refuses the identical request locally for Retry-After seconds, or 60 s when the
- * service sent none (msal-common ThrottlingUtils): a retry sooner never reaches the service.
+ * After a 429 or 5xx from the token endpoint MSAL refuses the identical token request locally for
+ * Retry-After seconds, or 60 s when the service sent none (msal-common ThrottlingUtils, around the token POST
+ * only): a retry sooner never reaches the service. Other requests (the OpenID configuration) have no block.
  */
 export const MSAL_DEFAULT_THROTTLE_MS = 60_000;
+
+/** How long a fetch of the OpenID configuration may take, retries included, before the caller decides. */
+const METADATA_DEADLINE_MS = 15_000;
 
 export async function makeIdentity(
   cloud: Cloud,
@@ -106,7 +127,10 @@ export async function makeIdentity(
       if (state && (res.status === 429 || res.status >= 500)) {
         state.status = res.status;
         const ra = Number(res.headers['retry-after']);
-        state.retryAfterMs = Number.isFinite(ra) && ra > 0 ? ra * 1000 : MSAL_DEFAULT_THROTTLE_MS;
+        if (Number.isFinite(ra) && ra > 0) state.retryAfterMs = ra * 1000;
+        // Only the token POST is blocked by MSAL afterwards; a failed GET is retried after the backoff.
+        else if (method === 'POST') state.retryAfterMs = MSAL_DEFAULT_THROTTLE_MS;
+        else delete state.retryAfterMs;
       }
       let body: unknown = {};
       try {
@@ -170,24 +194,31 @@ export async function makeIdentity(
         err instanceof AuthError && err.reason === 'throttled'
           ? {
               label: `The token service is busy (HTTP ${err.extra.status ?? err.code})`,
-              retryAfterMs: (err.extra.retryAfterMs ?? MSAL_DEFAULT_THROTTLE_MS) + 100,
+              ...(err.extra.retryAfterMs !== undefined ? { retryAfterMs: err.extra.retryAfterMs + 100 } : {}),
             }
           : undefined,
     });
   }
 
   const appClients = new Map<string, InstanceType<typeof msal.ConfidentialClientApplication>>();
+  const metadata = metadataCache({ http, clock, out: output }, cloud, knownAuthorities.length === 0);
 
   return {
+    authorityOf: metadata.authorityOf,
+    authorityMetadata: metadata.get,
     async appToken(cred, resource, opts) {
-      const cacheKey = `${cred.clientId}|${cred.tenant}|${cred.thumbprintSha256}`;
+      const meta = opts?.metadata ?? (await metadata.get(cred.tenant));
+      const authorityMetadata = meta ? JSON.stringify(meta.document) : undefined;
+      const cacheKey = `${cred.clientId}|${cred.tenant}|${cred.thumbprintSha256}|${authorityMetadata ?? ''}`;
       let cca = appClients.get(cacheKey);
       if (!cca) {
         cca = new msal.ConfidentialClientApplication({
           auth: {
             clientId: cred.clientId,
-            authority: `${cloud.authorityHost}/${cred.tenant}`,
+            authority: metadata.authorityOf(cred.tenant),
             knownAuthorities,
+            // The tenant's OpenID configuration, so that MSAL does not fetch it (README "check").
+            ...(authorityMetadata ? { authorityMetadata } : {}),
             // PS256 with x5t#S256; MSAL wants the thumbprint without separators.
             clientCertificate: {
               thumbprintSha256: cred.thumbprintSha256.replace(/[^0-9A-Fa-f]/g, ''),
@@ -273,6 +304,34 @@ export async function makeIdentity(
           return token;
         },
       };
+    },
+  };
+}
+
+/**
+ * The run's copy of each tenant's authority metadata: fetched once and shared by every app of the tenant (a
+ * failure too, so that a thousand profiles do not each wait it out). MSAL ships
+ * the metadata of Microsoft's own hosts (`shipped`): there is nothing to fetch.
+ */
+function metadataCache(
+  deps: Parameters<typeof fetchAuthorityMetadata>[0],
+  cloud: Cloud,
+  shipped: boolean,
+): Pick<Identity, 'authorityOf'> & { get: Identity['authorityMetadata'] } {
+  const byAuthority = new Map<string, Promise<AuthorityMetadata>>();
+  const authorityOf = (tenant: string) => `${cloud.authorityHost}/${tenant}`;
+  return {
+    authorityOf,
+    get: (tenant, opts = {}) => {
+      if (shipped) return Promise.resolve(undefined);
+      const authority = authorityOf(tenant);
+      let p = byAuthority.get(authority);
+      if (!p) {
+        const deadline = opts.deadline ?? deps.clock.now().getTime() + METADATA_DEADLINE_MS;
+        p = fetchAuthorityMetadata(deps, authority, deadline);
+        byAuthority.set(authority, p);
+      }
+      return p;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { CloudName } from '../tenant/clouds.js';
 import type { Rights } from '../rights/types.js';
 import { usageError } from '../core/errors.js';
+import type { AuthorityMetadata } from '../core/authority-metadata.js';
 
 /**
  * The profiles file: what it holds (identifiers, paths and dates only, never a secret), how each profile is
@@ -67,6 +68,8 @@ export interface Profile {
   createdAt: string;
   updatedAt: string;
   lastCheck?: { at: string; status: 'pass' | 'warn' | 'fail' };
+  /** The tenant's OpenID configuration as check last fetched it (public endpoints, no secret). */
+  authorityMetadata?: AuthorityMetadata;
 }
 
 export interface ProfilesFile {

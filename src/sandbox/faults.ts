@@ -140,7 +140,9 @@ function failureResponse(service: Service, status: number, retryAfterS: number):
           headers: Object.fromEntries(Object.entries(r.headers ?? {}).filter(([k]) => k !== 'retry-after')),
         };
   if (service === 'token')
-    return withoutRetryAfter(shaped(status === 429 ? 'token.throttled.429' : 'token.unavailable.503'));
+    return withoutRetryAfter(
+      status === 429 ? shaped('token.throttled.429') : { ...shaped('token.unavailable.503'), status },
+    );
   if (service === 'sharepoint' || service === 'teams')
     return withoutRetryAfter(
       status === 429

@@ -12,6 +12,7 @@ import type { CheckRun } from './checks/types.js';
 /** exo-cba check: with the certificate alone, prove that Connect-ExchangeOnline would work now. Never prompts. */
 
 type Services = CheckRun['svc'];
+type CheckResult = { report: CheckReport; inputError: boolean } & Pick<CheckRun, 'authorityMetadata'>;
 
 /** Runs every check of one app (checks/), and sums them up; a skipped --graph check is left out of the report. */
 export async function checkOne(
@@ -19,7 +20,7 @@ export async function checkOne(
   t: AppTarget,
   svc: Services,
   o: CheckOptions,
-): Promise<{ report: CheckReport; inputError: boolean }> {
+): Promise<CheckResult> {
   const r: CheckRun = {
     t,
     o,
@@ -45,7 +46,11 @@ export async function checkOne(
     : checks.some((c) => c.status === 'warn')
       ? 'warn'
       : 'pass';
-  return { report: r.report, inputError: r.inputError };
+  return {
+    report: r.report,
+    inputError: r.inputError,
+    ...(r.authorityMetadata ? { authorityMetadata: r.authorityMetadata } : {}),
+  };
 }
 
 export async function checkCommand(o: CheckOptions, ctx: Context): Promise<CommandResult> {
@@ -80,7 +85,7 @@ export async function checkCommand(o: CheckOptions, ctx: Context): Promise<Comma
     }
     return groups.get(key)!;
   };
-  let results: { report: CheckReport; inputError: boolean }[];
+  let results: CheckResult[];
   try {
     results = await mapBounded(targets, concurrency, async (t) => checkOne(ctx, t, await servicesFor(t), o));
   } finally {
@@ -88,12 +93,11 @@ export async function checkCommand(o: CheckOptions, ctx: Context): Promise<Comma
   }
   const reports = results.map((r) => r.report);
   const at = ctx.clock.now().toISOString();
-  for (const r of reports) {
-    const t = targets.find((x) => x.profile?.name === r.profile);
-    if (t?.profile) {
-      const fresh = await ctx.profiles.get(t.profile.name);
-      if (fresh) await ctx.profiles.save({ ...fresh, lastCheck: { at, status: r.status } });
-    }
+  for (const [i, r] of results.entries()) {
+    const name = targets[i]?.profile?.name;
+    const fresh = name ? await ctx.profiles.get(name) : undefined;
+    const kept = r.authorityMetadata ? { authorityMetadata: r.authorityMetadata } : {};
+    if (fresh) await ctx.profiles.save({ ...fresh, ...kept, lastCheck: { at, status: r.report.status } });
   }
   const status = reports.some((r) => r.status === 'fail')
     ? 'fail'

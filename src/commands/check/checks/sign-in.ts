@@ -1,24 +1,30 @@
 import { AuthError } from '../../../adapters/identity.js';
 import { diagnoseAuthError } from '../../../workloads/exchange/index.js';
+import { appTokenWithKeptMetadata } from '../../../tenant/authority-metadata.js';
 import { skip, type Check } from './types.js';
 
 /** An app-only token for Exchange, with the certificate alone. */
 export const signIn: Check = {
   id: 'sign-in',
-  async run(_ctx, r) {
+  async run(ctx, r) {
     const cred = r.cred;
     if (!cred) return skip('no usable certificate');
     const resource = r.svc.target.cloud.exchangeResource;
     try {
-      r.token = await r.svc.identity.appToken(
-        {
+      const kept = r.t.profile?.authorityMetadata;
+      const signedIn = await appTokenWithKeptMetadata(ctx, {
+        identity: r.svc.identity,
+        cred: {
           clientId: r.t.appId,
           tenant: r.t.tenant,
           keyPem: cred.keyPem,
           thumbprintSha256: cred.thumbprintSha256,
         },
         resource,
-      );
+        ...(kept ? { kept } : {}),
+      });
+      r.token = signedIn.token;
+      if (signedIn.metadata) r.authorityMetadata = signedIn.metadata;
       return { status: 'pass', message: `app-only token for ${resource} issued` };
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;

@@ -6,6 +6,7 @@ import type { AppToken, Identity } from '../../../adapters/identity.js';
 import type { ExchangeProbe } from '../../../workloads/exchange/index.js';
 import type { Credential } from '../../../certificate/x509.js';
 import type { CheckItem, CheckReport } from '../../../output/render.js';
+import type { AuthorityMetadata } from '../../../core/authority-metadata.js';
 
 /** What the checks of one app share: each reads what the earlier ones found, and adds its own item. */
 export interface CheckRun {
@@ -15,6 +16,8 @@ export interface CheckRun {
   report: CheckReport;
   cred?: Credential;
   token?: AppToken;
+  /** The tenant's authority metadata the sign-in used, for the profile to keep. */
+  authorityMetadata?: AuthorityMetadata;
   inputError: boolean;
 }
 
