@@ -68,7 +68,9 @@ async function fetchOnce(http: HttpTransport, authority: string): Promise<OpenId
   if (res.status === 200 || !seen.oauth)
     seen.oauth = {
       error: 'invalid_response',
-      description: `The OpenID configuration at ${url} answered HTTP ${res.status} without the endpoints a sign-in needs.`,
+      description:
+        `The OpenID configuration at ${url} answered HTTP ${res.status} ` +
+        'without the endpoints a sign-in needs.',
     };
   throw classifyTokenError(new Error(seen.oauth.description), seen);
 }

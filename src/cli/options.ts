@@ -125,6 +125,8 @@ export interface RotateOptions extends AdminSignIn {
   /** A command to run after each verified rotation; remembered in the profile ('' forgets it). */
   onRotated?: string;
   dryRun: boolean;
+  /** Rotations in flight at once with --all, shared fairly between tenants. */
+  concurrency: number;
 }
 
 export const DEFAULT_OVERLAP_MS = 7 * 86_400_000;
@@ -383,6 +385,7 @@ export function parseRotateOptions(raw: Raw, env: Env): RotateOptions {
     ),
     ...optional('onRotated', v('onRotated')),
     dryRun: on(raw, 'dryRun'),
+    concurrency: parseIntIn('--concurrency', v('concurrency') ?? '8', 1, 64),
   };
   if (o.keepOld && v('overlap') !== undefined)
     throw usageError(

@@ -233,6 +233,7 @@ export function buildProgram(
       'where to write the new certificate files (default: where the current ones are)',
     )
     .option('--object-id <guid>', "the app's object id, when not using a profile; env EXO_CBA_APP_OBJECT_ID")
+    .option('--concurrency <n>', 'profiles rotated at once with --all, shared between tenants (default: 8)')
     .addHelpText(
       'after',
       '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  exo-cba rotate --admin --profile contoso        # after the certificate expired\n',

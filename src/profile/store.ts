@@ -11,9 +11,23 @@ import {
 
 export * from './schema.js';
 
-/** The profiles file on disk: read (and migrated) whole, written atomically, never reset. */
+/** One change to the profiles file, waiting for the write that carries it. */
+interface Change {
+  apply(data: ProfilesFile): void;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The profiles file on disk: read (and migrated) whole, written atomically, never reset. Changes made at
+ * once (rotate --all) are applied one after another to one read of the file and written together, so that
+ * none is lost and a thousand profiles are not a thousand rewrites of the whole file; each change resolves
+ * once a write that holds it is done.
+ */
 export class ProfileStore {
   private migratedFrom: { version: number; text: string } | undefined;
+  private readonly changes: Change[] = [];
+  private writing = false;
 
   constructor(
     private readonly files: Files,
@@ -139,28 +153,63 @@ export class ProfileStore {
   }
 
   async setDefault(name: string): Promise<void> {
-    const data = await this.load();
-    if (!data.profiles[name])
-      throw usageError(
-        `No profile named '${name}' in ${this.file}.`,
-        `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}.`,
-      );
-    data.defaultProfile = name;
-    await this.write(data);
+    await this.change((data) => {
+      if (!data.profiles[name])
+        throw usageError(
+          `No profile named '${name}' in ${this.file}.`,
+          `Known profiles: ${Object.keys(data.profiles).join(', ') || 'none'}.`,
+        );
+      data.defaultProfile = name;
+    });
   }
 
   /** Saves a profile; the first one becomes the default, and the default never moves silently after that. */
   async save(profile: Profile): Promise<void> {
-    const data = await this.load();
-    data.profiles[profile.name] = profile;
-    if (!data.defaultProfile || !data.profiles[data.defaultProfile]) data.defaultProfile = profile.name;
-    await this.write(data);
+    await this.change((data) => {
+      data.profiles[profile.name] = profile;
+      if (!data.defaultProfile || !data.profiles[data.defaultProfile]) data.defaultProfile = profile.name;
+    });
   }
 
   async delete(name: string): Promise<void> {
-    const data = await this.load();
-    delete data.profiles[name];
-    if (data.defaultProfile === name) delete data.defaultProfile;
-    await this.write(data);
+    await this.change((data) => {
+      delete data.profiles[name];
+      if (data.defaultProfile === name) delete data.defaultProfile;
+    });
+  }
+
+  private change(apply: (data: ProfilesFile) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.changes.push({ apply, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Applies the waiting changes to a fresh read and writes once; a change that throws is refused alone. */
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.changes.length) {
+        const batch = this.changes.splice(0);
+        try {
+          const data = await this.load();
+          const applied = batch.filter((c) => {
+            try {
+              c.apply(data);
+              return true;
+            } catch (err) {
+              c.reject(err);
+              return false;
+            }
+          });
+          if (applied.length) await this.write(data);
+          for (const c of applied) c.resolve();
+        } catch (err) {
+          for (const c of batch) c.reject(err);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
   }
 }

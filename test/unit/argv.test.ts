@@ -143,7 +143,7 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
     },
   },
   {
-    argv: 'rotate --if-expiring-within 30 --all',
+    argv: 'rotate --if-expiring-within 30 --all --concurrency 16',
     command: 'rotate',
     options: {
       target: { ...targetDefaults, all: true },
@@ -160,6 +160,7 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
       overlapMs: 7 * 86_400_000,
       newPassword: false,
       dryRun: false,
+      concurrency: 16,
     },
   },
   {
@@ -181,6 +182,7 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
       overlapMs: 7 * 86_400_000,
       newPassword: false,
       dryRun: false,
+      concurrency: 8,
     },
   },
   { argv: 'status', command: 'status', options: {} },
@@ -234,6 +236,7 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
       newPasswordEnv: 'NEW_PW',
       onRotated: 'hook.sh',
       dryRun: true,
+      concurrency: 8,
     },
   },
   {

@@ -11,6 +11,7 @@ import type { Credential } from '../../certificate/x509.js';
 import type { Profile } from '../../profile/store.js';
 import type { CommandResult, RotateItem } from '../../output/render.js';
 import { makeKeyOps, type RotateRun } from './run.js';
+import { eachFairly, oneQuestionAtATime } from './all.js';
 import { ROTATE_STEPS } from './steps/index.js';
 
 /**
@@ -37,39 +38,64 @@ export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<Com
       throw new CliError(EXIT.usage, `${flag}: ${why}.`, { fix: `Choose a writable place for ${flag}.` });
   }
   const targets = await resolveTargets(o.target, ctx);
-  const results: RotateItem[] = [];
-  const opened = new Map<string, Svc>();
+  const opened = new Map<string, Promise<Svc>>();
   const unregister = ctx.services.onInterrupt(
     () =>
       'Cancelled. The rotation is recorded in the profile as it stood; run the same rotate again to resume: nothing is added twice.',
   );
-  let problems = false;
-  try {
-    for (const t of targets) {
-      const key = `${t.cloud}|${t.sandbox}`;
-      if (!opened.has(key)) {
-        const target = await openTarget(ctx, { cloud: t.cloud, sandbox: t.sandbox });
-        opened.set(key, { target, identity: await ctx.services.identity(target.cloud, target.http) });
-      }
-      try {
-        const item = await rotateOne(ctx, t, opened.get(key)!, o);
-        problems ||= Boolean(item.notes?.length) || (item.hook !== undefined && item.hook.code !== 0);
-        results.push(item);
-      } catch (err) {
-        if (targets.length === 1 || !(err instanceof CliError)) throw err;
-        results.push({
-          profile: t.label,
-          action: 'failed',
-          reason: `${err.message}${err.detail.fix ? ` (fix: ${err.detail.fix})` : ''}`,
-        });
-      }
+  // One connection set per (cloud, sandbox), shared by the rotations in flight.
+  const svcFor = (t: AppTarget) => {
+    const key = `${t.cloud}|${t.sandbox}`;
+    let svc = opened.get(key);
+    if (!svc) {
+      svc = openTarget(ctx, { cloud: t.cloud, sandbox: t.sandbox }).then(async (target) => ({
+        target,
+        identity: await ctx.services.identity(target.cloud, target.http),
+      }));
+      opened.set(key, svc);
     }
+    return svc;
+  };
+  const many = targets.length > 1;
+  const runCtx: Context = many ? { ...ctx, prompt: oneQuestionAtATime(ctx.prompt) } : ctx;
+  let results: RotateItem[];
+  try {
+    results = await eachFairly(
+      targets,
+      { concurrency: o.concurrency, laneOf: (t) => `${t.cloud}|${t.tenant}` },
+      async (t) => {
+        try {
+          return await rotateOne(runCtx, t, await svcFor(t), o);
+        } catch (err) {
+          if (!many) throw err;
+          return failedItem(t, err);
+        }
+      },
+    );
   } finally {
     unregister();
-    await Promise.all([...opened.values()].map((s) => s.target.close()));
+    await Promise.all(
+      [...opened.values()].map((s) =>
+        s.then(
+          (x) => x.target.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
-  const failed = problems || results.some((r) => r.action === 'failed');
-  return { command: 'rotate', exitCode: failed ? EXIT.failed : EXIT.ok, data: { results } };
+  const problems = results.some(
+    (r) => Boolean(r.notes?.length) || (r.hook !== undefined && r.hook.code !== 0) || r.action === 'failed',
+  );
+  return { command: 'rotate', exitCode: problems ? EXIT.failed : EXIT.ok, data: { results } };
+}
+
+/** With --all, one profile's failure is its own line in the results; the others go on. */
+function failedItem(t: AppTarget, err: unknown): RotateItem {
+  const reason =
+    err instanceof CliError
+      ? `${err.message}${err.detail.fix ? ` (fix: ${err.detail.fix})` : ''}`
+      : `unexpected: ${err instanceof Error ? err.message : String(err)}`;
+  return { profile: t.label, action: 'failed', reason };
 }
 
 async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions): Promise<RotateItem> {
