@@ -20,7 +20,7 @@ const env = (k: string) => process.env[k] ?? '';
 interface P {
   tenantId: string;
   app: { appId: string; objectId: string };
-  certificate: { files: { pem: string; key: string } };
+  certificate: { keyId: string; files: { pem: string; key: string } };
 }
 const profile = (JSON.parse(readFileSync(file, 'utf8')) as { profiles: Record<string, P> }).profiles[name]!;
 const authority = `${env('EXO_CBA_AUTHORITY_HOST')}/${profile.tenantId}`;
@@ -86,9 +86,9 @@ async function main() {
   const keyPem = readFileSync(files.key, 'utf8');
   const certPem = readFileSync(files.pem, 'utf8');
   if (mode === 'check') return probe(await token(keyPem, certPem, 'https://outlook.office365.com'));
-  // rotate: a new key and certificate, addKey with a proof by the current key, the new certificate verified
-  // (token and probe), the old key removed with a proof by the new one, the files written.
-  const graphToken = await token(keyPem, certPem, 'https://graph.microsoft.com');
+  // rotate, the calls exo-cba makes: the new certificate tried first (refused: not registered yet), addKey
+  // with a proof by the current key, the new certificate verified (token and probe), the old key removed
+  // with a proof by the new one, the old certificate tried (refused: removed), the files written.
   const newKey = await generateKey(2048);
   const newCert = selfSignedCertificate({
     keyPem: newKey,
@@ -99,8 +99,16 @@ async function main() {
   const info = describeCertificate(newCert);
   const der = Buffer.from(newCert.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   const oldDer = Buffer.from(certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  if (
+    await token(newKey, newCert, 'https://outlook.office365.com').then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error('the new certificate signed in before it was added');
+  const graphToken = await token(keyPem, certPem, 'https://graph.microsoft.com');
   const proof = await makeProof({ keyPem, certDer: oldDer, objectId: profile.app.objectId, now: new Date() });
-  const added = (await graph(graphToken, 'addKey', {
+  await graph(graphToken, 'addKey', {
     keyCredential: {
       type: 'AsymmetricX509Cert',
       usage: 'Verify',
@@ -110,27 +118,23 @@ async function main() {
     },
     passwordCredential: null,
     proof,
-  })) as { keyId: string };
-  void added;
-  await probe(await token(newKey, newCert, 'https://outlook.office365.com'));
-  const apps = await fetch(`${env('EXO_CBA_GRAPH_ENDPOINT')}/v1.0/applications/${profile.app.objectId}`, {
-    headers: { authorization: `Bearer ${await token(newKey, newCert, 'https://graph.microsoft.com')}` },
   });
-  const keys = ((await apps.json()) as { keyCredentials?: { keyId: string; customKeyIdentifier: string }[] })
-    .keyCredentials;
-  const oldThumb = createHash('sha1').update(oldDer).digest('hex').toUpperCase();
-  const old = keys?.find(
-    (k) => Buffer.from(k.customKeyIdentifier, 'base64').toString('hex').toUpperCase() === oldThumb,
-  );
-  if (old) {
-    const proof2 = await makeProof({
-      keyPem: newKey,
-      certDer: der,
-      objectId: profile.app.objectId,
-      now: new Date(),
-    });
-    await graph(graphToken, 'removeKey', { keyId: old.keyId, proof: proof2 });
-  }
+  await probe(await token(newKey, newCert, 'https://outlook.office365.com'));
+  const newGraphToken = await token(newKey, newCert, 'https://graph.microsoft.com');
+  const proof2 = await makeProof({
+    keyPem: newKey,
+    certDer: der,
+    objectId: profile.app.objectId,
+    now: new Date(),
+  });
+  await graph(newGraphToken, 'removeKey', { keyId: profile.certificate.keyId, proof: proof2 });
+  if (
+    await token(keyPem, certPem, 'https://graph.microsoft.com').then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error('the removed certificate still signs in');
   writeFileSync(`${files.key}.bench`, newKey, { mode: 0o600 });
   writeFileSync(`${files.pem}.bench`, newCert);
   writeFileSync(
