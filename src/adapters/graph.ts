@@ -110,6 +110,8 @@ export interface NewApplication {
 export interface Directory {
   organization(): Promise<Organization>;
   findApplicationsByName(displayName: string): Promise<GraphApplication[]>;
+  /** Apps carrying this tag and display name ($filter; needs no alternate key). */
+  findTaggedApplications(tag: string, displayName: string): Promise<GraphApplication[]>;
   getApplication(objectId: string): Promise<GraphApplication | undefined>;
   getApplicationByAppId(appId: string): Promise<GraphApplication | undefined>;
   createApplication(body: NewApplication & { uniqueName?: string }): Promise<GraphApplication>;
@@ -349,6 +351,18 @@ export async function makeDirectory(
             (await client
               .api('/applications')
               .filter(`displayName eq ${odataString(name)}`)
+              .select(appFields)
+              .get()) as { value: GraphApplication[] }
+          ).value,
+      ),
+    findTaggedApplications: (tag, name) =>
+      call(
+        'look up applications by tag and name',
+        async () =>
+          (
+            (await client
+              .api('/applications')
+              .filter(`tags/any(t:t eq ${odataString(tag)}) and displayName eq ${odataString(name)}`)
               .select(appFields)
               .get()) as { value: GraphApplication[] }
           ).value,

@@ -37,6 +37,8 @@ export interface FaultState {
   exchangeRoleDenial: '401' | '403-nul';
   /** Whether S&C's global host sends every admin API call to the tenant's regional host (true, as the field sees it). */
   complianceRedirect: boolean;
+  /** A cloud or tenant without the applications' alternate key: every `(uniqueName=…)` segment is refused. */
+  alternateKey: 'offered' | 'refused';
 }
 
 export interface LogEntry {
@@ -60,6 +62,7 @@ export function defaultFaults(): FaultState {
     deniedScopes: [],
     exchangeRoleDenial: '401',
     complianceRedirect: true,
+    alternateKey: 'offered',
   };
 }
 
@@ -94,6 +97,9 @@ export class Faults {
 
   /** A throttle or an injected failure for this request, or undefined to serve it. */
   intercept(service: Service, method: string, path: string): SbResponse | undefined {
+    const segment = /\/(applications\(uniqueName=[^)]*\))/.exec(decodeURIComponent(path))?.[1];
+    if (service === 'graph' && segment && this.state.alternateKey === 'refused')
+      return fieldError('graph.alternate-key-unsupported.400').answer({ id: segment });
     const i = this.state.failOnce.findIndex(
       (f) =>
         f.service === service && (!f.method || f.method === method) && (!f.path || path.includes(f.path)),

@@ -82,6 +82,17 @@ export const FIELD_ERRORS: FieldError[] = [
         'When using this permission, the backing application of the service principal being created must in the local tenant',
       ),
   },
+  // --- Graph: a service without the application's alternate key (uniqueName)
+  {
+    id: 'graph.alternate-key-unsupported.400',
+    service: 'graph',
+    source:
+      'microsoft-facts §8: Graph docs application-get / application-upsert (the alternate key and the upsert are ' +
+      'newer than the rest of the API; older revisions listed the upsert for the global service only); a service ' +
+      'without it answers the key segment with 400 BadRequest "Resource not found for the segment \'…\'" (field)',
+    answer: (v = {}) =>
+      graphError(400, 'BadRequest', `Resource not found for the segment '${v.id ?? 'applications'}'.`),
+  },
   // --- Graph: references to objects that have not replicated
   {
     id: 'graph.reference-not-present.400',

@@ -5,16 +5,29 @@ import type { Application, KeyCredential, ServicePrincipal } from './directory.j
 /** `prop eq 'value'` (and `and` of those): the filters exo-cba uses. */
 export function parseFilter(
   filter: string | null,
-): { prop: string; value: string }[] | 'invalid' | undefined {
+): { prop: string; value: string; any?: true }[] | 'invalid' | undefined {
   if (!filter) return undefined;
   const parts = filter.split(/\s+and\s+/i);
-  const out: { prop: string; value: string }[] = [];
+  const out: { prop: string; value: string; any?: true }[] = [];
   for (const p of parts) {
     const m = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(p);
-    if (!m) return 'invalid';
-    out.push({ prop: m[1]!, value: m[2]!.replace(/''/g, "'") });
+    // A collection of strings: `tags/any(t:t eq 'x')`.
+    const a = /^\s*(\w+)\/any\((\w+):\2\s+eq\s+'((?:[^']|'')*)'\)\s*$/.exec(p);
+    if (m) out.push({ prop: m[1]!, value: m[2]!.replace(/''/g, "'") });
+    else if (a) out.push({ prop: a[1]!, value: a[3]!.replace(/''/g, "'"), any: true });
+    else return 'invalid';
   }
   return out;
+}
+
+/** Whether an object meets the parsed filter; Graph compares directory strings without regard to case. */
+export function meets(obj: object, f: { prop: string; value: string; any?: true }[] | undefined): boolean {
+  return (f ?? []).every((c) => {
+    const v = (obj as Record<string, unknown>)[c.prop];
+    const want = c.value.toLowerCase();
+    if (c.any) return Array.isArray(v) && v.some((x) => String(x).toLowerCase() === want);
+    return String(v).toLowerCase() === want;
+  });
 }
 
 export function select<T extends object>(obj: T, selectParam: string | null): Partial<T> {

@@ -18,7 +18,7 @@ import {
   APP_WRITERS,
   ROLE_WRITERS,
 } from './graph-access.js';
-import { parseFilter, select, appView, spView, keyView } from './graph-views.js';
+import { parseFilter, meets, select, appView, spView, keyView } from './graph-views.js';
 import { checkKeyProof } from './graph-proof.js';
 import { handleSites } from './graph-sites.js';
 import { handleRoleDefinitions } from './graph-roles.js';
@@ -302,14 +302,7 @@ export class GraphService {
     const f = parseFilter(q.get('$filter'));
     if (f === 'invalid') return badRequest(`Invalid filter clause: ${q.get('$filter') ?? ''}`);
     // Graph compares directory strings in $filter without regard to case ('Exo App' eq 'EXO APP').
-    const list = this.dir.data.applications.filter(
-      (a) =>
-        this.dir.visible(a) &&
-        (f ?? []).every(
-          (c) =>
-            String((a as unknown as Record<string, unknown>)[c.prop]).toLowerCase() === c.value.toLowerCase(),
-        ),
-    );
+    const list = this.dir.data.applications.filter((a) => this.dir.visible(a) && meets(a, f));
     return {
       status: 200,
       body: {

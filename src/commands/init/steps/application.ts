@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '../../../core/context.js';
 import type { Step } from '../../../core/steps.js';
-import { GraphApiError, type Directory, type GraphApplication } from '../../../adapters/graph.js';
+import {
+  GraphApiError,
+  type Directory,
+  type GraphApplication,
+  type NewApplication,
+} from '../../../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../../../adapters/graph-errors.js';
 import { backoff } from '../../../core/retry.js';
 import { keyCredentialFor } from '../../../certificate/keys.js';
-import { EXO_CBA_TAG } from '../../../tenant/ownership.js';
+import { EXO_CBA_TAG, judge } from '../../../tenant/ownership.js';
+import { failure } from '../../../core/errors.js';
 import { hasManageAsApp, withManageAsApp, MANAGE_AS_APP_ACCESS } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 
@@ -46,46 +52,64 @@ const visible = (ctx: Ctx, dir: Directory, uniqueName: string, deadline: number)
   });
 
 /**
- * Creates the app idempotently. The upsert by uniqueName lets a run killed after the create reached Graph
- * find the same app next time. Where the upsert is refused, the app is looked for by that uniqueName before
- * a plain POST, so a retried or resumed create never makes a second app.
+ * Where the alternate key is not offered (Graph answers the uniqueName segment with 400 "Resource not found
+ * for the segment …" in a cloud or tenant without it; see microsoft-facts §8), nothing that names uniqueName
+ * is sent again: apps are found by $filter on exo-cba's tag and the display name, then judged by the
+ * ownership rules, and the plain POST carries no uniqueName.
  */
-async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; created: boolean }> {
+async function findOwn(ctx: Ctx, s: InitRun, thumbprint: string): Promise<GraphApplication | undefined> {
   const dir = s.deps.dir;
-  const uniqueName = uniqueNameFor(s.answers.appName);
-  // The tag and the uniqueName mark the app as exo-cba's (see tenant/ownership.ts); neither alone is proof.
-  const body = {
-    displayName: s.answers.appName,
-    signInAudience: 'AzureADMyOrg',
-    requiredResourceAccess: [MANAGE_AS_APP_ACCESS],
-    keyCredentials: [keyCredentialFor(s.credential!, s.answers.appName, s.keyId)],
-    tags: [EXO_CBA_TAG],
-  };
-  try {
-    const up = await dir.upsertApplication(uniqueName, body);
-    return up.app
-      ? { app: up.app, created: true }
-      : { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
-  } catch (err) {
-    // Where the upsert is not offered (Graph's docs disagree on some national clouds), create plainly.
-    if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status))
-      throw explainGraphError(err, 'create the application');
-    ctx.out.verbose(
-      `upsert by uniqueName refused (${err.status} ${err.code}); looking for the app before POST /applications`,
-    );
-  }
-  // A POST is never re-sent blindly: before each try, look for the app by its uniqueName (a lost answer may
-  // have created it), and a conflict on that uniqueName means an earlier try did.
-  for (let attempt = 0; ; attempt++) {
-    const existing = await dir.getApplicationByUniqueName(uniqueName).catch((e: unknown) => {
-      throw explainGraphError(e, 'look up the application by its uniqueName');
+  const look = async () => {
+    const found = await dir.findTaggedApplications(EXO_CBA_TAG, s.answers.appName).catch((e: unknown) => {
+      throw explainGraphError(e, 'look up the application by its tag and name');
     });
+    const judged = await Promise.all(
+      found.map(async (a) => ({
+        app: a,
+        verdict: judge(
+          a,
+          await dir.getCredentials(a.id).catch((e: unknown) => {
+            throw explainGraphError(e, 'read the credentials and owners of the application');
+          }),
+          s.allProfiles,
+          s.org.tenantId,
+          [thumbprint],
+        ),
+      })),
+    );
+    const ours = judged.filter((j) => j.verdict.ours);
+    if (ours.length > 1)
+      throw failure(
+        `There are ${ours.length} applications named '${s.answers.appName}' that exo-cba could use.`,
+        {
+          why: `appIds ${ours.map((j) => j.app.appId).join(', ')}; exo-cba will not guess which one to use.`,
+          fix: 'Pick another --app-name, or delete the extra registrations in Entra ID > App registrations.',
+        },
+      );
+    return ours[0]?.app;
+  };
+  // A run cut short after its POST may have made the app seconds ago: give replication a moment to show it.
+  const resuming =
+    s.existing?.state === 'incomplete' && s.existing.pendingCertificate?.thumbprint === thumbprint;
+  if (!resuming) return look();
+  const until = Math.min(s.deadline, ctx.clock.now().getTime() + RESUME_LOOK_MS);
+  for (let attempt = 0; ; attempt++) {
+    const app = await look();
+    if (app || ctx.clock.now().getTime() >= until) return app;
+    await ctx.clock.sleep(Math.min(backoff(attempt), 2000));
+  }
+}
+
+const RESUME_LOOK_MS = 15_000;
+
+/** The plain create, never re-sent blindly: before each try, look for the app (a lost answer may have made it). */
+async function createPlainly(ctx: Ctx, s: InitRun, body: NewApplication, thumbprint: string) {
+  for (let attempt = 0; ; attempt++) {
+    const existing = await findOwn(ctx, s, thumbprint);
     if (existing) return { app: existing, created: false };
     try {
-      return { app: await dir.createApplication({ ...body, uniqueName }), created: true };
+      return { app: await s.deps.dir.createApplication(body), created: true };
     } catch (err) {
-      if (err instanceof GraphApiError && err.reason === 'conflict')
-        return { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
       const retryable =
         err instanceof GraphApiError && (err.reason === 'throttled' || err.reason === 'transient');
       if (!retryable || attempt >= 4 || ctx.clock.now().getTime() > s.deadline)
@@ -97,6 +121,40 @@ async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; cr
       await ctx.clock.sleep(wait);
     }
   }
+}
+
+/**
+ * Creates the app idempotently. The upsert by uniqueName lets a run killed after the create reached Graph
+ * find the same app next time; where it is refused, see findOwn.
+ */
+async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; created: boolean }> {
+  const dir = s.deps.dir;
+  const uniqueName = uniqueNameFor(s.answers.appName);
+  const credential = s.credential;
+  if (!credential) throw new Error('The certificate step has not run.');
+  // The tag and the uniqueName mark the app as exo-cba's (see tenant/ownership.ts); neither alone is proof.
+  const body = {
+    displayName: s.answers.appName,
+    signInAudience: 'AzureADMyOrg',
+    requiredResourceAccess: [MANAGE_AS_APP_ACCESS],
+    keyCredentials: [keyCredentialFor(credential, s.answers.appName, s.keyId)],
+    tags: [EXO_CBA_TAG],
+  };
+  try {
+    const up = await dir.upsertApplication(uniqueName, body);
+    return up.app
+      ? { app: up.app, created: true }
+      : { app: await visible(ctx, dir, uniqueName, s.deadline), created: false };
+  } catch (err) {
+    // Where the alternate key is not offered, create without it (and never name it again in this run).
+    if (!(err instanceof GraphApiError) || ![400, 404, 405, 501].includes(err.status))
+      throw explainGraphError(err, 'create the application');
+    ctx.out.verbose(
+      `upsert by uniqueName refused (${err.status} ${err.code}: ${err.message}); ` +
+        'looking for the app by its tag and name before POST /applications',
+    );
+  }
+  return createPlainly(ctx, s, body, credential.thumbprint);
 }
 
 export const application: Step<InitRun, Ctx> = {
