@@ -21,26 +21,54 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<ExitCo
     const { runCli } = await import('./cli/program.js');
     return await runCli(argv, io);
   } catch (err) {
-    return report(err, io, argv.includes('--verbose'));
+    return report(err, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
   }
 }
 
-function report(err: unknown, io: Io, verbose: boolean): ExitCode {
+/** --json before any `--` (what follows it is not exo-cba's). */
+const wantsJson = (argv: string[]) => {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+};
+
+/** With --json, every failure is also one JSON object on stdout: {"error":{"code","message","why","fix"}}. */
+function writeJson(io: Io, e: { code: string; message: string; why?: string; fix?: string; extra?: object }) {
+  const { extra, ...main } = e;
+  io.stdout.write(JSON.stringify({ error: { ...main, ...(extra ?? {}) } }, null, 2) + '\n');
+}
+
+function report(err: unknown, io: Io, o: { verbose: boolean; json: boolean }): ExitCode {
   if (err instanceof CliError) {
     const lines = [`error: ${err.message}`];
     if (err.detail.why) lines.push(`  why: ${err.detail.why}`);
-    if (err.detail.code || err.detail.requestId)
-      lines.push(
-        `  code: ${[err.detail.code, err.detail.requestId && `request-id ${err.detail.requestId}`].filter(Boolean).join(', ')}`,
-      );
+    const service = [err.detail.serviceCode, err.detail.requestId && `request-id ${err.detail.requestId}`];
+    const extra = service.filter(Boolean).join(', ');
+    lines.push(`  code: ${err.code}${extra ? ` (${extra})` : ''}`);
     if (err.detail.fix) lines.push(`  fix: ${err.detail.fix}`);
     io.stderr.write(lines.join('\n') + '\n');
-    if (verbose && err.stack) io.stderr.write(err.stack + '\n');
+    if (o.verbose && err.stack) io.stderr.write(err.stack + '\n');
+    if (o.json)
+      writeJson(io, {
+        code: err.code,
+        message: err.message,
+        ...(err.detail.why ? { why: err.detail.why } : {}),
+        ...(err.detail.fix ? { fix: err.detail.fix } : {}),
+        extra: {
+          ...(err.detail.serviceCode ? { serviceCode: err.detail.serviceCode } : {}),
+          ...(err.detail.requestId ? { requestId: err.detail.requestId } : {}),
+        },
+      });
     return err.exitCode;
   }
   const e = err as Error;
   io.stderr.write(
-    `exo-cba failed unexpectedly: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\nThis is a bug: please report it with the lines above (they hold no secrets).\n`,
+    `exo-cba failed unexpectedly: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\nThis is a bug: please report it with the lines above (they hold no secrets).\n  code: EXO-BUG\n`,
   );
+  if (o.json)
+    writeJson(io, {
+      code: 'EXO-BUG',
+      message: `exo-cba failed unexpectedly: ${e?.message ?? String(err)}`,
+      fix: 'Report it with the lines on standard error (they hold no secrets).',
+    });
   return EXIT.failed;
 }

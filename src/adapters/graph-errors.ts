@@ -99,11 +99,12 @@ const ADMIN_ROLES: Record<AdminNeed, string> = {
 /** Turns a Graph refusal into what / why / what to do, from its reason and what the operation needs. */
 export function explainGraphError(err: unknown, step: string): Error {
   if (!(err instanceof GraphApiError)) return err as Error;
-  const detail = { code: err.code, ...(err.requestId ? { requestId: err.requestId } : {}) };
+  const detail = { serviceCode: err.code, ...(err.requestId ? { requestId: err.requestId } : {}) };
   switch (err.reason) {
     case 'permission-denied':
       return failure(`Microsoft Graph refused to ${step} (403 ${err.code}).`, {
         ...detail,
+        code: 'EXO-GRAPH-DENIED',
         why: `The signed-in admin lacks the rights for this step. ${ADMIN_ROLES[err.extra.needs ?? 'apps']}`,
         fix: 'Sign in with an account that holds that role (or activate it in PIM), then re-run: finished steps are reused.',
       });
@@ -112,6 +113,7 @@ export function explainGraphError(err: unknown, step: string): Error {
         `Microsoft Graph still did not see a new object while trying to ${step} (${err.status} ${err.code}).`,
         {
           ...detail,
+          code: 'EXO-GRAPH-REPLICATION',
           why: `${err.message} Entra is eventually consistent, and this did not clear within the wait.${err.status === 403 ? ' The same answer also comes when the admin may not create service principals: ' + ADMIN_ROLES.apps : ''}`,
           fix: 'Re-run the same command (finished steps are reused), or give it longer with --wait.',
         },
@@ -119,6 +121,7 @@ export function explainGraphError(err: unknown, step: string): Error {
     case 'unauthenticated':
       return failure(`Microsoft Graph did not accept the admin token while trying to ${step}.`, {
         ...detail,
+        code: 'EXO-GRAPH-UNAUTHENTICATED',
         why: err.message,
         fix: 'Sign in again; if the tenant restricts the default client, use --client-id with your own public client.',
       });
@@ -126,12 +129,14 @@ export function explainGraphError(err: unknown, step: string): Error {
     case 'transient':
       return failure(`Microsoft Graph is busy or failing (HTTP ${err.status}) while trying to ${step}.`, {
         ...detail,
+        code: 'EXO-GRAPH-BUSY',
         why: err.message,
         fix: 'Re-run in a few minutes: finished steps are reused.',
       });
     default:
       return failure(`Microsoft Graph could not ${step}: ${err.message}`, {
         ...detail,
+        code: 'EXO-GRAPH-FAILED',
         fix: 'Re-run with --verbose for the request details.',
       });
   }

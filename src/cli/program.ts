@@ -56,6 +56,12 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      // With --json, a refused command line is one JSON object on stdout too (commander printed the text).
+      if (argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json'))
+        io.stdout.write(
+          JSON.stringify({ error: { code: 'EXO-USAGE', message: err.message.replace(/^error: /, '') } }) +
+            '\n',
+        );
       return EXIT.usage;
     }
     throw err;

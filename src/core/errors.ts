@@ -1,3 +1,7 @@
+import { defaultCode, type ErrorCode } from './error-codes.js';
+
+export type { ErrorCode } from './error-codes.js';
+
 /** Exit codes: the one table (README "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -7,8 +11,10 @@ export interface ErrorDetail {
   why?: string;
   /** What to do next. */
   fix?: string;
-  /** A stable code from the service (AADSTS…, Graph error code) for support and scripts. */
-  code?: string;
+  /** exo-cba's stable code for this failure, from the one catalogue (core/error-codes.ts). */
+  code?: ErrorCode;
+  /** The service's own code (AADSTS…, Graph error code), for support. */
+  serviceCode?: string;
   requestId?: string;
 }
 
@@ -22,10 +28,14 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+
+  get code(): ErrorCode {
+    return this.detail.code ?? defaultCode(this.exitCode);
+  }
 }
 
-export const usageError = (message: string, fix?: string, why?: string): CliError =>
-  new CliError(EXIT.usage, message, { fix, why });
+export const usageError = (message: string, fix?: string, why?: string, code?: ErrorCode): CliError =>
+  new CliError(EXIT.usage, message, { fix, why, ...(code ? { code } : {}) });
 
 export const failure = (message: string, detail: ErrorDetail = {}): CliError =>
   new CliError(EXIT.failed, message, detail);

@@ -31,7 +31,10 @@ export function parseGuid(name: string, value: string): string {
 export function parseIntIn(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw usageError(`${name} must be a whole number from ${min} to ${max}, got '${value}'.`);
+    throw usageError(
+      `${name} must be a whole number from ${min} to ${max}, got '${value}'.`,
+      `Give ${name} a whole number from ${min} to ${max}.`,
+    );
   }
   return n;
 }

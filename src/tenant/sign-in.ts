@@ -66,7 +66,7 @@ const OWN_CLIENT_STEPS =
 /** Every answer of the token service or the network during an admin sign-in, as what / why / what to do. */
 export function explainSignInError(err: AuthError, req: { tenant: string; clientId: string }): CliError {
   const code = err.aadsts ? `AADSTS${err.aadsts}` : err.code;
-  const base = { why: err.description, code };
+  const base = { why: err.description, serviceCode: code };
   const clientName =
     req.clientId === DEFAULT_PUBLIC_CLIENT_ID
       ? 'Microsoft Graph Command Line Tools'
@@ -75,44 +75,60 @@ export function explainSignInError(err: AuthError, req: { tenant: string; client
     case 'declined':
       return failure('The sign-in was declined.', {
         ...base,
+        code: 'EXO-SIGNIN-DECLINED',
         fix: 'Run the command again and approve the sign-in (nothing was changed).',
       });
     case 'expired':
       return failure('The sign-in code expired before the sign-in finished.', {
         ...base,
+        code: 'EXO-SIGNIN-EXPIRED',
         fix: 'Run the command again and complete the sign-in within 15 minutes.',
       });
     case 'client-unknown':
-      return failure(`The tenant does not know ${clientName}.`, { ...base, fix: OWN_CLIENT_STEPS });
+      return failure(`The tenant does not know ${clientName}.`, {
+        ...base,
+        code: 'EXO-SIGNIN-CLIENT',
+        fix: OWN_CLIENT_STEPS,
+      });
     case 'client-blocked':
-      return failure(`The tenant blocks sign-in through ${clientName}.`, { ...base, fix: OWN_CLIENT_STEPS });
+      return failure(`The tenant blocks sign-in through ${clientName}.`, {
+        ...base,
+        code: 'EXO-SIGNIN-CLIENT',
+        fix: OWN_CLIENT_STEPS,
+      });
     case 'consent-required':
       return failure(`${clientName} has no consent for the permissions exo-cba asks.`, {
         ...base,
+        code: 'EXO-SIGNIN-CONSENT',
         fix: `Sign in as an admin who can consent (Global or Privileged Role Administrator), or have one grant admin consent to ${clientName}; or: ${OWN_CLIENT_STEPS}`,
       });
     case 'conditional-access':
       return failure('A Conditional Access policy blocked the sign-in.', {
         ...base,
+        code: 'EXO-SIGNIN-CONDITIONAL-ACCESS',
         fix: "Sign in from a device and place the policy allows (a compliant or joined device, a trusted network), or ask the tenant's Conditional Access owner for an exception; --auth browser may satisfy device-based policies.",
       });
     case 'tenant-not-found':
       return failure(`The tenant '${req.tenant}' was not found.`, {
         ...base,
+        code: 'EXO-TENANT-NOT-FOUND',
         fix: 'Check --tenant (the tenant id, or the initial *.onmicrosoft.com domain) and --cloud.',
       });
     case 'user-not-found':
       return failure('That account cannot sign in to this tenant.', {
         ...base,
+        code: 'EXO-SIGNIN-ACCOUNT',
         fix: `Sign in with an admin account of ${req.tenant}, or pass the right --tenant.`,
       });
     case 'throttled':
       return failure('The token service is busy and the sign-in did not go through.', {
         ...base,
+        code: 'EXO-SIGNIN-THROTTLED',
         fix: 'Wait a minute and run the command again.',
       });
     case 'unreachable':
       return failure(`Could not reach ${err.extra.network?.origin ?? 'the sign-in service'}.`, {
+        code: 'EXO-NETWORK',
         why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
         fix: err.extra.network?.proxy
           ? `Check that the proxy ${new URL(err.extra.network.proxy).host} (HTTPS_PROXY) is up and lets this host through, or list the host in NO_PROXY if it must be reached directly.`
@@ -120,6 +136,7 @@ export function explainSignInError(err: AuthError, req: { tenant: string; client
       });
     case 'timeout':
       return failure(`${err.extra.network?.origin ?? 'The sign-in service'} did not answer in time.`, {
+        code: 'EXO-NETWORK',
         why: err.description,
         fix: 'Check the network or the proxy (HTTPS_PROXY), then run the command again.',
       });
@@ -127,6 +144,7 @@ export function explainSignInError(err: AuthError, req: { tenant: string; client
       return failure(
         `The TLS connection to ${err.extra.network?.origin ?? 'the sign-in service'} could not be trusted.`,
         {
+          code: 'EXO-NETWORK',
           why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
           fix: 'A proxy that inspects TLS needs its root CA trusted: put it in a PEM file and set NODE_EXTRA_CA_CERTS to that file. Otherwise check the system clock.',
         },
@@ -134,6 +152,7 @@ export function explainSignInError(err: AuthError, req: { tenant: string; client
     default:
       return failure(`The admin sign-in failed (${code}).`, {
         ...base,
+        code: 'EXO-SIGNIN-FAILED',
         fix: 'Check the account, --tenant and --client-id, then try again; --verbose shows each request.',
       });
   }

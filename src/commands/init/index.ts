@@ -132,6 +132,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
           : undefined;
     if (rightsCheck.verdict === 'missing' && !flags.dryRun) {
       throw failure(`${session.username} may not ${rightsCheck.missing.map((m) => m.what).join(', nor ')}.`, {
+        code: 'EXO-ADMIN-RIGHTS',
         why: `That needs ${rightsCheck.missing.map((m) => m.anyOf.map((r) => r.name).join(' or ')).join('; and ')}; the admin holds ${rightsCheck.held.join(', ') || 'no directory role'}. Nothing was changed.`,
         fix: 'Sign in with an account that holds the role (or activate it in Privileged Identity Management first), then run the command again.',
       });
