@@ -39,6 +39,11 @@ export interface FaultState {
   complianceRedirect: boolean;
   /** A cloud or tenant without the applications' alternate key: every `(uniqueName=…)` segment is refused. */
   alternateKey: 'offered' | 'refused';
+  /**
+   * A client-credentials request from an app whose service principal is missing: refused (AADSTS7000229), or,
+   * as Entra has also been seen to do, answered with an app-only token that has no `oid` (pnp/cli-microsoft365#7589).
+   */
+  missingServicePrincipal: 'refuse' | 'token-without-oid';
 }
 
 export interface LogEntry {
@@ -63,6 +68,7 @@ export function defaultFaults(): FaultState {
     exchangeRoleDenial: '401',
     complianceRedirect: true,
     alternateKey: 'offered',
+    missingServicePrincipal: 'refuse',
   };
 }
 

@@ -562,6 +562,12 @@ export class TokenService {
         `The resource principal named ${resourceId} was not found in the tenant named ${tenantName}.`,
       );
     const sp = this.dir.spByAppId(clientId);
+    if (!sp && this.o.faults.state.missingServicePrincipal === 'token-without-oid')
+      return this.tokenWithoutOid(clientId, app.displayName, {
+        aud: resourceId.startsWith('https://')
+          ? resourceId.replace(/\/+$/, '')
+          : (resource.servicePrincipalNames[0] ?? resourceId),
+      });
     if (!sp)
       return stsError(
         401,
@@ -589,6 +595,36 @@ export class TokenService {
       appidacr: proof.acr,
       ...(roles.length ? { roles } : {}),
       ...(wids.length ? { wids } : {}),
+    });
+    return {
+      status: 200,
+      body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken },
+    };
+  }
+
+  /**
+   * The app-only token Entra has issued while the app's service principal is missing: `appid` and `idtyp: app`,
+   * no `oid`, no roles (pnp/cli-microsoft365#7589; Graph then answers 401 Authorization_IdentityNotFound).
+   */
+  private async tokenWithoutOid(
+    clientId: string,
+    displayName: string,
+    to: { aud: string },
+  ): Promise<SbResponse> {
+    const now = this.nowS();
+    const tid = this.dir.tenant.id;
+    const accessToken = await this.sign({
+      aud: to.aud,
+      iss: `https://sts.windows.net/${tid}/`,
+      iat: now,
+      nbf: now,
+      exp: now + 3599,
+      tid,
+      appid: clientId,
+      app_displayname: displayName,
+      idtyp: 'app',
+      ver: '1.0',
+      appidacr: '2',
     });
     return {
       status: 200,

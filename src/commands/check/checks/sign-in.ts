@@ -2,6 +2,7 @@ import { AuthError } from '../../../adapters/identity.js';
 import { diagnoseAuthError } from '../../../workloads/exchange/index.js';
 import { appTokenWithKeptMetadata } from '../../../tenant/authority-metadata.js';
 import { skip, type Check } from './types.js';
+import { servicePrincipalMissing, SP_MISSING } from '../../../tenant/app-token.js';
 
 /** An app-only token for Exchange, with the certificate alone. */
 export const signIn: Check = {
@@ -25,6 +26,11 @@ export const signIn: Check = {
       });
       r.token = signedIn.token;
       if (signedIn.metadata) r.authorityMetadata = signedIn.metadata;
+      if (servicePrincipalMissing(r.token.claims)) {
+        // Nothing further can pass with this token: the later checks skip instead of blaming the consent.
+        delete r.token;
+        return { status: 'fail', message: SP_MISSING.what, fix: SP_MISSING.fix(r.t.profile?.name) };
+      }
       return { status: 'pass', message: `app-only token for ${resource} issued` };
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;

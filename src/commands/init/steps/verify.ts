@@ -3,11 +3,31 @@ import type { Step } from '../../../core/steps.js';
 import { CliError, EXIT } from '../../../core/errors.js';
 import { verifyConnection } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
+import { servicePrincipalMissing, SP_MISSING } from '../../../tenant/app-token.js';
 
 /**
  * The proof: an app-only token from the new certificate, Exchange.ManageAsApp in it, and a read-only cmdlet
  * the chosen rights allow, polled with a countdown while Entra and Exchange replicate (up to --wait).
  */
+/** After a failed verification: is the reason a missing service principal (an app-only token without oid)? */
+async function spMissing(s: InitRun): Promise<boolean> {
+  const credential = s.credential;
+  const app = s.app;
+  if (!credential || !app) return false;
+  const token = await s.deps.identity
+    .appToken(
+      {
+        clientId: app.appId,
+        tenant: s.org.tenantId,
+        keyPem: credential.keyPem,
+        thumbprintSha256: credential.thumbprintSha256,
+      },
+      s.deps.cloud.exchangeResource,
+    )
+    .catch(() => undefined);
+  return token !== undefined && servicePrincipalMissing(token.claims);
+}
+
 export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
   id: 'verify',
   plan: (_ctx, s) =>
@@ -35,6 +55,13 @@ export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
       },
     );
     if (!outcome.verified) {
+      if (await spMissing(s)) {
+        throw new CliError(EXIT.failed, `Set up, but not verified: ${SP_MISSING.what}.`, {
+          code: 'EXO-SP-MISSING',
+          why: 'Entra issues such a token when the service principal is gone; Exchange and Graph then refuse it.',
+          fix: SP_MISSING.fix(s.profileName),
+        });
+      }
       throw new CliError(
         EXIT.failed,
         `Set up, but not verified within ${Math.round(s.flags.waitMs / 1000)} s: ${outcome.diagnosis.what}`,
