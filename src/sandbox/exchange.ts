@@ -15,17 +15,37 @@ const READ_ONLY_CMDLETS = new Set([
   'get-mailbox',
 ]);
 
-/** A cmdlet failure, as Exchange's admin API reports one: 400 "Invalid Operation", the real text in details (microsoft-facts §5). */
-const invalidOperation = (message: string): SbResponse => ({
-  status: 400,
-  body: {
-    error: {
-      code: 'BadRequest',
-      message: 'Invalid Operation',
-      details: [{ code: 'InvalidOperation', message }],
+/**
+ * A cmdlet failure, in the envelope Exchange's admin API gives it (rknightion/graph2otel
+ * internal/exoclient/errors.go, from live captures; microsoft-facts §8): "Invalid Operation", the exception
+ * type both as the `|Type|` prefix of details[0].message and in innererror.internalexception. The status is
+ * not a discriminator there (400 and 403 are both seen for the same errors): the fault state chooses it.
+ */
+const TYPES: [RegExp, string][] = [
+  // Recorded: the type and text graph2otel quotes.
+  [/couldn't be found/i, 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException'],
+  // Inferred from PowerShell's and Exchange's exception names (the texts are the sandbox's own).
+  [/is not recognized as a name of a cmdlet/i, 'System.Management.Automation.CommandNotFoundException'],
+  [/already a member/i, 'Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException'],
+  [/already exists/i, 'Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException'],
+  [/needs -|not available in the sandbox/i, 'System.Management.Automation.ParameterBindingException'],
+];
+
+const invalidOperation = (message: string, status = 400): SbResponse => {
+  const type =
+    TYPES.find(([re]) => re.test(message))?.[1] ?? 'Microsoft.Exchange.Configuration.Tasks.TaskException';
+  return {
+    status,
+    body: {
+      error: {
+        code: status === 403 ? 'Forbidden' : status === 404 ? 'NotFound' : 'BadRequest',
+        message: 'Invalid Operation',
+        details: [{ code: 'Client', message: `|${type}|${message}` }],
+        innererror: { internalexception: { message, type } },
+      },
     },
-  },
-});
+  };
+};
 
 const exoError = (
   status: number,
@@ -105,6 +125,7 @@ export class ExchangeService {
     if (!allowedCmdlets(this.dir, principal).has(cmdlet))
       return invalidOperation(
         `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`,
+        this.faults.state.exchangeCmdletErrorStatus,
       );
     const rbac = runRbacCmdlet(this.dir, cmdlet, params);
     if (rbac)
@@ -117,7 +138,7 @@ export class ExchangeService {
               value: rbac.value,
             },
           }
-        : invalidOperation(rbac.message);
+        : invalidOperation(rbac.message, this.faults.state.exchangeCmdletErrorStatus);
     if (!READ_ONLY_CMDLETS.has(cmdlet))
       return invalidOperation(
         `The term '${name}' is not available in the sandbox; it answers Get-AcceptedDomain, Get-OrganizationConfig, Get-Recipient, Get-Mailbox and the RBAC cmdlets.`,

@@ -44,6 +44,8 @@ export interface FaultState {
    * as Entra has also been seen to do, answered with an app-only token that has no `oid` (pnp/cli-microsoft365#7589).
    */
   missingServicePrincipal: 'refuse' | 'token-without-oid';
+  /** The HTTP status of Exchange's cmdlet errors: the field has 400 and 403 (and others) for the same envelope. */
+  exchangeCmdletErrorStatus: number;
 }
 
 export interface LogEntry {
@@ -69,6 +71,7 @@ export function defaultFaults(): FaultState {
     complianceRedirect: true,
     alternateKey: 'offered',
     missingServicePrincipal: 'refuse',
+    exchangeCmdletErrorStatus: 400,
   };
 }
 

@@ -34,6 +34,9 @@ const SOURCES = {
   graphErrors:
     'learn.microsoft.com/graph/errors (error resource, Authorization_RequestDenied, Request_ResourceNotFound)',
   entraCodes: 'learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS texts)',
+  graph2otel:
+    'rknightion/graph2otel internal/exoclient/errors.go (live captures: the status is not a discriminator; ' +
+    'error.message is always "Invalid Operation"; the exception type in innererror and the |Type| prefix)',
   exoAppOnly:
     'exo-cba microsoft-facts §5: Exchange admin API answers measured and published by a public project; texts quoted in Microsoft docs issues',
 };
@@ -321,6 +324,49 @@ export const FIELD_ERRORS: FieldError[] = [
       status: 429,
       headers: { 'retry-after': String(v.retryAfterS ?? 1) },
       body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } },
+    }),
+  },
+  // --- Exchange: a cmdlet error, the same envelope under several statuses
+  ...[400, 403, 404].map((status): FieldError => ({
+    id: `exchange.object-not-found.${status}`,
+    service: 'exchange',
+    source: SOURCES.graph2otel,
+    answer: (v = {}) => {
+      const type = 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException';
+      const text = `The operation couldn't be performed because object '${v.id ?? 'x'}' couldn't be found on 'EXO'.`;
+      return {
+        status,
+        headers: {},
+        body: {
+          error: {
+            code: 'BadRequest',
+            message: 'Invalid Operation',
+            details: [{ code: 'Client', message: `|${type}|${text}` }],
+            innererror: { internalexception: { message: text, type } },
+          },
+        },
+      };
+    },
+  })),
+  {
+    id: 'exchange.object-not-found.403-details-only',
+    service: 'exchange',
+    source: `${SOURCES.graph2otel} (the type read from the |Type| prefix when innererror is absent)`,
+    answer: (v = {}) => ({
+      status: 403,
+      headers: {},
+      body: {
+        error: {
+          code: 'BadRequest',
+          message: 'Invalid Operation',
+          details: [
+            {
+              code: 'Client',
+              message: `|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object '${v.id ?? 'x'}' couldn't be found.`,
+            },
+          ],
+        },
+      },
     }),
   },
   {

@@ -4,6 +4,7 @@ import { FIELD_ERRORS } from '../../src/sandbox/field-errors.js';
 import { classifyGraphError } from '../../src/adapters/graph-errors.js';
 import { classifyTokenError } from '../../src/adapters/token-errors.js';
 import { interpret } from '../../src/workloads/exchange/admin-api.js';
+import { classifyCmdletError } from '../../src/workloads/exchange/cmdlet-errors.js';
 
 /**
  * Every recorded field answer (with its source, in the sandbox's catalogue) through the tool's classifier for
@@ -37,6 +38,11 @@ const EXPECTED: Record<string, string> = {
   'exchange.no-role.403-nul': 'no-directory-role',
   'exchange.throttled.429': 'throttled',
   'exchange.unavailable.503': 'unavailable',
+  'graph.alternate-key-unsupported.400': 'bad-request',
+  'exchange.object-not-found.400': 'cmdlet',
+  'exchange.object-not-found.403': 'cmdlet',
+  'exchange.object-not-found.404': 'cmdlet',
+  'exchange.object-not-found.403-details-only': 'cmdlet',
 };
 
 const bodyBytes = (b: unknown) =>
@@ -76,7 +82,50 @@ describe('every recorded field answer is classified', () => {
         const probe = interpret(r.status, bodyBytes(r.body), r.headers ?? {});
         assert.equal(probe.ok ? 'ok' : probe.kind, EXPECTED[f.id]);
         if (!probe.ok && f.id.includes('429')) assert.equal(probe.retryAfterMs, 2000, 'Retry-After is read');
+        if (f.id.startsWith('exchange.object-not-found')) {
+          assert.ok(!probe.ok && probe.error, 'classified by its exception type');
+          assert.equal(probe.error.kind, 'not-found');
+          assert.match(probe.message, /couldn't be found/, 'the real text, not "Invalid Operation"');
+        }
       }
     });
   }
+});
+
+describe("Exchange's cmdlet errors by exception type (cmdlet-errors.ts)", () => {
+  const envelope = (type: string, message: string) => ({
+    error: {
+      code: 'BadRequest',
+      message: 'Invalid Operation',
+      details: [{ code: 'Client', message: `|${type}|${message}` }],
+      innererror: { internalexception: { message, type } },
+    },
+  });
+  const cases: [string, string, string][] = [
+    [
+      'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException',
+      "object 'x' couldn't be found",
+      'not-found',
+    ],
+    [
+      'System.Management.Automation.ParameterBindingException',
+      "A parameter cannot be found that matches 'Foo'.",
+      'parameter-binding',
+    ],
+    ['Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException', 'already exists', 'already-exists'],
+    [
+      'System.Management.Automation.CommandNotFoundException',
+      "The term 'New-X' is not recognized as a name of a cmdlet",
+      'not-recognised',
+    ],
+    ['Microsoft.Exchange.Configuration.Tasks.TaskException', 'something else', 'other'],
+  ];
+  for (const [type, message, kind] of cases)
+    test(`${type.split('.').pop()} → ${kind}`, () => {
+      assert.deepEqual(classifyCmdletError(envelope(type, message)), { kind, type, message });
+    });
+  test('a body without a typed envelope is not a classified cmdlet error', () => {
+    assert.equal(classifyCmdletError({ error: { code: 'Unauthorized', message: 'no' } }), undefined);
+    assert.equal(classifyCmdletError(undefined), undefined);
+  });
 });

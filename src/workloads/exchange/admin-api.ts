@@ -1,6 +1,7 @@
 import type { HttpTransport } from '../../adapters/http.js';
 import type { Cloud } from '../../tenant/clouds.js';
 import { ANCHOR_MAILBOX } from './facts.js';
+import { classifyCmdletError, type CmdletError } from './cmdlet-errors.js';
 
 /** Exchange Online's admin API (InvokeCommand): the app's proof of access, and an admin's RBAC cmdlets. */
 
@@ -12,6 +13,8 @@ export type ProbeResult =
       kind: 'no-app-role' | 'no-directory-role' | 'throttled' | 'unavailable' | 'cmdlet' | 'unrecognised';
       message: string;
       retryAfterMs?: number;
+      /** For kind 'cmdlet' with a typed envelope: what the exception type says (cmdlet-errors.ts). */
+      error?: CmdletError;
     };
 
 export interface ExchangeProbe {
@@ -79,6 +82,9 @@ export function interpret(status: number, body: Buffer, headers: Record<string, 
       ...(Number.isFinite(ra) ? { retryAfterMs: ra * 1000 } : {}),
     };
   }
+  // A typed cmdlet-error envelope is a cmdlet error whatever the status (400, 403 and others are seen).
+  const typed = status !== 200 ? classifyCmdletError(json) : undefined;
+  if (typed) return { ok: false, status, kind: 'cmdlet', message: typed.message, error: typed };
   if (status === 401) {
     if (
       /role assigned to application|isn't supported in this scenario|not supported in this scenario/i.test(
