@@ -563,11 +563,7 @@ export class TokenService {
       );
     const sp = this.dir.spByAppId(clientId);
     if (!sp && this.o.faults.state.missingServicePrincipal === 'token-without-oid')
-      return this.tokenWithoutOid(clientId, app.displayName, {
-        aud: resourceId.startsWith('https://')
-          ? resourceId.replace(/\/+$/, '')
-          : (resource.servicePrincipalNames[0] ?? resourceId),
-      });
+      return this.tokenWithoutOid(clientId, app.displayName, { aud: resolved.audience });
     if (!sp)
       return stsError(
         401,
