@@ -99,6 +99,21 @@ export interface Organization {
   initialDomain: string;
 }
 
+/** GET /policies/defaultAppManagementPolicy (the part exo-cba reads). */
+export interface KeyRestriction {
+  restrictionType?: string;
+  maxLifetime?: string | null;
+  state?: string | null;
+  restrictForAppsCreatedAfterDateTime?: string | null;
+}
+
+export interface TenantAppManagementPolicy {
+  id?: string;
+  displayName?: string;
+  isEnabled?: boolean;
+  applicationRestrictions?: { keyCredentials?: KeyRestriction[] | null } | null;
+}
+
 export interface NewApplication {
   displayName: string;
   signInAudience: string;
@@ -110,6 +125,8 @@ export interface NewApplication {
 export interface Directory {
   organization(): Promise<Organization>;
   findApplicationsByName(displayName: string): Promise<GraphApplication[]>;
+  /** The tenant's default app management policy (credential rules). */
+  getDefaultAppManagementPolicy(): Promise<TenantAppManagementPolicy>;
   /** Apps carrying this tag and display name ($filter; needs no alternate key). */
   findTaggedApplications(tag: string, displayName: string): Promise<GraphApplication[]>;
   getApplication(objectId: string): Promise<GraphApplication | undefined>;
@@ -354,6 +371,11 @@ export async function makeDirectory(
               .select(appFields)
               .get()) as { value: GraphApplication[] }
           ).value,
+      ),
+    getDefaultAppManagementPolicy: () =>
+      call(
+        'read the tenant app management policy',
+        () => client.api('/policies/defaultAppManagementPolicy').get() as Promise<TenantAppManagementPolicy>,
       ),
     findTaggedApplications: (tag, name) =>
       call(

@@ -207,6 +207,12 @@ const pathOf = (name: string, raw: Raw, key: string) =>
 
 export function parseInitOptions(raw: Raw): InitOptions {
   const v = (k: string) => flag(raw, k);
+  if (v('foreignCredentials') !== undefined && v('adoptApp') === undefined)
+    throw usageError(
+      '--foreign-credentials only applies with --adopt-app.',
+      'Add --adopt-app <appId> to take an app over deliberately, or drop --foreign-credentials.',
+      'It decides what happens to credentials on an app being adopted; without --adopt-app it would be ignored.',
+    );
   const rbac = [
     v('exchangeRoleGroup') !== undefined && '--exchange-role-group',
     Array.isArray(raw['exchangeRole']) && (raw['exchangeRole'] as unknown[]).length > 0 && '--exchange-role',
@@ -324,6 +330,11 @@ export function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
     ...optional('cloud', cloudOf(raw)),
     sandbox: on(raw, 'sandbox'),
   };
+  if (o.all && o.profile)
+    throw usageError(
+      `--all acts on every saved profile; it does not combine with --profile ${o.profile}.`,
+      `Drop --profile to act on every profile, or drop --all to act on '${o.profile}' alone.`,
+    );
   if (o.all && (o.appId || o.tenant || o.certificate))
     throw usageError(
       '--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or EXO_CBA_APP_ID/TENANT/CERTIFICATE.',

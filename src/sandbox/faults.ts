@@ -1,5 +1,6 @@
 import type { SbResponse } from './http-util.js';
 import { fieldError } from './field-errors.js';
+import type { KeyRule } from './graph-policies.js';
 
 export type Service =
   'token' | 'graph' | 'exchange' | 'compliance' | 'compliance-region' | 'sharepoint' | 'teams';
@@ -46,6 +47,8 @@ export interface FaultState {
   missingServicePrincipal: 'refuse' | 'token-without-oid';
   /** The HTTP status of Exchange's cmdlet errors: the field has 400 and 403 (and others) for the same envelope. */
   exchangeCmdletErrorStatus: number;
+  /** The tenant's default app management policy: key rules (a lifetime cap, a trusted-CA rule); none by default. */
+  keyPolicy: KeyRule[];
 }
 
 export interface LogEntry {
@@ -72,6 +75,7 @@ export function defaultFaults(): FaultState {
     alternateKey: 'offered',
     missingServicePrincipal: 'refuse',
     exchangeCmdletErrorStatus: 400,
+    keyPolicy: [],
   };
 }
 

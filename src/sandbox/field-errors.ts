@@ -96,6 +96,25 @@ export const FIELD_ERRORS: FieldError[] = [
     answer: (v = {}) =>
       graphError(400, 'BadRequest', `Resource not found for the segment '${v.id ?? 'applications'}'.`),
   },
+  // --- Graph: a key that breaks the tenant's credential lifetime policy
+  {
+    id: 'graph.credential-lifetime-policy.400',
+    service: 'graph',
+    source:
+      'Azure/azure-cli#28522 and OfficeDev/microsoft-365-agents-toolkit#10998 (seen for passwords; the same ' +
+      'code inferred for keys): microsoft-facts §8',
+    answer: (v = {}) =>
+      graphError(
+        400,
+        'CredentialInvalidLifetimeAsPerAppPolicy',
+        `Credential lifetime exceeds the max value allowed as per assigned policy '${v.id ?? '00000000-0000-0000-0000-000000000000'}'.`,
+        {
+          details: [
+            { code: 'InvalidKeyEndDate', message: 'Key credential end date is invalid.', target: 'EndDate' },
+          ],
+        },
+      ),
+  },
   // --- Graph: references to objects that have not replicated
   {
     id: 'graph.reference-not-present.400',

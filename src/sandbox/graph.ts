@@ -20,6 +20,7 @@ import {
 } from './graph-access.js';
 import { parseFilter, meets, select, appView, spView, keyView } from './graph-views.js';
 import { checkKeyProof } from './graph-proof.js';
+import { defaultPolicyView, lifetimeRefusal, type KeyRule } from './graph-policies.js';
 import { handleSites } from './graph-sites.js';
 import { handleRoleDefinitions } from './graph-roles.js';
 
@@ -32,6 +33,7 @@ export class GraphService {
     private readonly origin: () => string,
     private readonly resources: string[],
     private readonly now: () => number,
+    private readonly keyPolicy: () => KeyRule[] = () => [],
   ) {}
 
   private ctx(path: string): string {
@@ -93,6 +95,15 @@ export class GraphService {
             },
           }
         : notFound(caller.id);
+    }
+
+    if (route === '/policies/defaultAppManagementPolicy' && req.method === 'GET') {
+      const need: Need = {
+        delegated: ['Policy.Read.All', 'Policy.ReadWrite.ApplicationConfiguration'],
+        application: ['Policy.Read.All', 'Policy.ReadWrite.ApplicationConfiguration'],
+      };
+      if (!allowed(this.dir, caller, need)) return denied();
+      return { status: 200, body: defaultPolicyView(this.keyPolicy(), this.origin()) };
     }
 
     // --- applications
@@ -354,6 +365,8 @@ export class GraphService {
     if (b['keyCredentials'] !== undefined) {
       const keys = parseKeyCredentials(b['keyCredentials'], [], () => this.dir.stamp());
       if ('status' in keys) return keys;
+      const refused = lifetimeRefusal(this.keyPolicy(), keys);
+      if (refused) return refused;
       app.keyCredentials = keys;
     }
     this.dir.data.applications.push(app);
@@ -380,6 +393,9 @@ export class GraphService {
     if (b['keyCredentials'] !== undefined) {
       const keys = parseKeyCredentials(b['keyCredentials'], app.keyCredentials, () => this.dir.stamp());
       if ('status' in keys) return keys;
+      const added = keys.filter((n) => !app.keyCredentials.some((o) => o.keyId === n.keyId));
+      const refused = lifetimeRefusal(this.keyPolicy(), added);
+      if (refused) return refused;
       app.keyCredentials = keys;
     }
     if (typeof b['displayName'] === 'string') app.displayName = b['displayName'];

@@ -131,6 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     () => origins.graph,
     [resources.graph, 'https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'],
     now,
+    () => faults.state.keyPolicy,
   );
   const exchange = new ExchangeService(
     directory,

@@ -170,4 +170,20 @@ describe('bad input is refused before anything changes', () => {
       assert.doesNotMatch(help, /\(default: "\d/, 'defaults are shown one way');
     }
   });
+
+  // Round three: flags accepted together that make no sense, or that would be ignored.
+  for (const cmd of ['check', 'rotate'])
+    test(`${cmd} --all with --profile`, async () => {
+      refused(
+        await h.run([cmd, '--all', '--profile', 'x']),
+        /--all acts on every saved profile; it does not combine with --profile x/,
+      );
+    });
+
+  test('--foreign-credentials without --adopt-app', async () => {
+    refused(
+      await h.run(initArgs(h, ['--foreign-credentials', 'remove'])),
+      /--foreign-credentials only applies with --adopt-app/,
+    );
+  });
 });

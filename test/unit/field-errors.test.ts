@@ -39,6 +39,7 @@ const EXPECTED: Record<string, string> = {
   'exchange.throttled.429': 'throttled',
   'exchange.unavailable.503': 'unavailable',
   'graph.alternate-key-unsupported.400': 'bad-request',
+  'graph.credential-lifetime-policy.400': 'bad-request',
   'exchange.object-not-found.400': 'cmdlet',
   'exchange.object-not-found.403': 'cmdlet',
   'exchange.object-not-found.404': 'cmdlet',

@@ -7,6 +7,7 @@ import { ADMIN_SCOPES, GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
 import { strategyFor, ALL_RIGHTS_SCOPES } from '../../rights/index.js';
 import { exchangeAdmin, type ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
 import { APP_NEEDS, checkAdminRights } from '../../tenant/admin-rights.js';
+import { applyKeyPolicy } from './policy.js';
 import { validateProfileName, type Profile } from '../../profile/store.js';
 import { readCertificateInput, passwordFromEnv } from '../../certificate/credentials.js';
 import { recordOf } from '../../certificate/store.js';
@@ -137,6 +138,12 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
         fix: 'Sign in with an account that holds the role (or activate it in Privileged Identity Management first), then run the command again.',
       });
     }
+    // The tenant's credential policy, before the certificate is made (a brought certificate is Graph's to judge).
+    if (!brought && !(existing?.certificate ?? existing?.pendingCertificate))
+      answers.validityDays = await applyKeyPolicy(ctx, dir, {
+        days: answers.validityDays,
+        explicit: flags.validityDays !== undefined,
+      });
     const now = ctx.clock.now();
     const deadline = now.getTime() + flags.waitMs;
     const recent =
