@@ -7,7 +7,7 @@ const defaultIo = (): Io => ({
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
-  stdinIsTTY: Boolean(process.stdin.isTTY),
+  stdinIsTTY: process.stdin.isTTY,
   env: process.env,
 });
 

@@ -1,5 +1,5 @@
 import type { HttpTransport } from './http.js';
-import type { Cloud } from '../tenant/clouds.js';
+import type { Cloud } from '../core/clouds.js';
 import { GraphApiError, type AdminNeed } from './graph-errors.js';
 import { withRetries } from '../core/retry.js';
 import type { Clock, Output } from '../core/ports.js';
@@ -260,6 +260,11 @@ export interface DirectoryOptions {
   out: Pick<Output, 'verbose' | 'progress'>;
 }
 
+/** Awaits a call whose answer is not needed. */
+const settled = async (answer: Promise<unknown>): Promise<void> => {
+  await answer;
+};
+
 export async function makeDirectory(
   cloud: Cloud,
   http: HttpTransport,
@@ -292,7 +297,7 @@ export async function makeDirectory(
   // No SDK RetryHandler: retries follow exo-cba's one policy (core/retry.ts), which knows which calls are
   // safe to send again and shows every wait.
   const auth = new AuthenticationHandler({ getAccessToken: token });
-  auth.setNext(transport as unknown as Parameters<typeof auth.setNext>[0]);
+  auth.setNext(transport);
   const graphHost = new URL(cloud.graphEndpoint).hostname;
   const client = Client.initWithMiddleware({
     middleware: auth,
@@ -451,15 +456,12 @@ export async function makeDirectory(
         };
       }),
     removePassword: (id, keyId) =>
-      call(
-        'remove a client secret (removePassword)',
-        async () => void (await client.api(`/applications/${id}/removePassword`).post({ keyId })),
+      call('remove a client secret (removePassword)', () =>
+        settled(client.api(`/applications/${id}/removePassword`).post({ keyId })),
       ),
     deleteFederatedCredential: (id, fid) =>
-      call(
-        'delete a federated credential',
-        async () =>
-          void (await client.api(`/applications/${id}/federatedIdentityCredentials/${fid}`).delete()),
+      call('delete a federated credential', () =>
+        settled(client.api(`/applications/${id}/federatedIdentityCredentials/${fid}`).delete()),
       ),
     getApplicationByUniqueName: (uniqueName) =>
       orUndefined(
@@ -473,7 +475,7 @@ export async function makeDirectory(
         ),
       ),
     updateApplication: (id, patch) =>
-      call('update the application', async () => void (await client.api(`/applications/${id}`).patch(patch))),
+      call('update the application', () => settled(client.api(`/applications/${id}`).patch(patch))),
     getKeyCredentials: (id) =>
       call(
         'read the application keys',
@@ -493,12 +495,11 @@ export async function makeDirectory(
             .post({ keyCredential, passwordCredential: null, proof }) as Promise<KeyCredentialView>,
       ),
     removeKey: (id, keyId, proof) =>
-      call(
-        'remove a key (removeKey)',
-        async () => void (await client.api(`/applications/${id}/removeKey`).post({ keyId, proof })),
+      call('remove a key (removeKey)', () =>
+        settled(client.api(`/applications/${id}/removeKey`).post({ keyId, proof })),
       ),
     deleteApplication: (id) =>
-      call('delete the application', async () => void (await client.api(`/applications/${id}`).delete())),
+      call('delete the application', () => settled(client.api(`/applications/${id}`).delete())),
     findServicePrincipal: (appId) =>
       orUndefined(
         call(
@@ -545,9 +546,8 @@ export async function makeDirectory(
           ).value,
       ),
     removeRoleAssignment: (id) =>
-      call(
-        'remove a directory role assignment',
-        async () => void (await client.api(`/roleManagement/directory/roleAssignments/${id}`).delete()),
+      call('remove a directory role assignment', () =>
+        settled(client.api(`/roleManagement/directory/roleAssignments/${id}`).delete()),
       ),
     assignDirectoryRole: (principalId, roleDefinitionId) =>
       call(

@@ -2,7 +2,7 @@ import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 
-export interface HttpRequest {
+interface HttpRequest {
   method: string;
   url: string;
   headers?: Record<string, string>;
@@ -10,7 +10,7 @@ export interface HttpRequest {
   timeoutMs?: number;
 }
 
-export interface HttpResponse {
+interface HttpResponse {
   status: number;
   /** Lower-case header names. */
   headers: Record<string, string>;
@@ -61,7 +61,7 @@ export function redactUrl(url: string): string {
  * NO_PROXY as curl and most tools read it: comma- or space-separated; `*` is everything; an entry matches
  * its host and every subdomain (a leading `.` or `*.` changes nothing); `host:port` matches that port only.
  */
-export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -141,9 +141,8 @@ function extraCaFromFile(file: string | undefined): string[] {
   if (!file) return [];
   try {
     return [readFileSync(file, 'utf8')];
-  } catch (err) {
+  } catch {
     // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; do the same by trusting the rest.
-    void err;
     return [];
   }
 }

@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { decodeJwt } from 'jose';
 import { NetworkError, type HttpTransport } from './http.js';
 import { AuthError, classifyTokenError, type SeenOnTheWire } from './token-errors.js';
-import type { Cloud } from '../tenant/clouds.js';
-import { MSAL_KNOWN_HOSTS } from '../tenant/clouds.js';
+import type { Cloud } from '../core/clouds.js';
+import { MSAL_KNOWN_HOSTS } from '../core/clouds.js';
 import type { Clock, Output } from '../core/ports.js';
 import { withRetries } from '../core/retry.js';
 import type { AuthorityMetadata } from '../core/authority-metadata.js';
@@ -72,7 +72,7 @@ export { AuthError } from './token-errors.js';
 
 export function decodeJwtClaims(token: string): Record<string, unknown> {
   try {
-    return decodeJwt(token) as Record<string, unknown>;
+    return decodeJwt(token);
   } catch {
     return {};
   }

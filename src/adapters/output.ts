@@ -25,7 +25,7 @@ export interface StreamLike {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** How often a wait is reported when stderr is not a terminal: often enough that no wait looks hung. */
-export const PLAIN_PROGRESS_EVERY_MS = 5000;
+const PLAIN_PROGRESS_EVERY_MS = 5000;
 
 export function makeOutput(
   stdout: StreamLike,
@@ -77,7 +77,9 @@ export function makeOutput(
             }
             lastKey = key;
           },
-          succeed: (t) => void (!opts.quiet && stderr.write(`${paint.green('✔')} ${t ?? current}\n`)),
+          succeed: (t) => {
+            if (!opts.quiet) stderr.write(`${paint.green('✔')} ${t ?? current}\n`);
+          },
           fail: (t) => void stderr.write(`${paint.red('✖')} ${t ?? current}\n`),
           stop: () => undefined,
         };

@@ -53,7 +53,7 @@ export class AuthError extends Error {
 const TLS_CODES =
   /^(CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 
-export function networkFailureOf(err: NetworkError): NetworkFailure {
+function networkFailureOf(err: NetworkError): NetworkFailure {
   const code = (err.cause as NodeJS.ErrnoException).code;
   const kind =
     code && TLS_CODES.test(code)
@@ -157,7 +157,7 @@ export function classifyTokenError(err: unknown, seen: SeenOnTheWire = {}): Auth
         : 'key-unknown';
     return new AuthError(reason, code, aadsts, description, extra);
   }
-  if (aadsts && BY_AADSTS[aadsts]) return new AuthError(BY_AADSTS[aadsts]!, code, aadsts, description, extra);
+  if (aadsts && BY_AADSTS[aadsts]) return new AuthError(BY_AADSTS[aadsts], code, aadsts, description, extra);
   if (
     seen.status === 429 ||
     (seen.status !== undefined && seen.status >= 500) ||

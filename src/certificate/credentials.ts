@@ -1,4 +1,4 @@
-import type { Context } from '../core/context.js';
+import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import type { CertificateRecord } from '../profile/store.js';
 import type { Credential } from './x509.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../core/context.js';
+import type { Context } from '../context.js';
 import type { Outcome } from '../core/steps.js';
 import { GraphApiError, type Directory, type GraphApplication } from '../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';

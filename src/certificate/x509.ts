@@ -15,8 +15,8 @@ import { usageError } from '../core/errors.js';
 const genRsa = promisify(generateKeyPair);
 
 /** Entra and MSAL's signer refuse RSA keys under 2048 bits. */
-export const KEY_SIZES = [2048, 3072, 4096] as const;
-export type KeySize = (typeof KEY_SIZES)[number];
+export { KEY_SIZES, type KeySize } from '../core/values.js';
+import type { KeySize } from '../core/values.js';
 
 export interface CertificateInfo {
   certPem: string;
@@ -59,7 +59,7 @@ export function selfSignedCertificate(opts: {
   now: Date;
   validityDays: number;
 }): string {
-  const key = forge.pki.privateKeyFromPem(opts.keyPem) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(opts.keyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
   const serial = randomBytes(16);
@@ -128,7 +128,7 @@ export function toPfx(opts: {
     generateLocalKeyId: true,
     // @types/node-forge lacks prfAlgorithm; forge uses it for PBES2 (sha256 rather than the sha1 default).
     ...(opts.legacy ? {} : { prfAlgorithm: 'sha256' }),
-  } as Parameters<typeof forge.pkcs12.toPkcs12Asn1>[3]);
+  });
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
@@ -138,7 +138,7 @@ export function generatePassword(): string {
   const bytes = randomBytes(48);
   let out = '';
   for (const b of bytes) {
-    if (b < 232) out += alphabet[b % alphabet.length];
+    if (b < 232) out += alphabet.charAt(b % alphabet.length);
     if (out.length === 24) break;
   }
   return out;

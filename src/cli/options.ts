@@ -9,13 +9,19 @@ import {
   parseIntIn,
   parseKeySize,
   parseTenant,
-  type AuthMethod,
 } from '../core/values.js';
-import type { KeySize } from '../certificate/x509.js';
-import { parseCloudName, type CloudName } from '../tenant/clouds.js';
+import { parseCloudName } from '../core/clouds.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../tenant/entra.js';
-import { findExchangeRole, EXCHANGE_ROLES, type DirectoryRole } from '../workloads/exchange/facts.js';
+import { parseRole } from '../rights/directory-role.js';
 import { validateProfileName } from '../profile/schema.js';
+import type { AdminSignIn, TargetOptions } from '../commands/shared/options.js';
+import { DEFAULT_PASSWORD_ENV, DEFAULT_WAIT_MS } from '../commands/shared/options.js';
+import { DEFAULT_VALIDITY_DAYS, type InitOptions } from '../commands/init/options.js';
+import type { CheckOptions } from '../commands/check/options.js';
+import { DEFAULT_OVERLAP_MS, type RotateOptions } from '../commands/rotate/options.js';
+import type { StatusOptions } from '../commands/status.js';
+import type { RemoveOptions } from '../commands/remove.js';
+import type { SandboxCommandOptions } from '../commands/sandbox.js';
 
 /**
  * argv (as commander hands it over) and the environment, turned once into one typed options object per
@@ -29,7 +35,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** The flag's value when it was given; undefined when it was not. */
 const flag = (raw: Raw, key: string): string | undefined =>
-  typeof raw[key] === 'string' ? (raw[key] as string) : undefined;
+  typeof raw[key] === 'string' ? raw[key] : undefined;
 const on = (raw: Raw, key: string) => raw[key] === true;
 const envValue = (env: Env, key: string) =>
   env[key] !== undefined && env[key] !== '' ? env[key] : undefined;
@@ -38,125 +44,6 @@ const nonEmpty = (name: string, v: string) => {
     throw usageError(`${name} is empty.`, `Give a value for ${name}, or leave the flag out.`);
   return v.trim();
 };
-
-export const DEFAULT_APP_NAME = 'Exo Background Process';
-export const DEFAULT_VALIDITY_DAYS = 365;
-export const DEFAULT_WAIT_MS = 5 * 60_000;
-export const DEFAULT_PASSWORD_ENV = 'EXO_CBA_CERTIFICATE_PASSWORD';
-
-export interface AdminSignIn {
-  clientId: string;
-  auth: AuthMethod;
-}
-
-/** init: undefined means "not given" (then --yes takes the default, or the wizard asks). */
-export interface InitOptions extends AdminSignIn {
-  cloud: CloudName;
-  sandbox: boolean;
-  profile?: string;
-  tenant?: string;
-  appName?: string;
-  role?: DirectoryRole;
-  allowGlobalAdmin: boolean;
-  validityDays?: number;
-  keySize?: KeySize;
-  outDir?: string;
-  certFile?: string;
-  pfxPasswordEnv?: string;
-  pfxLegacy: boolean;
-  waitMs: number;
-  verify: boolean;
-  dryRun: boolean;
-  /** --yes: confirmations that guard a risk (adopting an app) need it when nobody is there to answer. */
-  yes: boolean;
-  /** --adopt-app: take over an existing app exo-cba did not create. */
-  adoptApp?: string;
-  /** What to do with credentials exo-cba did not make on an adopted app. */
-  foreignCredentials?: 'remove' | 'keep';
-  /** Exchange RBAC instead of a directory role: a role group, or management roles with an optional scope. */
-  exchangeRoleGroup?: string;
-  exchangeRoles?: string[];
-  exchangeScope?: string;
-}
-
-/** What check and rotate act on: --all, a profile, or an app given by flags or EXO_CBA_* variables (flags win). */
-export interface TargetOptions {
-  all: boolean;
-  profile?: string;
-  appId?: string;
-  tenant?: string;
-  /** A path, or base64; with where it came from, for messages. */
-  certificate?: { value: string; source: '--cert-file' | 'EXO_CBA_CERTIFICATE' };
-  /** The variable that holds the PFX password (its name; the value is read only when the file is opened). */
-  passwordEnv: string;
-  /** --pfx-password-env was given: the variable must then be set. */
-  passwordEnvNamed: boolean;
-  cloud?: CloudName;
-  sandbox: boolean;
-}
-
-export interface CheckOptions {
-  target: TargetOptions;
-  warnDays: number;
-  strict: boolean;
-  graph: boolean;
-  junit?: string;
-  concurrency: number;
-}
-
-export interface RotateOptions extends AdminSignIn {
-  target: TargetOptions;
-  ifExpiringWithin?: number;
-  admin: boolean;
-  keepOld: boolean;
-  finish: boolean;
-  exportPfxBase64?: string;
-  validityDays: number;
-  keySize: KeySize;
-  pfxLegacy: boolean;
-  waitMs: number;
-  outDir?: string;
-  objectId?: string;
-  /** How long the old key stays registered after the switch (0: removed at once, for a suspected leak). */
-  overlapMs: number;
-  /** Change the PFX password on purpose (prompted, or from --new-password-env). */
-  newPassword: boolean;
-  newPasswordEnv?: string;
-  /** A command to run after each verified rotation; remembered in the profile ('' forgets it). */
-  onRotated?: string;
-  dryRun: boolean;
-  /** Rotations in flight at once with --all, shared fairly between tenants. */
-  concurrency: number;
-}
-
-export const DEFAULT_OVERLAP_MS = 7 * 86_400_000;
-
-export interface StatusOptions {
-  profile?: string;
-  setDefault?: string;
-}
-
-export interface RemoveOptions extends AdminSignIn {
-  profile?: string;
-  cloud?: CloudName;
-  sandbox: boolean;
-  yes: boolean;
-  deleteApp: boolean;
-  dryRun: boolean;
-}
-
-export type DeviceCodeMode = 'approve' | 'deny' | 'expire' | 'conditional-access';
-
-export interface SandboxCommandOptions {
-  port?: number;
-  state?: string;
-  caFile?: string;
-  replicationDelayMs: number;
-  throttleEvery: number;
-  deviceCode: DeviceCodeMode;
-  blockClient?: string;
-  failOnce?: { service: 'token' | 'graph' | 'exchange'; method?: string; path?: string; status: number };
-}
 
 export interface OptionsByCommand {
   init: InitOptions;
@@ -168,16 +55,6 @@ export interface OptionsByCommand {
 }
 
 export type CommandName = keyof OptionsByCommand;
-
-export function parseRole(value: string): DirectoryRole {
-  const role = findExchangeRole(value);
-  if (!role)
-    throw usageError(
-      `'${value}' is not a directory role Exchange Online accepts for app-only access.`,
-      `Use one of: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')}.`,
-    );
-  return role;
-}
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], why = ''): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -301,7 +178,7 @@ export function parseInitOptions(raw: Raw): InitOptions {
   };
 }
 
-export function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
+function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
   const appId = flag(raw, 'appId') ?? envValue(env, 'EXO_CBA_APP_ID');
   const tenant = flag(raw, 'tenant') ?? envValue(env, 'EXO_CBA_TENANT');
   const certFile = flag(raw, 'certFile');
@@ -416,7 +293,7 @@ export function parseRotateOptions(raw: Raw, env: Env): RotateOptions {
   return o;
 }
 
-export function parseStatusOptions(raw: Raw): StatusOptions {
+function parseStatusOptions(raw: Raw): StatusOptions {
   return {
     ...optional('profile', profileOf(raw)),
     ...optional(
@@ -426,7 +303,7 @@ export function parseStatusOptions(raw: Raw): StatusOptions {
   };
 }
 
-export function parseRemoveOptions(raw: Raw): RemoveOptions {
+function parseRemoveOptions(raw: Raw): RemoveOptions {
   return {
     ...optional('profile', profileOf(raw)),
     ...adminSignIn(raw),
@@ -454,7 +331,7 @@ export function parseFailOnce(spec: string): NonNullable<SandboxCommandOptions['
   };
 }
 
-export function parseSandboxOptions(raw: Raw): SandboxCommandOptions {
+function parseSandboxOptions(raw: Raw): SandboxCommandOptions {
   const v = (k: string) => flag(raw, k);
   return {
     ...optional('port', v('port') !== undefined ? parseIntIn('--port', v('port')!, 1024, 65533) : undefined),

@@ -2,13 +2,13 @@ import { Command, Option, CommanderError } from 'commander';
 import type { Io } from './io.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import { CLOUD_NAMES } from '../tenant/clouds.js';
+import { CLOUD_NAMES } from '../core/clouds.js';
 import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
 import { KEY_SIZES } from '../certificate/x509.js';
 import type { GlobalFlags } from './wiring.js';
 import type { CommandResult } from '../output/render.js';
 import type { CommandName, OptionsByCommand } from './options.js';
-import type { Context } from '../core/context.js';
+import type { Context } from '../context.js';
 
 /**
  * Declares the commands and maps flags to typed options; nothing else. Each command module is
@@ -54,19 +54,24 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
-      // With --json, a refused command line is one JSON object on stdout too (commander printed the text).
-      if (argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json'))
-        io.stdout.write(
-          JSON.stringify({ error: { code: 'EXO-USAGE', message: err.message.replace(/^error: /, '') } }) +
-            '\n',
-        );
-      return EXIT.usage;
+    const code = parseErrorExitCode(err);
+    if (code === undefined) throw err;
+    // With --json, a refused command line is one JSON object on stdout too (commander printed the text).
+    const beforeDashes = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined);
+    if (code === EXIT.usage && beforeDashes.includes('--json')) {
+      const message = err instanceof Error ? err.message.replace(/^error: /, '') : String(err);
+      io.stdout.write(JSON.stringify({ error: { code: 'EXO-USAGE', message } }) + '\n');
     }
-    throw err;
+    return code;
   }
   return exitCode;
+}
+
+/** The exit code of commander's own refusals (unknown flag, bad choice) and of help/version; else undefined. */
+export function parseErrorExitCode(err: unknown): ExitCode | undefined {
+  if (!(err instanceof CommanderError)) return undefined;
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+  return EXIT.usage;
 }
 
 /** The whole command line; `done` receives the exit code of the command that ran. */
@@ -108,7 +113,7 @@ export function buildProgram(
         color: raw['color'] !== false,
       };
       const { PARSERS } = await import('./options.js');
-      const options = PARSERS[name](raw, io.env) as OptionsByCommand[K];
+      const options = PARSERS[name](raw, io.env);
       done(await dispatch(name, options, flags));
     };
 
@@ -167,7 +172,7 @@ export function buildProgram(
     .option(
       '--exchange-role <role>',
       'Exchange RBAC: assign this management role to the app (repeatable), e.g. "Mail Recipients"',
-      (v: string, acc: string[] = []) => [...acc, v],
+      (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
     )
     .option(
       '--exchange-scope <scope>',

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { execFileSync, spawn } from 'node:child_process';
-import type { Context, Services } from '../core/context.js';
+import type { Context, Services } from '../context.js';
 import type { Io } from './io.js';
 import { makeOutput, makePaint } from '../adapters/output.js';
 import { systemClock } from '../adapters/clock.js';

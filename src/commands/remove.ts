@@ -1,5 +1,4 @@
-import type { Context } from '../core/context.js';
-import type { RemoveOptions } from '../cli/options.js';
+import type { Context } from '../context.js';
 import { EXIT, failure, usageError } from '../core/errors.js';
 import { openTarget } from '../tenant/target.js';
 import { signInAdmin } from '../tenant/sign-in.js';
@@ -13,6 +12,17 @@ import { strategyFor } from '../rights/index.js';
 import { exchangeAdmin } from '../workloads/exchange/admin-session.js';
 import { keepKey, thumbprintOfKey } from '../certificate/keys.js';
 import type { Directory } from '../adapters/graph.js';
+import type { CloudName } from '../core/clouds.js';
+import type { AdminSignIn } from './shared/options.js';
+
+export interface RemoveOptions extends AdminSignIn {
+  profile?: string;
+  cloud?: CloudName;
+  sandbox: boolean;
+  yes: boolean;
+  deleteApp: boolean;
+  dryRun: boolean;
+}
 
 /** Takes this profile's keys off a shared app, then reads the app again to confirm they are gone. */
 async function removeOwnKeys(

@@ -1,8 +1,20 @@
 import path from 'node:path';
-import type { Context } from '../core/context.js';
-import type { SandboxCommandOptions } from '../cli/options.js';
+import type { Context } from '../context.js';
 import { EXIT } from '../core/errors.js';
 import type { CommandResult } from '../output/render.js';
+
+export type DeviceCodeMode = 'approve' | 'deny' | 'expire' | 'conditional-access';
+
+export interface SandboxCommandOptions {
+  port?: number;
+  state?: string;
+  caFile?: string;
+  replicationDelayMs: number;
+  throttleEvery: number;
+  deviceCode: DeviceCodeMode;
+  blockClient?: string;
+  failOnce?: { service: 'token' | 'graph' | 'exchange'; method?: string; path?: string; status: number };
+}
 
 /** exo-cba sandbox: serves the stand-in tenant until Ctrl-C and prints how to point exo-cba (or curl) at it. */
 export async function sandboxCommand(o: SandboxCommandOptions, ctx: Context): Promise<CommandResult> {

@@ -1,10 +1,14 @@
-import type { Context } from '../core/context.js';
-import type { StatusOptions } from '../cli/options.js';
+import type { Context } from '../context.js';
 import { EXIT } from '../core/errors.js';
 import type { CommandResult, StatusRow } from '../output/render.js';
 import type { Profile } from '../profile/store.js';
 import { profilesUsing } from '../tenant/ownership.js';
 import { strategyFor } from '../rights/index.js';
+
+export interface StatusOptions {
+  profile?: string;
+  setDefault?: string;
+}
 
 /** exo-cba status: every profile with its app, role, certificate expiry and last check. Reads local files only. */
 export async function statusCommand(o: StatusOptions, ctx: Context): Promise<CommandResult> {

@@ -45,7 +45,3 @@ export class CancelledError extends CliError {
     super(EXIT.cancelled, 'Cancelled.');
   }
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -36,14 +36,14 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-export interface Choice<T extends string> {
+interface Choice<T extends string> {
   value: T;
   name: string;
   description?: string;
 }
 
 /** A validate function returns true, or the reason the answer is refused (the prompt then asks again). */
-export type Validate = (value: string) => string | true | Promise<string | true>;
+type Validate = (value: string) => string | true | Promise<string | true>;
 
 export interface Prompt {
   text(q: { name: string; message: string; default?: string; validate?: Validate }): Promise<string>;

@@ -18,7 +18,7 @@ export interface Backoff {
 }
 
 /** Throttling and transient failures: start around half a second, back off to 8 s (Graph throttling guidance). */
-export const SERVICE_BACKOFF: Backoff = { firstMs: 500, capMs: 8_000 };
+const SERVICE_BACKOFF: Backoff = { firstMs: 500, capMs: 8_000 };
 /** A new grant or role reaching Exchange takes seconds to minutes: once a second for half a minute, then up to every 5 s. */
 export const PROPAGATION_BACKOFF: Backoff = { firstMs: 1_000, capMs: 5_000, flatFor: 30, jitter: false };
 /** Replication gaps close in seconds: poll twice a second at most, so a run ends close to the gap. */
@@ -36,7 +36,7 @@ export function backoff(
 }
 
 /** Whether a failure is worth another try, and how long the service asked to wait. */
-export type RetryDecision = { retryAfterMs?: number; label: string } | undefined;
+type RetryDecision = { retryAfterMs?: number; label: string } | undefined;
 
 export interface RetryOptions {
   /** No retry starts after this (epoch ms). */

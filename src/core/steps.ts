@@ -1,4 +1,4 @@
-import type { Context } from './context.js';
+import type { Context } from '../context.js';
 
 /**
  * Commands that change a tenant (init, rotate) are lists of small steps. Each step says what it would do

@@ -1,12 +1,15 @@
 import { usageError } from './errors.js';
-import { KEY_SIZES, type KeySize } from '../certificate/x509.js';
+
+/** RSA key sizes exo-cba makes and accepts (smaller keys are refused; facts: certificates). */
+export const KEY_SIZES = [2048, 3072, 4096] as const;
+export type KeySize = (typeof KEY_SIZES)[number];
 
 /** Parsing and validating flag values: pure, and every failure is exit 2 with what to do. */
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-export const isGuid = (s: string) => GUID.test(s);
+const isGuid = (s: string) => GUID.test(s);
 
 /** A tenant as id (GUID) or domain name; the initial .onmicrosoft.com domain is the usual one. */
 export function parseTenant(value: string): string {
@@ -66,7 +69,7 @@ export function parseDuration(name: string, value: string, maxMs = 24 * 3_600_00
   return Math.round(ms);
 }
 
-export const APP_NAME_MAX = 120;
+const APP_NAME_MAX = 120;
 
 export function parseAppName(value: string): string {
   const v = value.trim();

@@ -1,6 +1,6 @@
-import type { Context, Paint } from '../core/context.js';
+import type { Context, Paint } from '../context.js';
 import type { CertificateFiles } from '../profile/store.js';
-import type { CloudName } from '../tenant/clouds.js';
+import type { CloudName } from '../core/clouds.js';
 import type { ExitCode } from '../core/errors.js';
 import type { Rights } from '../rights/types.js';
 import { powershell, rbacHint } from '../workloads/exchange/index.js';
@@ -29,7 +29,7 @@ export interface InitResult {
   appName: string;
 }
 
-export interface DryRunResult {
+interface DryRunResult {
   dryRun: true;
   declined?: true;
   profile: string;
@@ -38,7 +38,7 @@ export interface DryRunResult {
   plan: string[];
 }
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export interface CheckItem {
   id: string;
   status: CheckStatus;
@@ -112,13 +112,13 @@ export interface StatusRow {
   /** Old keys still registered after a rotation, and when they go (undefined: at rotate --finish). */
   pendingRemovals?: { thumbprint: string; retireAfter?: string }[];
 }
-export interface StatusResult {
+interface StatusResult {
   configFile: string;
   defaultProfile?: string;
   profiles: StatusRow[];
 }
 
-export interface RemoveResult {
+interface RemoveResult {
   profile: string;
   appId?: string;
   deleted: boolean;
@@ -128,7 +128,7 @@ export interface RemoveResult {
   plan?: string[];
 }
 
-export interface SandboxResult {
+interface SandboxResult {
   stopped: string;
   requests: number;
 }

@@ -1,4 +1,4 @@
-import type { CloudName } from '../tenant/clouds.js';
+import type { CloudName } from '../core/clouds.js';
 import type { Rights } from '../rights/types.js';
 import { usageError } from '../core/errors.js';
 import type { AuthorityMetadata } from '../core/authority-metadata.js';

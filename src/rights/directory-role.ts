@@ -2,7 +2,12 @@ import type { RightsStrategy } from './strategy.js';
 import type { DirectoryRoleRights } from './types.js';
 import { GraphApiError } from '../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';
-import { EXCHANGE_ROLES, roleByTemplateId, type DirectoryRole } from '../workloads/exchange/index.js';
+import {
+  EXCHANGE_ROLES,
+  findExchangeRole,
+  roleByTemplateId,
+  type DirectoryRole,
+} from '../workloads/exchange/index.js';
 import { failure, usageError } from '../core/errors.js';
 import { ROLES } from '../tenant/admin-rights.js';
 
@@ -10,6 +15,17 @@ import { ROLES } from '../tenant/admin-rights.js';
  * Rights through an Entra directory role that Exchange Online accepts for app-only access (Exchange
  * Administrator by default): simplest, and as broad as the role.
  */
+
+/** A --role value: one of the roles Exchange Online accepts for app-only access. */
+export function parseRole(value: string): DirectoryRole {
+  const role = findExchangeRole(value);
+  if (!role)
+    throw usageError(
+      `'${value}' is not a directory role Exchange Online accepts for app-only access.`,
+      `Use one of: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')}.`,
+    );
+  return role;
+}
 
 export function directoryRoleRights(role: DirectoryRole): DirectoryRoleRights {
   return { kind: 'directory-role', templateId: role.templateId, name: role.name };

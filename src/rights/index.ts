@@ -4,7 +4,7 @@ import { directoryRole } from './directory-role.js';
 import { exchangeRbac } from './exchange-rbac.js';
 
 export type { Rights } from './types.js';
-export type { RightsStrategy, RightsTarget } from './strategy.js';
+export type { RightsStrategy } from './strategy.js';
 
 const STRATEGIES: { [K in Rights['kind']]: RightsStrategy<Extract<Rights, { kind: K }>> } = {
   'directory-role': directoryRole,
@@ -12,7 +12,7 @@ const STRATEGIES: { [K in Rights['kind']]: RightsStrategy<Extract<Rights, { kind
 };
 
 export function strategyFor<R extends Rights>(r: R): RightsStrategy<R> {
-  return STRATEGIES[r.kind as Rights['kind']] as unknown as RightsStrategy<R>;
+  return STRATEGIES[r.kind] as unknown as RightsStrategy<R>;
 }
 
 /** Every scope any strategy may need, for a sign-in made before the strategy is known. */

@@ -1,4 +1,4 @@
-import type { Context } from '../core/context.js';
+import type { Context } from '../context.js';
 import type { Outcome } from '../core/steps.js';
 import type { Directory } from '../adapters/graph.js';
 import type { AdminNeed } from '../tenant/admin-rights.js';

@@ -59,7 +59,7 @@ export interface Application {
   }[];
 }
 
-export interface AppRole {
+interface AppRole {
   id: string;
   value: string;
   displayName: string;
@@ -80,7 +80,7 @@ export interface ServicePrincipal {
   visibleAt: number;
 }
 
-export interface AppRoleAssignment {
+interface AppRoleAssignment {
   id: string;
   principalId: string;
   principalType: 'ServicePrincipal';
@@ -92,7 +92,7 @@ export interface AppRoleAssignment {
   visibleAt: number;
 }
 
-export interface RoleAssignment {
+interface RoleAssignment {
   id: string;
   principalId: string;
   roleDefinitionId: string;
@@ -139,10 +139,10 @@ export interface DirectoryData {
   sitePermissions?: SitePermission[];
 }
 
-export const SANDBOX_DOMAIN = 'exocbasandbox.onmicrosoft.com';
+const SANDBOX_DOMAIN = 'exocbasandbox.onmicrosoft.com';
 
 /** Graph application permissions the sandbox knows by value (for app-only tokens). */
-export const GRAPH_APP_ROLES: AppRole[] = [
+const GRAPH_APP_ROLES: AppRole[] = [
   {
     id: '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30',
     value: 'Application.Read.All',

@@ -10,7 +10,7 @@ import { ROLE } from './microsoft-ids.js';
  */
 
 /** Management roles → the cmdlets (of the ones the sandbox answers) each allows. */
-export const MANAGEMENT_ROLES: Record<string, string[]> = {
+const MANAGEMENT_ROLES: Record<string, string[]> = {
   'View-Only Configuration': ['get-accepteddomain', 'get-organizationconfig'],
   'View-Only Recipients': ['get-recipient', 'get-mailbox'],
   'Mail Recipients': ['get-recipient', 'get-mailbox', 'set-mailbox'],
@@ -29,7 +29,7 @@ export const MANAGEMENT_ROLES: Record<string, string[]> = {
 };
 
 /** Built-in role groups → their roles. */
-export const ROLE_GROUPS: Record<string, string[]> = {
+const ROLE_GROUPS: Record<string, string[]> = {
   'Organization Management': Object.keys(MANAGEMENT_ROLES),
   'View-Only Organization Management': ['View-Only Configuration', 'View-Only Recipients'],
   'Recipient Management': ['Mail Recipients'],
@@ -48,13 +48,13 @@ const DIRECTORY_ROLE_GROUPS: Record<string, string[]> = {
   [ROLE.helpdeskAdministrator]: ['Help Desk'],
 };
 
-export interface ExoServicePrincipal {
+interface ExoServicePrincipal {
   identity: string;
   appId: string;
   objectId: string;
   displayName: string;
 }
-export interface ExoRoleAssignment {
+interface ExoRoleAssignment {
   name: string;
   role: string;
   app: string;
@@ -104,7 +104,7 @@ export function holdsAnything(dir: Directory, principalObjectId: string): boolea
 type Params = Record<string, unknown>;
 export type CmdletResult = { ok: true; value: unknown[] } | { ok: false; message: string };
 
-const str = (p: Params, k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
+const str = (p: Params, k: string) => (typeof p[k] === 'string' ? p[k] : undefined);
 
 /** The RBAC cmdlets, as Exchange answers them (an object that does not exist, or exists already, is an error). */
 export function runRbacCmdlet(dir: Directory, name: string, p: Params): CmdletResult | undefined {

@@ -94,9 +94,7 @@ export class ExchangeService {
     const principal = String(c['oid']);
     if (
       c['idtyp'] !== 'app' &&
-      !String(c['scp'] ?? '')
-        .split(' ')
-        .includes('Exchange.Manage')
+      !(typeof c['scp'] === 'string' ? c['scp'] : '').split(' ').includes('Exchange.Manage')
     ) {
       return exoError(
         401,

@@ -60,7 +60,7 @@ export interface LogEntry {
   status: number;
 }
 
-export function defaultFaults(): FaultState {
+function defaultFaults(): FaultState {
   return {
     replicationDelayMs: 0,
     throttleEvery: 0,
@@ -90,9 +90,21 @@ export function endpointOf(path: string, domain: string): string {
     .replace(/\(appId='\{id\}'\)/g, "(appId='{id}')");
 }
 
+/** An injected answer the sandbox actually gave: tests assert on these, not on the fault they asked for. */
+export interface ServedFault {
+  service: Service;
+  method: string;
+  path: string;
+  status: number;
+  /** 'fail-once' for an injected failure (with its shape, if any), 'throttle' for a 429 of throttleEvery. */
+  kind: 'fail-once' | 'throttle';
+  shape?: string;
+}
+
 export class Faults {
   state: FaultState;
   readonly log: LogEntry[] = [];
+  readonly served: ServedFault[] = [];
   private counter = 0;
 
   constructor(initial: Partial<FaultState> = {}) {
@@ -124,12 +136,25 @@ export class Faults {
         left > 0
           ? this.state.failOnce.map((x, j) => (j === i ? { ...x, count: left } : x))
           : this.state.failOnce.filter((_, j) => j !== i);
-      return f.shape ? fieldError(f.shape).answer({ retryAfterS: 1 }) : failureResponse(service, f.status, 0);
+      const answer = f.shape
+        ? fieldError(f.shape).answer({ retryAfterS: 1 })
+        : failureResponse(service, f.status, 0);
+      this.served.push({
+        service,
+        method,
+        path,
+        status: answer.status,
+        kind: 'fail-once',
+        ...(f.shape ? { shape: f.shape } : {}),
+      });
+      return answer;
     }
     if (this.state.throttleEvery > 0 && this.state.throttleServices.includes(service)) {
       this.counter += 1;
-      if (this.counter % this.state.throttleEvery === 0)
+      if (this.counter % this.state.throttleEvery === 0) {
+        this.served.push({ service, method, path, status: 429, kind: 'throttle' });
         return failureResponse(service, 429, this.state.throttleRetryAfterS);
+      }
     }
     return undefined;
   }

@@ -67,11 +67,7 @@ export async function callerOf(
   return {
     kind: 'user',
     id: String(c['oid']),
-    scopes: new Set(
-      String(c['scp'] ?? '')
-        .split(' ')
-        .filter(Boolean),
-    ),
+    scopes: new Set((typeof c['scp'] === 'string' ? c['scp'] : '').split(' ').filter(Boolean)),
     wids: (c['wids'] as string[] | undefined) ?? [],
   };
 }

@@ -583,7 +583,7 @@ export class GraphService {
         status: 201,
         body: {
           '@odata.context': this.ctx(`servicePrincipals('${sp.id}')/appRoleAssignedTo/$entity`),
-          ...view(g as unknown as { visibleAt: number } & Record<string, unknown>),
+          ...view(g),
         },
       };
     }

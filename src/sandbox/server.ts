@@ -68,7 +68,7 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export type SandboxAction =
+type SandboxAction =
   | { action: 'remove-grant'; appId: string }
   | { action: 'remove-role'; appId: string }
   | { action: 'expire-key'; appId: string; thumbprint?: string }
@@ -214,7 +214,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const patch = jsonOf(req);
       if (typeof patch !== 'object' || patch === null)
         return { status: 400, body: { error: 'send a JSON object of fault settings' } };
-      faults.set(patch as Partial<FaultState>);
+      faults.set(patch);
       directory.replicationDelayMs = faults.state.replicationDelayMs;
       return { status: 200, body: faults.state };
     }

@@ -16,7 +16,7 @@ async function rsa(): Promise<{ pub: forge.pki.rsa.PublicKey; priv: forge.pki.rs
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  const priv = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+  const priv = forge.pki.privateKeyFromPem(privateKey);
   const pub = forge.pki.setRsaPublicKey(priv.n, priv.e);
   return { pub, priv, pem: privateKey };
 }

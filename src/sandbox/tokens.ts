@@ -250,7 +250,7 @@ export class TokenService {
       return {
         status: 400,
         headers: { 'content-type': 'text/html' },
-        body: `<html><body>${String((err.body as { error_description: string }).error_description)}</body></html>`,
+        body: `<html><body>${(err.body as { error_description: string }).error_description}</body></html>`,
       };
     const redirectUri = q.get('redirect_uri') ?? '';
     if (!/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(redirectUri)) {
@@ -658,7 +658,7 @@ export class TokenService {
       const aud = String(payload.aud).toLowerCase();
       if (!audiences.map((a) => a.toLowerCase()).includes(aud))
         return { ok: false, reason: 'Invalid audience.' };
-      return { ok: true, claims: payload as JWTPayload & Record<string, unknown> };
+      return { ok: true, claims: payload };
     } catch (err) {
       return {
         ok: false,

@@ -12,7 +12,7 @@ import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
  * not create an app and then stop at a step the admin may not do.
  */
 
-export interface AdminRole {
+interface AdminRole {
   id: string;
   name: string;
 }

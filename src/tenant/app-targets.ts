@@ -1,8 +1,8 @@
-import type { Context } from '../core/context.js';
+import type { Context } from '../context.js';
 import type { Profile } from '../profile/store.js';
-import type { TargetOptions } from '../cli/options.js';
+import type { TargetOptions } from '../commands/shared/options.js';
 import { usageError, CliError, EXIT } from '../core/errors.js';
-import type { CloudName } from './clouds.js';
+import type { CloudName } from '../core/clouds.js';
 import { readCertificateInput, loadRecordedCredential } from '../certificate/credentials.js';
 import type { Credential } from '../certificate/x509.js';
 
@@ -137,7 +137,7 @@ function fromProfile(
 
 /** Runs `fn` over `items` with at most `limit` at once, keeping the order of results. */
 export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -25,7 +25,7 @@ export interface Verdict {
   why: string;
 }
 
-export const isMarked = (app: Pick<GraphApplication, 'tags' | 'uniqueName'>) =>
+const isMarked = (app: Pick<GraphApplication, 'tags' | 'uniqueName'>) =>
   (app.tags ?? []).includes(EXO_CBA_TAG) || (app.uniqueName ?? '').startsWith('exo-cba-');
 
 export function recordsOf(p: Profile): CertificateRecord[] {
@@ -35,7 +35,7 @@ export function recordsOf(p: Profile): CertificateRecord[] {
 }
 
 /** Certificates this machine's profiles know, by thumbprint. */
-export function knownThumbprints(profiles: Profile[], extra: string[] = []): Set<string> {
+function knownThumbprints(profiles: Profile[], extra: string[] = []): Set<string> {
   return new Set([
     ...profiles.flatMap((p) => recordsOf(p).map((r) => r.thumbprint.toUpperCase())),
     ...extra.map((t) => t.toUpperCase()),
@@ -52,7 +52,7 @@ export function profilesUsing(
     .map((p) => p.name);
 }
 
-export function foreignCredentials(creds: AppCredentials, known: Set<string>): ForeignCredential[] {
+function foreignCredentials(creds: AppCredentials, known: Set<string>): ForeignCredential[] {
   return [
     ...creds.keys
       .filter((k) => !known.has(thumbprintOfKey(k) ?? ''))

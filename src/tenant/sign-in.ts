@@ -1,4 +1,4 @@
-import type { Context, Progress } from '../core/context.js';
+import type { Context, Progress } from '../context.js';
 import type { AdminSession, Identity } from '../adapters/identity.js';
 import { AuthError } from '../adapters/identity.js';
 import { failure, type CliError } from '../core/errors.js';
@@ -64,7 +64,7 @@ const OWN_CLIENT_STEPS =
   'Then pass its Application (client) id with --client-id.';
 
 /** Every answer of the token service or the network during an admin sign-in, as what / why / what to do. */
-export function explainSignInError(err: AuthError, req: { tenant: string; clientId: string }): CliError {
+function explainSignInError(err: AuthError, req: { tenant: string; clientId: string }): CliError {
   const code = err.aadsts ? `AADSTS${err.aadsts}` : err.code;
   const base = { why: err.description, serviceCode: code };
   const clientName =

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Context } from '../core/context.js';
+import type { Context } from '../context.js';
 import type { HttpTransport } from '../adapters/http.js';
-import { type Cloud, type CloudName, isOverridden, resolveCloud, ENDPOINT_ENV } from './clouds.js';
+import { type Cloud, type CloudName, isOverridden, resolveCloud, ENDPOINT_ENV } from '../core/clouds.js';
 
 /** Where requests go for one run: a cloud (with EXO_CBA_* overrides), or the in-process sandbox. */
 export interface Target {

@@ -1,6 +1,13 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, tenantState, initArgs, json, type Harness } from '../helpers/harness.js';
+import {
+  startHarness,
+  tenantState,
+  initArgs,
+  json,
+  expectFaultServed,
+  type Harness,
+} from '../helpers/harness.js';
 import type { FailOnce } from '../../src/sandbox/faults.js';
 
 /**
@@ -82,7 +89,7 @@ describe('init survives every recorded field answer at every step', () => {
         const r = await h.run([...initArgs(h, ['--app-name', name, '--profile', `m${n}`]), '--json']);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(json<{ verified: boolean }>(r).verified, true);
-        assert.equal(h.sandbox.faults.state.failOnce.length, 0, 'the answer was given');
+        expectFaultServed(h.sandbox, { shape });
         const s = tenantState(h.sandbox);
         const apps = s.apps.filter((a) => a.displayName === name);
         assert.equal(apps.length, 1, 'one app');
@@ -124,6 +131,7 @@ describe('a kill while the app create is in flight, where the upsert is refused'
         `the first run was killed in the create (stderr: ${first.stderr})`,
       );
       assert.equal(tenantState(h.sandbox).apps.length, 1, 'the create reached the tenant');
+      expectFaultServed(h.sandbox, { service: 'graph', method: 'PATCH', path: 'uniqueName', status: 405 });
       const second = await h.run([...initArgs(h), '--json']);
       assert.equal(second.code, 0, second.stderr);
       assert.equal(tenantState(h.sandbox).apps.length, 1, 'no second app');

@@ -7,7 +7,7 @@ import { makeContext } from '../../src/cli/wiring.js';
 import { createHttpTransport } from '../../src/adapters/http.js';
 import { initCommand } from '../../src/commands/init/index.js';
 import { parseInitOptions } from '../../src/cli/options.js';
-import type { Prompt } from '../../src/core/context.js';
+import type { Prompt } from '../../src/context.js';
 import { CancelledError } from '../../src/core/errors.js';
 import type { InitResult } from '../../src/output/render.js';
 

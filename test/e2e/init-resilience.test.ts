@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, tenantState, initArgs, json } from '../helpers/harness.js';
+import { startHarness, tenantState, initArgs, json, expectFaultServed } from '../helpers/harness.js';
 import type { LogEntry } from '../../src/sandbox/faults.js';
 
 const converged = (h: Awaited<ReturnType<typeof startHarness>>) => {
@@ -37,7 +37,7 @@ describe('init copes with Entra as it really behaves', () => {
     try {
       const r = await h.run([...initArgs(h), '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(h.sandbox.faults.log.filter((e) => e.status === 429).length >= 2, 'throttling happened');
+      expectFaultServed(h.sandbox, { kind: 'throttle', status: 429 }, 2);
       converged(h);
     } finally {
       await h.close();
@@ -52,6 +52,7 @@ describe('init copes with Entra as it really behaves', () => {
       const r = await h.run([...initArgs(h), '--json']);
       assert.equal(r.code, 0, r.stderr);
       converged(h);
+      expectFaultServed(h.sandbox, { service: 'graph', method: 'PATCH', path: 'uniqueName', status: 400 });
       assert.ok(h.sandbox.faults.log.some((e) => e.method === 'POST' && e.endpoint === '/v1.0/applications'));
     } finally {
       await h.close();
@@ -65,6 +66,12 @@ describe('init copes with Entra as it really behaves', () => {
     try {
       const r = await h.run([...initArgs(h), '--json']);
       assert.equal(r.code, 0, r.stderr);
+      expectFaultServed(h.sandbox, {
+        service: 'graph',
+        method: 'POST',
+        path: '/servicePrincipals',
+        status: 503,
+      });
       converged(h);
     } finally {
       await h.close();
@@ -128,21 +135,22 @@ describe('init copes with Entra as it really behaves', () => {
   }
 
   test('verification that cannot succeed in --wait fails with exit 1, says why, and keeps what was done', async () => {
-    const h = await startHarness({ faults: { exchangeRoleDenial: '403-nul' } });
+    const h = await startHarness();
     try {
-      // The role never reaches Exchange: remove it as soon as it is assigned.
       const r1 = await h.run(initArgs(h, ['--no-verify', '--json']));
       assert.equal(r1.code, 0, r1.stderr);
       assert.equal(json<{ verified: boolean }>(r1).verified, false);
-      const appId = tenantState(h.sandbox).apps[0]!.appId;
-      h.sandbox.act({ action: 'remove-role', appId });
-      h.sandbox.faults.set({
-        failOnce: [{ service: 'graph', method: 'POST', path: '/roleAssignments', status: 503, count: 99 }],
-      });
+      // Every step is in place; only Exchange keeps answering 503, so verification alone cannot succeed.
+      h.sandbox.faults.set({ failOnce: [{ service: 'exchange', status: 503, count: 999 }] });
       const r2 = await h.run(initArgs(h, ['--wait', '2s']));
-      assert.equal(r2.code, 1);
-      assert.match(r2.stderr, /Microsoft Graph is busy|not verified/i);
-      assert.equal(tenantState(h.sandbox).apps.length, 1);
+      assert.equal(r2.code, 1, r2.stderr);
+      expectFaultServed(h.sandbox, { service: 'exchange', status: 503 });
+      assert.match(r2.stderr, /not verified/i);
+      assert.match(r2.stderr, /503|unavailable|busy/i, 'says why');
+      const s = tenantState(h.sandbox);
+      assert.equal(s.apps.length, 1, 'the app is kept');
+      assert.equal(s.grants.length, 1, 'the grant is kept');
+      assert.equal(s.roles.length, 1, 'the role is kept');
     } finally {
       await h.close();
     }

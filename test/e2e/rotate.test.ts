@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startHarness, initArgs, json, type Harness } from '../helpers/harness.js';
+import { startHarness, initArgs, json, expectFaultServed, type Harness } from '../helpers/harness.js';
 import type { LogEntry } from '../../src/sandbox/faults.js';
 
 interface InitOut {
@@ -176,6 +176,7 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     let r;
     try {
       r = await h.run(['rotate', '--profile', app.profile, '--wait', '3s']);
+      expectFaultServed(h.sandbox, { service: 'exchange', status: 503 });
     } finally {
       h.sandbox.faults.set({ failOnce: [] });
     }
@@ -238,7 +239,8 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
     h.sandbox.act({ action: 'expire-key', appId: app.appId });
     const r = await h.run(['rotate', '--profile', app.profile]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /expired .*--admin|--admin/s);
+    assert.match(r.stderr, /expired/i, 'says the registered key expired');
+    assert.match(r.stderr, /--admin/, 'and how to replace it');
     const a = await h.run(['rotate', '--profile', app.profile, '--admin', '--yes', '--json']);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(json<RotateOut>(a).results[0]!.action, 'rotated');

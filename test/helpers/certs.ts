@@ -19,7 +19,7 @@ export async function makeCert(
 ): Promise<TestCert> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: opts.bits ?? 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(keyPem);
   const c = forge.pki.createCertificate();
   c.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
   c.serialNumber = '01' + randomBytes(15).toString('hex');

@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import type { ServedFault } from '../../src/sandbox/faults.js';
 
 /** The end-to-end harness: a sandbox tenant in the test process, and the built exo-cba binary run as a user would. */
 
@@ -118,4 +120,31 @@ export function json<T = Record<string, unknown>>(r: RunResult): T {
       `stdout is not one JSON object (exit ${r.code}).\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
     );
   }
+}
+
+/**
+ * Asserts that the sandbox really gave an injected answer matching `want` (at least `atLeast` times) and returns
+ * those answers. Every fault test calls it: a fault that was asked for but never served tests nothing.
+ */
+export function expectFaultServed(
+  s: Sandbox,
+  want: Partial<Omit<ServedFault, 'path'>> & { path?: string | RegExp },
+  atLeast = 1,
+): ServedFault[] {
+  const hits = s.faults.served.filter(
+    (f) =>
+      (!want.service || f.service === want.service) &&
+      (!want.method || f.method === want.method) &&
+      (want.status === undefined || f.status === want.status) &&
+      (!want.kind || f.kind === want.kind) &&
+      (!want.shape || f.shape === want.shape) &&
+      (want.path === undefined ||
+        (typeof want.path === 'string' ? f.path.includes(want.path) : want.path.test(f.path))),
+  );
+  assert.ok(
+    hits.length >= atLeast,
+    `expected the sandbox to serve ${atLeast}+ fault(s) like ${JSON.stringify(want)}; ` +
+      `it served: ${JSON.stringify(s.faults.served)}`,
+  );
+  return hits;
 }

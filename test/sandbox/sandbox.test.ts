@@ -414,16 +414,18 @@ describe('sandbox tenant', () => {
       const redirect = 'http://localhost:53123';
       const url =
         `${sb.authority}/${domain}/oauth2/v2.0/authorize?` +
-        new URLSearchParams({
-          client_id: DEFAULT_PUBLIC_CLIENT_ID,
-          response_type: 'code',
-          redirect_uri: redirect,
-          scope: `${GRAPH}/User.Read openid offline_access`,
-          code_challenge: challenge,
-          code_challenge_method: 'S256',
-          response_mode: 'form_post',
-          state: 's1',
-        });
+        String(
+          new URLSearchParams({
+            client_id: DEFAULT_PUBLIC_CLIENT_ID,
+            response_type: 'code',
+            redirect_uri: redirect,
+            scope: `${GRAPH}/User.Read openid offline_access`,
+            code_challenge: challenge,
+            code_challenge_method: 'S256',
+            response_mode: 'form_post',
+            state: 's1',
+          }),
+        );
       const codeFrom = async () => /name="code" value="([^"]+)"/.exec((await call('GET', url)).text)![1]!;
       const bad = await call(
         'POST',
@@ -468,7 +470,7 @@ describe('sandbox tenant', () => {
       assert.equal(errCode(await call('GET', `${sb.graph}/v1.0/organization`)), 'InvalidAuthenticationToken');
       const r = await graph('GET', '/organization', await appToken(EXO));
       assert.equal(r.status, 401);
-      assert.match(String((r.json['error'] as { message: string }).message), /audience/i);
+      assert.match((r.json['error'] as { message: string }).message, /audience/i);
     });
 
     test('checks delegated scopes and the admin role: 403 Authorization_RequestDenied', async () => {
@@ -621,7 +623,7 @@ describe('sandbox tenant', () => {
         appRoleId: EXCHANGE_MANAGE_AS_APP_ROLE_ID,
       });
       assert.equal(grant.status, 400);
-      assert.match(String((grant.json['error'] as { message: string }).message), /already exists/);
+      assert.match((grant.json['error'] as { message: string }).message, /already exists/);
       const role = await graph('POST', '/roleManagement/directory/roleAssignments', admin, {
         principalId: app.spId,
         roleDefinitionId: '29232cdf-9323-42fd-ade2-1d097af3e4de',

@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { buildProgram, type Dispatch } from '../../src/cli/program.js';
+import { buildProgram, parseErrorExitCode, type Dispatch } from '../../src/cli/program.js';
 import type { CommandName } from '../../src/cli/options.js';
+import { CliError } from '../../src/core/errors.js';
 
 /**
  * argv → command → typed options, as a table: each line runs the real commander program with a dispatch that
@@ -32,7 +33,8 @@ async function parse(
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
-    code = 'threw';
+    // main() turns an expected failure into its exit code; anything else would be a crash.
+    code = e instanceof CliError ? e.exitCode : (parseErrorExitCode(e) ?? 'threw');
     err += (e as Error).message;
   }
   return { ...seen, code, err };
@@ -288,6 +290,7 @@ describe('bad flag values stop before any command runs (exit 2)', () => {
     test(`exo-cba ${argv.trim()}`, async () => {
       const r = await parse(argv.split(' '));
       assert.equal(r.name, undefined, 'no command ran');
+      assert.equal(r.code, 2, 'exit 2');
       assert.match(r.err, why);
     });
   }

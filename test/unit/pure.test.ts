@@ -13,7 +13,7 @@ import {
   parseEnvName,
   parseGuid,
 } from '../../src/core/values.js';
-import { resolveCloud, parseOrigin, parseCloudName } from '../../src/tenant/clouds.js';
+import { resolveCloud, parseOrigin, parseCloudName } from '../../src/core/clouds.js';
 import { CliError } from '../../src/core/errors.js';
 import { configDir } from '../../src/core/paths.js';
 import { findExchangeRole, EXCHANGE_ROLES } from '../../src/workloads/exchange/facts.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Context } from '../../core/context.js';
-import type { CheckOptions } from '../../cli/options.js';
+import type { Context } from '../../context.js';
+import type { CheckOptions } from './options.js';
 import { CliError, EXIT, type ExitCode } from '../../core/errors.js';
 import { resolveTargets, mapBounded, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget, type Target } from '../../tenant/target.js';

@@ -1,9 +1,9 @@
-import type { Context } from '../../core/context.js';
+import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import type { Directory } from '../../adapters/graph.js';
 import { roleByTemplateId } from '../../workloads/exchange/index.js';
 import { describeForeign } from '../../tenant/ownership.js';
-import type { InitOptions as InitFlags } from '../../cli/options.js';
+import type { InitOptions as InitFlags } from './options.js';
 import type { Survey } from './survey.js';
 
 /**

@@ -1,21 +1,16 @@
 import path from 'node:path';
-import type { Context } from '../../core/context.js';
+import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
 import { parseAppName, parseIntIn, parseKeySize } from '../../core/values.js';
 import { EXCHANGE_ROLES, type DirectoryRole } from '../../workloads/exchange/index.js';
 import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
 import { KEY_SIZES } from '../../certificate/x509.js';
-import { directoryRoleRights } from '../../rights/directory-role.js';
+import { directoryRoleRights, parseRole } from '../../rights/directory-role.js';
 import { COMMON_ROLE_GROUPS, COMMON_ROLES } from '../../rights/exchange-rbac.js';
 import type { Rights } from '../../rights/types.js';
 import type { Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
-import {
-  parseRole,
-  DEFAULT_APP_NAME,
-  DEFAULT_VALIDITY_DAYS,
-  type InitOptions as InitFlags,
-} from '../../cli/options.js';
+import { DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitOptions as InitFlags } from './options.js';
 import type { Answers } from './run.js';
 
 /** The wizard's questions: each one also a flag, each invalid answer asked again with the reason. */
@@ -34,7 +29,7 @@ const validator =
     }
   };
 
-export const MIN_TYPED_PASSWORD = 12;
+const MIN_TYPED_PASSWORD = 12;
 
 async function askRole(
   ctx: Context,

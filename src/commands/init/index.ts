@@ -1,4 +1,4 @@
-import type { Context } from '../../core/context.js';
+import type { Context } from '../../context.js';
 import { EXIT, failure, usageError } from '../../core/errors.js';
 import { planSteps, runSteps } from '../../core/steps.js';
 import { openTarget } from '../../tenant/target.js';
@@ -13,7 +13,7 @@ import { readCertificateInput, passwordFromEnv } from '../../certificate/credent
 import { recordOf } from '../../certificate/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { CommandResult, InitResult } from '../../output/render.js';
-import type { InitOptions as InitFlags } from '../../cli/options.js';
+import type { InitOptions as InitFlags } from './options.js';
 import { askAnswers } from './answers.js';
 import { decideAdoption } from './adopt.js';
 import { survey } from './survey.js';

@@ -1,5 +1,5 @@
 import type { Outcome } from '../../core/steps.js';
-import type { Cloud } from '../../tenant/clouds.js';
+import type { Cloud } from '../../core/clouds.js';
 import type { HttpTransport } from '../../adapters/http.js';
 import type { Identity } from '../../adapters/identity.js';
 import type {
@@ -14,7 +14,7 @@ import type { CertificateFiles, Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { KeySize } from '../../certificate/x509.js';
 import type { Rights, RightsStrategy } from '../../rights/index.js';
-import type { InitOptions as InitFlags } from '../../cli/options.js';
+import type { InitOptions as InitFlags } from './options.js';
 import type { Survey } from './survey.js';
 
 /** What the wizard (or the flags) decided. */

@@ -1,5 +1,5 @@
-import type { Context } from '../../core/context.js';
-import type { RotateOptions } from '../../cli/options.js';
+import type { Context } from '../../context.js';
+import type { RotateOptions } from './options.js';
 import { CliError, EXIT } from '../../core/errors.js';
 import { planSteps, runSteps } from '../../core/steps.js';
 import { resolveTargets, type AppTarget } from '../../tenant/app-targets.js';
@@ -135,7 +135,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
   };
   const objectId = profile?.app.objectId ?? o.objectId;
   r.objectId = objectId;
-  r.keys = makeKeyOps(ctx, r as RotateRun, objectId);
+  r.keys = makeKeyOps(ctx, r, objectId);
   const run = r as RotateRun;
   if (o.dryRun)
     return {

@@ -1,9 +1,9 @@
-import type { Context } from '../../core/context.js';
+import type { Context } from '../../context.js';
 import { CliError, EXIT, usageError } from '../../core/errors.js';
-import type { RotateOptions } from '../../cli/options.js';
+import type { RotateOptions } from './options.js';
 import type { AppTarget } from '../../tenant/app-targets.js';
 import type { Target } from '../../tenant/target.js';
-import type { Cloud } from '../../tenant/clouds.js';
+import type { Cloud } from '../../core/clouds.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
 import { ADMIN_SCOPES } from '../../tenant/entra.js';
 import { AuthError, type Identity } from '../../adapters/identity.js';
@@ -52,7 +52,7 @@ export interface RotateRun {
   >;
 }
 
-export interface Pending {
+interface Pending {
   cred: Credential;
   record: CertificateRecord;
   password: string;

@@ -1,5 +1,5 @@
 import type { HttpTransport } from '../../adapters/http.js';
-import type { Cloud } from '../../tenant/clouds.js';
+import type { Cloud } from '../../core/clouds.js';
 import { ANCHOR_MAILBOX } from './facts.js';
 import { classifyCmdletError, type CmdletError } from './cmdlet-errors.js';
 

@@ -7,7 +7,7 @@
  * - admin-api.ts   the admin API client (InvokeCommand) and how its answers are read
  * - verify.ts      the proof of a connection, with its diagnoses
  * - powershell.ts  the PowerShell lines exo-cba prints
- * Its endpoints per cloud (Exchange, Security & Compliance) are columns of the one cloud table (tenant/clouds.ts).
+ * Its endpoints per cloud (Exchange, Security & Compliance) are columns of the one cloud table (core/clouds.ts).
  */
 export * from './facts.js';
 export * from './permission.js';

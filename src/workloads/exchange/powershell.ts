@@ -1,8 +1,8 @@
-import { cloudRow, type CloudName } from '../../tenant/clouds.js';
+import { cloudRow, type CloudName } from '../../core/clouds.js';
 
 /** The PowerShell exo-cba prints: paste-ready lines for Exchange Online (and Security & Compliance) app-only sessions. */
 
-export const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export function powershell(p: {
   appId: string;

@@ -1,6 +1,6 @@
-import type { Context, Progress } from '../../core/context.js';
+import type { Context, Progress } from '../../context.js';
 import { backoff, PROPAGATION_BACKOFF } from '../../core/retry.js';
-import type { Cloud } from '../../tenant/clouds.js';
+import type { Cloud } from '../../core/clouds.js';
 import type { AppCredential, Identity } from '../../adapters/identity.js';
 import { AuthError } from '../../adapters/identity.js';
 import type { ExchangeProbe, ProbeResult } from './admin-api.js';
@@ -14,7 +14,7 @@ export interface Diagnosis {
   replicating: boolean;
 }
 
-export const EXCHANGE_ROLE_NAMES = EXCHANGE_ROLES.map((r) => r.name).join(', ');
+const EXCHANGE_ROLE_NAMES = EXCHANGE_ROLES.map((r) => r.name).join(', ');
 
 export function diagnoseAuthError(err: AuthError, ctx: { appId: string; tenant: string }): Diagnosis {
   const code = err.aadsts ? ` (AADSTS${err.aadsts})` : '';
@@ -152,7 +152,7 @@ export function diagnoseProbe(
   }
 }
 
-export type VerifyStage = 'token' | 'consent' | 'exchange';
+type VerifyStage = 'token' | 'consent' | 'exchange';
 
 export type VerifyOutcome =
   | { verified: true; seconds: number; roles: string[] }

@@ -1,5 +1,5 @@
-import type { Context } from '../../../core/context.js';
-import type { CheckOptions } from '../../../cli/options.js';
+import type { Context } from '../../../context.js';
+import type { CheckOptions } from '../options.js';
 import type { AppTarget } from '../../../tenant/app-targets.js';
 import type { Target } from '../../../tenant/target.js';
 import type { AppToken, Identity } from '../../../adapters/identity.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Context } from '../../../core/context.js';
+import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import {
   GraphApiError,
@@ -191,6 +191,6 @@ export const application: Step<InitRun, Ctx> = {
       state: 'incomplete',
       app: { displayName: s.app.displayName, objectId: s.app.id, appId: s.app.appId },
     });
-    s.report(`Application '${s.app.displayName}'`, s.outcomes['application']!, ` (appId ${s.app.appId})`);
+    s.report(`Application '${s.app.displayName}'`, s.outcomes['application'], ` (appId ${s.app.appId})`);
   },
 };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../../core/context.js';
+import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import { usageError } from '../../../core/errors.js';
 import type { Credential } from '../../../certificate/x509.js';

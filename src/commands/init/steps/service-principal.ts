@@ -1,4 +1,4 @@
-import type { Context } from '../../../core/context.js';
+import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import { GraphApiError } from '../../../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../../../adapters/graph-errors.js';
@@ -52,6 +52,6 @@ export const servicePrincipal: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
     await s.journal({
       app: { displayName: app.displayName, objectId: app.id, appId: app.appId, servicePrincipalId: s.sp.id },
     });
-    s.report('Service principal', s.outcomes['servicePrincipal']!, ` (${s.sp.id})`);
+    s.report('Service principal', s.outcomes['servicePrincipal'], ` (${s.sp.id})`);
   },
 };

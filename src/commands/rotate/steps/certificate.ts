@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../../core/context.js';
+import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import { loadRecordedCredential } from '../../../certificate/credentials.js';
 import { plannedFiles, recordOf, slug, writeCertificateSet } from '../../../certificate/store.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../../core/context.js';
+import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import type { RotateRun } from '../run.js';
 
@@ -11,7 +11,7 @@ const SECRET_VARS = ['EXO_CBA_CERTIFICATE', 'EXO_CBA_CERTIFICATE_PASSWORD'];
  * EXO_CBA_* variables, never a secret (the password travels by file path, or by the name of its variable).
  * A failing hook is reported and the run exits 1, but the verified rotation is kept.
  */
-export function hookEnvironment(
+function hookEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   r: RotateRun,
 ): Record<string, string> {

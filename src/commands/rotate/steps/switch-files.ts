@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Context } from '../../../core/context.js';
+import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import { archiveDirFor, filePaths, recordOf } from '../../../certificate/store.js';
 import type { CertificateFiles, CertificateRecord } from '../../../profile/store.js';

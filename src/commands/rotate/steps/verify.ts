@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Context } from '../../../core/context.js';
 import type { Step } from '../../../core/steps.js';
 import { CliError, EXIT } from '../../../core/errors.js';
 import { verifyConnection } from '../../../workloads/exchange/index.js';
@@ -13,7 +12,7 @@ import { stablePaths } from './certificate.js';
  * is rolled back: the unproven key is removed (and read back), the new files archived, the current
  * certificate stays in use; the message says what really happened.
  */
-export const verify: Step<RotateRun, Context> = {
+export const verify: Step<RotateRun> = {
   id: 'verify',
   plan: (_ctx, r) =>
     r.done

@@ -1,4 +1,4 @@
-import { usageError } from '../core/errors.js';
+import { usageError } from './errors.js';
 
 export type CloudName = 'global' | 'gcchigh' | 'dod' | 'china';
 export const CLOUD_NAMES: readonly CloudName[] = ['global', 'gcchigh', 'dod', 'china'];

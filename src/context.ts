@@ -1,15 +1,15 @@
-import type { HttpTransport } from '../adapters/http.js';
-import type { Cloud } from '../tenant/clouds.js';
-import type { Identity } from '../adapters/identity.js';
-import type { Directory, TokenSource } from '../adapters/graph.js';
-import type { ExchangeProbe } from '../workloads/exchange/admin-api.js';
-import type { Files } from '../adapters/files.js';
-import type { ProfileStore } from '../profile/store.js';
+import type { HttpTransport } from './adapters/http.js';
+import type { Cloud } from './core/clouds.js';
+import type { Identity } from './adapters/identity.js';
+import type { Directory, TokenSource } from './adapters/graph.js';
+import type { ExchangeProbe } from './workloads/exchange/admin-api.js';
+import type { Files } from './adapters/files.js';
+import type { ProfileStore } from './profile/store.js';
 
 /** Every side effect a command may have comes in through this one context (README "Architecture"). */
 
-export type { Progress, Output, Paint, Clock, Choice, Validate, Prompt } from './ports.js';
-import type { Output, Clock, Prompt } from './ports.js';
+export type { Progress, Paint, Prompt } from './core/ports.js';
+import type { Output, Clock, Prompt } from './core/ports.js';
 
 export interface Services {
   http(extraCaPem?: string): HttpTransport;
