@@ -3,7 +3,7 @@ import type { CertificateFiles } from '../profile/store.js';
 import type { CloudName } from '../core/clouds.js';
 import type { ExitCode } from '../core/errors.js';
 import type { Rights } from '../rights/types.js';
-import { powershell, rbacHint } from '../workloads/exchange/index.js';
+import { powershell, rbacHint, thumbprintConnectLines } from '../workloads/exchange/index.js';
 
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
 
@@ -315,25 +315,22 @@ function rotateText(x: RotateItem, c: Paint): string {
     ...windowsImport(x).map((l) => `    ${l}`),
     `  CI secrets that hold the PFX: update them${x.exportedPfxBase64 ? ` from ${x.exportedPfxBase64}` : ' (rotate --export-pfx-base64 FILE writes it as base64)'}, or let an --on-rotated hook do it.`,
     '',
-    powershell({
-      appId: x.appId ?? '',
-      thumbprint: x.thumbprint ?? '',
-      organization: x.organization ?? '',
-      ...(x.files?.pfx ? { pfx: x.files.pfx } : {}),
-      cloud: x.cloud ?? 'global',
-      exchangeEnvironmentName: x.exchangeEnvironmentName ?? 'O365Default',
-      compliance: Boolean(x.roleCompliance),
-    }),
+    powershell({ ...connectFacts(x), compliance: Boolean(x.roleCompliance) }),
   ].join('\n');
 }
 
-function windowsImport(x: RotateItem): string[] {
-  const pfx = x.files?.pfx ? `'${x.files.pfx.replace(/'/g, "''")}'` : "'<path to the .pfx>'";
-  return [
-    `certutil -user -csp "Microsoft Enhanced RSA and AES Cryptographic Provider" -importPFX My ${pfx}`,
-    `Connect-ExchangeOnline -AppId ${x.appId ?? ''} -CertificateThumbprint ${x.thumbprint ?? ''} -Organization ${x.organization ?? ''}`,
-  ];
+function connectFacts(x: RotateItem) {
+  return {
+    appId: x.appId ?? '',
+    thumbprint: x.thumbprint ?? '',
+    organization: x.organization ?? '',
+    ...(x.files?.pfx ? { pfx: x.files.pfx } : {}),
+    cloud: x.cloud ?? 'global',
+    exchangeEnvironmentName: x.exchangeEnvironmentName ?? 'O365Default',
+  };
 }
+
+const windowsImport = (x: RotateItem): string[] => thumbprintConnectLines(connectFacts(x));
 
 function statusText(d: StatusResult, c: Paint): string {
   if (d.profiles.length === 0) return `No profiles in ${d.configFile}. Run 'exo-cba init' to create one.`;

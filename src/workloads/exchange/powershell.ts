@@ -4,24 +4,40 @@ import { cloudRow, type CloudName } from '../../core/clouds.js';
 
 const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export function powershell(p: {
+interface ConnectFacts {
   appId: string;
   thumbprint: string;
   organization: string;
   pfx?: string;
   cloud: CloudName;
   exchangeEnvironmentName: string;
-  compliance: boolean;
-  servicePrincipalId?: string;
-  appName?: string;
-}): string {
-  const env = p.cloud === 'global' ? '' : ` -ExchangeEnvironmentName ${p.exchangeEnvironmentName}`;
-  const pfx = p.pfx ? psQuote(p.pfx) : "'<path to the .pfx>'";
+}
+
+const environmentOf = (p: ConnectFacts) =>
+  p.cloud === 'global' ? '' : ` -ExchangeEnvironmentName ${p.exchangeEnvironmentName}`;
+const pfxOf = (p: ConnectFacts) => (p.pfx ? psQuote(p.pfx) : "'<path to the .pfx>'");
+
+/**
+ * Windows: import the PFX into the user store (with a CSP key) and connect by thumbprint. The one owner of
+ * these lines: every output that tells a job how to connect by thumbprint prints them from here.
+ */
+export function thumbprintConnectLines(p: ConnectFacts): string[] {
+  return [
+    `certutil -user -csp "Microsoft Enhanced RSA and AES Cryptographic Provider" -importPFX My ${pfxOf(p)}`,
+    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint}` +
+      ` -Organization ${p.organization}${environmentOf(p)}`,
+  ];
+}
+
+export function powershell(
+  p: ConnectFacts & { compliance: boolean; servicePrincipalId?: string; appName?: string },
+): string {
+  const env = environmentOf(p);
+  const pfx = pfxOf(p);
   const lines = [
     '# Windows: import the PFX into your user store with a CSP key (Exchange app-only auth does not support CNG keys);',
     '# certutil asks for the PFX password.',
-    `certutil -user -csp "Microsoft Enhanced RSA and AES Cryptographic Provider" -importPFX My ${pfx}`,
-    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${env}`,
+    ...thumbprintConnectLines(p),
     '',
     '# Any OS (PowerShell 7): use the PFX file directly.',
     `$pfxPassword = Read-Host -AsSecureString -Prompt 'PFX password'`,
