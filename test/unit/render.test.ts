@@ -10,7 +10,7 @@ const plain = { bold: String, dim: String, green: String, yellow: String, red: S
 function renderText(result: CommandResult): string {
   let text = '';
   const out = { data: (t: string) => (text += `${t}\n`), color: plain };
-  render(result, { out } as unknown as Pick<Context, 'out'> as Context, false);
+  render(result, { out } as unknown as Context, false);
   return text;
 }
 
