@@ -62,7 +62,8 @@ function report(err: unknown, io: Io, o: { verbose: boolean; json: boolean }): E
   }
   const e = err as Error;
   io.stderr.write(
-    `exo-cba failed unexpectedly: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\nThis is a bug: please report it with the lines above (they hold no secrets).\n  code: EXO-BUG\n`,
+    `exo-cba failed unexpectedly: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\nThis is a bug: ` +
+      `please report it with the lines above (they hold no secrets).\n  code: EXO-BUG\n`,
   );
   if (o.json)
     writeJson(io, {

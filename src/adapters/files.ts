@@ -57,7 +57,8 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
       opts.restrictOnWindows(file);
     } catch (err) {
       opts.warn?.(
-        `Could not restrict ${file} to the current user with icacls (${(err as Error).message}); other accounts on this machine may be able to read it. Restrict it by hand.`,
+        `Could not restrict ${file} to the current user with icacls (${(err as Error).message}); ` +
+          `other accounts on this machine may be able to read it. Restrict it by hand.`,
       );
     }
   };
@@ -157,7 +158,9 @@ export function makeFiles(platform: NodeJS.Platform, opts: FilesOptions = {}): F
           `Cannot move ${from} to ${to}: a file is already there, and exo-cba never overwrites key material.`,
           {
             why: 'Another run (or a person) wrote that file after this run archived the old one.',
-            fix: `Nothing was overwritten and ${from} is kept. Move ${to} into the archive/ folder beside it, then run the same command again.`,
+            fix:
+              `Nothing was overwritten and ${from} is kept. Move ${to} into the archive/ folder ` +
+              `beside it, then run the same command again.`,
           },
         );
       }

@@ -88,12 +88,17 @@ export function isReplicationGap(err: unknown): boolean {
 }
 
 const ADMIN_ROLES: Record<AdminNeed, string> = {
-  apps: 'Registering and changing apps needs the Application Administrator, Cloud Application Administrator or Global Administrator role.',
+  apps:
+    'Registering and changing apps needs the Application Administrator, Cloud Application ' +
+    'Administrator or Global Administrator role.',
   consent:
-    'Granting Exchange.ManageAsApp (admin consent for an application permission) needs the Application Administrator, Cloud Application Administrator or Global Administrator role.',
+    'Granting Exchange.ManageAsApp (admin consent for an application permission) needs the ' +
+    'Application Administrator, Cloud Application Administrator or Global Administrator role.',
   'role-assignment':
     'Assigning a directory role needs the Privileged Role Administrator or Global Administrator role.',
-  read: 'Reading apps, service principals and their grants needs at least the Directory Readers role, or one of the administrator roles exo-cba asks for.',
+  read:
+    'Reading apps, service principals and their grants needs at least the Directory Readers ' +
+    'role, or one of the administrator roles exo-cba asks for.',
 };
 
 /** Turns a Graph refusal into what / why / what to do, from its reason and what the operation needs. */
@@ -106,7 +111,9 @@ export function explainGraphError(err: unknown, step: string): Error {
         ...detail,
         code: 'EXO-GRAPH-DENIED',
         why: `The signed-in admin lacks the rights for this step. ${ADMIN_ROLES[err.extra.needs ?? 'apps']}`,
-        fix: 'Sign in with an account that holds that role (or activate it in PIM), then re-run: finished steps are reused.',
+        fix:
+          'Sign in with an account that holds that role (or activate it in PIM), then re-run: ' +
+          'finished steps are reused.',
       });
     case 'replication-gap':
       return failure(
@@ -114,7 +121,9 @@ export function explainGraphError(err: unknown, step: string): Error {
         {
           ...detail,
           code: 'EXO-GRAPH-REPLICATION',
-          why: `${err.message} Entra is eventually consistent, and this did not clear within the wait.${err.status === 403 ? ' The same answer also comes when the admin may not create service principals: ' + ADMIN_ROLES.apps : ''}`,
+          why:
+            `${err.message} Entra is eventually consistent, and this did not clear within the ` +
+            `wait.${err.status === 403 ? ' The same answer also comes when the admin may not create service principals: ' + ADMIN_ROLES.apps : ''}`,
           fix: 'Re-run the same command (finished steps are reused), or give it longer with --wait.',
         },
       );

@@ -106,7 +106,9 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
     const started = process.hrtime.bigint();
     const timeout = req.timeoutMs ?? options.defaultTimeoutMs ?? 60_000;
     const { dispatcher, proxy } = dispatcherFor(url);
-    const where = `${req.method} ${redactUrl(url.origin + url.pathname + url.search)}${proxy ? ` via proxy ${new URL(proxy).host}` : ''}`;
+    const where =
+      `${req.method} ` +
+      `${redactUrl(url.origin + url.pathname + url.search)}${proxy ? ` via proxy ${new URL(proxy).host}` : ''}`;
     try {
       const res = await request(url, {
         method: req.method as Dispatcher.HttpMethod,
@@ -122,7 +124,8 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
         if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       options.onExchange?.(
-        `${where} -> ${res.statusCode} (${ms.toFixed(0)} ms${headers['request-id'] ? `, request-id ${headers['request-id']}` : ''})`,
+        `${where} -> ${res.statusCode} (${ms.toFixed(0)} ` +
+          `ms${headers['request-id'] ? `, request-id ${headers['request-id']}` : ''})`,
       );
       return { status: res.statusCode, headers, body };
     } catch (err) {

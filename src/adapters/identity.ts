@@ -138,7 +138,9 @@ export async function makeIdentity(
       } catch {
         body = {
           error: 'invalid_response',
-          error_description: `The token service at ${new URL(url).origin} answered HTTP ${res.status} with a body that is not JSON.`,
+          error_description:
+            `The token service at ${new URL(url).origin} answered HTTP ` +
+            `${res.status} with a body that is not JSON.`,
         };
       }
       const b = body as { error?: unknown; error_codes?: unknown; error_description?: unknown };

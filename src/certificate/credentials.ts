@@ -66,7 +66,10 @@ export async function loadRecordedCredential(
   try {
     const c = cert.requireCredential(cert.readCredential(text, rec.files.pem, password), rec.files.pem);
     if (c.thumbprint !== rec.thumbprint)
-      return `${rec.files.pem} holds a different certificate (${c.thumbprint}) than the profile records (${rec.thumbprint})`;
+      return (
+        `${rec.files.pem} holds a different certificate (${c.thumbprint}) than the profile ` +
+        `records (${rec.thumbprint})`
+      );
     return c;
   } catch (err) {
     return (err as Error).message;

@@ -223,7 +223,8 @@ export function readCredential(
       if (/mac could not be verified|invalid password/i.test(msg) || /decrypt/i.test(msg)) {
         throw usageError(
           `The PFX password for ${label} is wrong.`,
-          'Set the right password in the environment variable named by --pfx-password-env (or EXO_CBA_CERTIFICATE_PASSWORD).',
+          'Set the right password in the environment variable named by --pfx-password-env (or ' +
+            'EXO_CBA_CERTIFICATE_PASSWORD).',
           'The PFX integrity check (MAC) failed with the password given.',
         );
       }
@@ -240,7 +241,8 @@ export function readCredential(
       if (bags(OID_CERT_BAG).length)
         throw usageError(
           `The certificate in ${label} does not have an RSA key.`,
-          'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.',
+          'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA ' +
+            'certificate (2048 bits or more), or let exo-cba make one.',
         );
       throw usageError(`${label} has no certificate inside.`, 'Export the PFX with its certificate.');
     }
@@ -297,7 +299,8 @@ export function requireCredential(
   if (parsed.cert.keyType !== 'rsa') {
     throw usageError(
       `The certificate in ${label} has an ${parsed.cert.keyType.toUpperCase()} key; only RSA is supported.`,
-      'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA certificate (2048 bits or more), or let exo-cba make one.',
+      'Entra certificate credentials and Exchange app-only auth take RSA keys only: make an RSA ' +
+        'certificate (2048 bits or more), or let exo-cba make one.',
     );
   }
   if (!parsed.keyPem)

@@ -171,7 +171,8 @@ export function parseInitOptions(raw: Raw): InitOptions {
             '--foreign-credentials',
             v('foreignCredentials')!,
             ['remove', 'keep'] as const,
-            "'remove' takes away every way to sign in as the app that exo-cba did not make; 'keep' leaves them, and their holders get the Exchange rights too.",
+            "'remove' takes away every way to sign in as the app that exo-cba did not make; 'keep' " +
+              'leaves them, and their holders get the Exchange rights too.',
           )
         : undefined,
     ),
@@ -214,7 +215,8 @@ function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
     );
   if (o.all && (o.appId || o.tenant || o.certificate))
     throw usageError(
-      '--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or EXO_CBA_APP_ID/TENANT/CERTIFICATE.',
+      '--all checks the saved profiles; it does not combine with --app-id, --tenant, --cert-file or ' +
+        'EXO_CBA_APP_ID/TENANT/CERTIFICATE.',
     );
   return o;
 }

@@ -82,7 +82,8 @@ export function buildProgram(
 ): Command {
   const program = new Command('exo-cba')
     .description(
-      'Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it working (rotate), prove it in CI (check).',
+      'Certificate-based app-only auth for Exchange Online PowerShell: set it up (init), keep it ' +
+        'working (rotate), prove it in CI (check).',
     )
     .version(VERSION, '-V, --version')
     .addOption(
@@ -156,18 +157,21 @@ export function buildProgram(
 
   adminInputs(newCertOptions(program.command('init')))
     .description(
-      'register the app, grant Exchange.ManageAsApp, assign the role, make and upload a certificate, and verify the connection',
+      'register the app, grant Exchange.ManageAsApp, assign the role, make and upload a ' +
+        'certificate, and verify the connection',
     )
     .option('--tenant <id|domain>', 'tenant to sign in to (default: the home tenant of the admin)')
     .option('--app-name <name>', 'display name of the app registration (default: "Exo Background Process")')
     .option(
       '--role <role>',
-      `directory role for the app, least privilege first: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default: exchange-administrator)`,
+      `directory role for the app, least privilege first: ` +
+        `${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default: exchange-administrator)`,
     )
     .option('--allow-global-admin', 'allow --role global-administrator without a prompt (with --yes)')
     .option(
       '--exchange-role-group <name>',
-      'Exchange RBAC instead of a directory role: put the app in this role group (built-in or custom), e.g. "View-Only Organization Management"',
+      'Exchange RBAC instead of a directory role: put the app in this role group (built-in or ' +
+        'custom), e.g. "View-Only Organization Management"',
     )
     .option(
       '--exchange-role <role>',
@@ -199,7 +203,9 @@ export function buildProgram(
     .option('--sandbox', 'run against the built-in sandbox tenant (no Microsoft account needed)')
     .addHelpText(
       'after',
-      '\nExamples:\n  exo-cba init                      # the wizard: asks each question, then verifies\n  exo-cba init --tenant contoso.onmicrosoft.com --role global-reader --yes   # unattended\n  exo-cba init --sandbox            # try it against the built-in sandbox tenant\n',
+      '\nExamples:\n  exo-cba init                      # the wizard: asks each question, then ' +
+        'verifies\n  exo-cba init --tenant contoso.onmicrosoft.com --role global-reader --yes   # ' +
+        'unattended\n  exo-cba init --sandbox            # try it against the built-in sandbox tenant\n',
     )
     .action(run('init'));
 
@@ -217,7 +223,8 @@ export function buildProgram(
     .option('--concurrency <n>', 'profiles checked at once with --all (default: 8)')
     .addHelpText(
       'after',
-      '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check --all --junit report.xml --strict   # every profile, in CI\n',
+      '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check ' +
+        '--all --junit report.xml --strict   # every profile, in CI\n',
     )
     .action(run('check'));
 
@@ -247,7 +254,8 @@ export function buildProgram(
     .option('--concurrency <n>', 'profiles rotated at once with --all, shared between tenants (default: 8)')
     .addHelpText(
       'after',
-      '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  exo-cba rotate --admin --profile contoso        # after the certificate expired\n',
+      '\nExamples:\n  exo-cba rotate --all --if-expiring-within 30   # daily, from a scheduler\n  ' +
+        'exo-cba rotate --admin --profile contoso        # after the certificate expired\n',
     )
     .action(run('rotate'));
 
@@ -262,7 +270,8 @@ export function buildProgram(
 
   adminInputs(program.command('remove'))
     .description(
-      'delete the app registration (with its service principal, grant and role), archive the files, drop the profile; an app other profiles share keeps running for them',
+      'delete the app registration (with its service principal, grant and role), archive the files, ' +
+        'drop the profile; an app other profiles share keeps running for them',
     )
     .option('--delete-app', 'delete the app even though other profiles here use it (it asks, naming them)')
     .option('--dry-run', 'print what remove would do and change nothing')

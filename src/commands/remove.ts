@@ -60,7 +60,10 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
     : [];
   // A shared app is deleted only on purpose: otherwise this profile takes away its own keys and leaves the app to the others.
   const deleteApp = others.length === 0 || o.deleteApp;
-  const what = `the app '${profile.app.displayName}'${profile.app.appId ? ` (appId ${profile.app.appId})` : ''} in tenant ${profile.organization} (${profile.tenantId})`;
+  const what =
+    `the app ` +
+    `'${profile.app.displayName}'${profile.app.appId ? ` (appId ${profile.app.appId})` : ''} in ` +
+    `tenant ${profile.organization} (${profile.tenantId})`;
   const mine = recordsOf(profile).map((r) => r.thumbprint);
   const declined = {
     command: 'remove' as const,
@@ -83,8 +86,11 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
       !profile.app.objectId
         ? 'nothing to delete in the tenant (the profile has no app yet)'
         : deleteApp
-          ? `delete ${what} (its service principal, grant and role go with it), then read back until Graph no longer returns it`
-          : `remove this profile's key${records.length > 1 ? 's' : ''} (${records.map((r) => r.thumbprint).join(', ')}) from ${what}, keep the app for ${others.join(', ')}, and read back`,
+          ? `delete ${what} (its service principal, grant and role go with it), then read back ` +
+            `until Graph no longer returns it`
+          : `remove this profile's key${records.length > 1 ? 's' : ''} ` +
+            `(${records.map((r) => r.thumbprint).join(', ')}) from ${what}, keep the app for ` +
+            `${others.join(', ')}, and read back`,
       `archive the files of ${records.length} certificate(s) under archive/ beside them`,
       `drop profile '${profile.name}'`,
     ];
@@ -103,7 +109,8 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
   if (!o.yes) {
     if (!ctx.interactive)
       throw usageError(
-        `remove ${deleteApp ? `deletes ${what}` : `removes profile '${profile.name}' and its key from ${what}`} and will not do so without a confirmation.`,
+        `remove ${deleteApp ? `deletes ${what}` : `removes profile '${profile.name}' and its key from ${what}`} ` +
+          `and will not do so without a confirmation.`,
         'Run it in a terminal to confirm, or pass --yes.',
       );
     if (deleteApp) {
@@ -111,7 +118,8 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
         `This deletes ${what}, with its service principal, grant and role; its certificate files are archived.`,
       );
       const message = others.length
-        ? `Delete '${profile.app.displayName}' although ${others.join(', ')} still use${others.length > 1 ? '' : 's'} it? Their jobs stop working too.`
+        ? `Delete '${profile.app.displayName}' although ${others.join(', ')} still ` +
+          `use${others.length > 1 ? '' : 's'} it? Their jobs stop working too.`
         : `Delete '${profile.app.displayName}'? Jobs using it stop working.`;
       if (!(await ctx.prompt.confirm({ name: 'confirmRemove', message, default: false }))) return declined;
     } else {
@@ -177,7 +185,9 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
         for (let wait = 250; await dir.getApplication(app.id); wait = Math.min(wait * 2, 2000)) {
           if (ctx.clock.now().getTime() > deadline) {
             throw failure(`Graph accepted the delete of ${what}, but still returns the app a minute later.`, {
-              fix: `Check Entra ID > App registrations (and Deleted applications); run 'exo-cba remove --profile ${profile.name}' again: it deletes what is left.`,
+              fix:
+                `Check Entra ID > App registrations (and Deleted applications); run 'exo-cba ` +
+                `remove --profile ${profile.name}' again: it deletes what is left.`,
             });
           }
           await ctx.clock.sleep(wait);

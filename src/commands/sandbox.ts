@@ -47,10 +47,12 @@ export async function sandboxCommand(o: SandboxCommandOptions, ctx: Context): Pr
     `Discovery: curl --cacert ${caFile} ${sandbox.authority}/${t.initialDomain}/v2.0/.well-known/openid-configuration`,
   );
   ctx.out.info(
-    `Faults at run time: curl --cacert ${caFile} -X POST ${sandbox.authority}/_sandbox/faults -d '{"replicationDelayMs":5000}'`,
+    `Faults at run time: curl --cacert ${caFile} -X POST ${sandbox.authority}/_sandbox/faults -d ` +
+      `'{"replicationDelayMs":5000}'`,
   );
   ctx.out.info(
-    `Request log: ${sandbox.authority}/_sandbox/log   Out-of-band changes: POST ${sandbox.authority}/_sandbox/actions/{remove-grant,remove-role,expire-key,delete-app} {"appId":"…"}`,
+    `Request log: ${sandbox.authority}/_sandbox/log   Out-of-band changes: POST ` +
+      `${sandbox.authority}/_sandbox/actions/{remove-grant,remove-role,expire-key,delete-app} {"appId":"…"}`,
   );
   ctx.out.info('Ctrl-C stops it.');
   const signal = await ctx.services.untilStopped();

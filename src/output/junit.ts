@@ -17,13 +17,20 @@ export function toJunit(reports: CheckReport[], strict: boolean, timestamp: stri
     const cases = r.checks.map((c) => {
       const body =
         c.status === 'fail' || (strict && c.status === 'warn')
-          ? `<failure type="${c.status}" message="${esc(c.message)}">${esc(`${c.message}${c.fix ? `\nfix: ${c.fix}` : ''}`)}</failure>`
+          ? `<failure type="${c.status}" ` +
+            `message="${esc(c.message)}">${esc(`${c.message}${c.fix ? `\nfix: ${c.fix}` : ''}`)}</failure>`
           : c.status === 'skip'
             ? `<skipped message="${esc(c.message)}"/>`
             : `<system-out>${esc(`${c.status}: ${c.message}`)}</system-out>`;
       return `    <testcase classname="exo-cba.${esc(name)}" name="${esc(c.id)}">${body}</testcase>`;
     });
-    return `  <testsuite name="${esc(name)}" tests="${r.checks.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${esc(timestamp)}">\n${cases.join('\n')}\n  </testsuite>`;
+    return (
+      `  <testsuite name="${esc(name)}" tests="${r.checks.length}" failures="${failures}" ` +
+      `errors="0" skipped="${skipped}" timestamp="${esc(timestamp)}">\n${cases.join('\n')}\n  </testsuite>`
+    );
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="exo-cba check">\n${suites.join('\n')}\n</testsuites>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="exo-cba ` +
+    `check">\n${suites.join('\n')}\n</testsuites>\n`
+  );
 }

@@ -216,7 +216,8 @@ function initText(d: InitResult, c: Paint): string {
     ...(d.rights.kind === 'directory-role'
       ? [
           c.bold(
-            'Narrower than a directory role: exo-cba init --exchange-role-group NAME (Exchange RBAC on the app), which does this for you:',
+            'Narrower than a directory role: exo-cba init --exchange-role-group NAME (Exchange RBAC ' +
+              'on the app), which does this for you:',
           ),
           rbacHint({
             appId: d.appId,
@@ -228,7 +229,8 @@ function initText(d: InitResult, c: Paint): string {
       : [`The app holds ${d.role}: it can run only those roles' cmdlets.`]),
     '',
     c.dim(
-      `Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   (schedule: --if-expiring-within 30)`,
+      `Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   ` +
+        `(schedule: --if-expiring-within 30)`,
     ),
   ];
   return out.join('\n');
@@ -247,11 +249,14 @@ function checkText(d: CheckResult, c: Paint): string {
   return (
     d.reports
       .map((r) => {
-        const head = `${c.bold(r.profile ?? r.appId ?? 'check')}: ${mark(r.status, c)}${r.daysLeft !== undefined ? `  (${r.daysLeft} days left, notAfter ${r.notAfter ?? '?'})` : ''}`;
+        const head =
+          `${c.bold(r.profile ?? r.appId ?? 'check')}: ` +
+          `${mark(r.status, c)}${r.daysLeft !== undefined ? `  (${r.daysLeft} days left, notAfter ${r.notAfter ?? '?'})` : ''}`;
         const width = Math.max(...r.checks.map((x) => x.id.length));
         const rows = r.checks.map(
           (x) =>
-            `  ${mark(x.status, c)}  ${x.id.padEnd(width)}  ${x.message}${x.fix && x.status !== 'pass' ? `\n        ${' '.repeat(width)}  fix: ${x.fix}` : ''}`,
+            `  ${mark(x.status, c)}  ${x.id.padEnd(width)}  ` +
+            `${x.message}${x.fix && x.status !== 'pass' ? `\n        ${' '.repeat(width)}  fix: ${x.fix}` : ''}`,
         );
         return [head, ...rows].join('\n');
       })
@@ -310,10 +315,13 @@ function rotateText(x: RotateItem, c: Paint): string {
     ...extra,
     '',
     c.bold('What each kind of job must do:'),
-    '  Jobs that use the file path (-CertificateFilePath): nothing; the same path and password open the new certificate.',
-    `  Jobs that use the thumbprint (Windows store): import the new PFX${retires ? ` before ${retires} UTC, when the old key goes` : ''}, then use the new thumbprint:`,
+    '  Jobs that use the file path (-CertificateFilePath): nothing; the same path and password open ' +
+      'the new certificate.',
+    `  Jobs that use the thumbprint (Windows store): import the new ` +
+      `PFX${retires ? ` before ${retires} UTC, when the old key goes` : ''}, then use the new thumbprint:`,
     ...windowsImport(x).map((l) => `    ${l}`),
-    `  CI secrets that hold the PFX: update them${x.exportedPfxBase64 ? ` from ${x.exportedPfxBase64}` : ' (rotate --export-pfx-base64 FILE writes it as base64)'}, or let an --on-rotated hook do it.`,
+    `  CI secrets that hold the PFX: update ` +
+      `them${x.exportedPfxBase64 ? ` from ${x.exportedPfxBase64}` : ' (rotate --export-pfx-base64 FILE writes it as base64)'}, or let an --on-rotated hook do it.`,
     '',
     powershell({ ...connectFacts(x), compliance: Boolean(x.roleCompliance) }),
   ].join('\n');
@@ -376,7 +384,8 @@ function statusText(d: StatusResult, c: Paint): string {
     ...(d.defaultProfile
       ? [
           c.dim(
-            `* the default profile (used when no --profile is given); change it with 'exo-cba status --set-default NAME'`,
+            `* the default profile (used when no --profile is given); change it with 'exo-cba ` +
+              `status --set-default NAME'`,
           ),
         ]
       : []),
@@ -384,12 +393,14 @@ function statusText(d: StatusResult, c: Paint): string {
       .filter((p) => p.sharedWith?.length)
       .map(
         (p) =>
-          `${p.profile} shares its app ${p.appId ?? p.appName} with ${p.sharedWith!.join(', ')}: removing one profile removes only its own key.`,
+          `${p.profile} shares its app ${p.appId ?? p.appName} with ${p.sharedWith!.join(', ')}: ` +
+          `removing one profile removes only its own key.`,
       ),
     ...d.profiles.flatMap((p) =>
       (p.pendingRemovals ?? []).map(
         (x) =>
-          `${p.profile}: old key ${x.thumbprint} is still registered; ${x.retireAfter ? `the next rotate after ${x.retireAfter.slice(0, 16).replace('T', ' ')} UTC removes it` : 'rotate --finish removes it'}.`,
+          `${p.profile}: old key ${x.thumbprint} is still registered; ` +
+          `${x.retireAfter ? `the next rotate after ${x.retireAfter.slice(0, 16).replace('T', ' ')} UTC removes it` : 'rotate --finish removes it'}.`,
       ),
     ),
   ].join('\n');

@@ -71,12 +71,14 @@ export class ProfileStore {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > PROFILE_SCHEMA_VERSION) {
       throw new CliError(
         EXIT.usage,
-        `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads versions 1 to ${PROFILE_SCHEMA_VERSION}.`,
+        `The profiles file ${this.file} has schema version ${String(v)}; this exo-cba reads ` +
+          `versions 1 to ${PROFILE_SCHEMA_VERSION}.`,
         {
           fix:
             typeof v === 'number' && v > PROFILE_SCHEMA_VERSION
               ? 'Upgrade exo-cba (the file was written by a newer version).'
-              : 'Repair the "schemaVersion" field, or move the file away and re-run init; nothing in the tenant changes.',
+              : 'Repair the "schemaVersion" field, or move the file away and re-run init; nothing ' +
+                'in the tenant changes.',
         },
       );
     }
@@ -103,7 +105,9 @@ export class ProfileStore {
   private corrupt(why: string): CliError {
     return new CliError(EXIT.usage, `The profiles file ${this.file} cannot be read: ${why}.`, {
       why: 'exo-cba will not guess or silently reset a file that records your apps and certificates.',
-      fix: `Repair it, or move it away (for example to ${this.file}.bad) and re-run 'exo-cba init' for each tenant: init finds and reuses the existing apps.`,
+      fix:
+        `Repair it, or move it away (for example to ${this.file}.bad) and re-run 'exo-cba init' ` +
+        `for each tenant: init finds and reuses the existing apps.`,
     });
   }
 

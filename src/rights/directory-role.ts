@@ -100,6 +100,8 @@ export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
       : 'Get-AcceptedDomain',
   whenRefused: (r) => ({
     what: `it holds no directory role Exchange accepts (it should hold ${r.name})`,
-    fix: `Assign one of: ${EXCHANGE_ROLES.map((x) => x.name).join(', ')} (re-run exo-cba init, or Entra ID > Roles); a new assignment takes a few minutes to reach Exchange.`,
+    fix:
+      `Assign one of: ${EXCHANGE_ROLES.map((x) => x.name).join(', ')} (re-run exo-cba init, or ` +
+      `Entra ID > Roles); a new assignment takes a few minutes to reach Exchange.`,
   }),
 };

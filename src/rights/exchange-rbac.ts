@@ -75,7 +75,8 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
   describe: (r) =>
     (r.roleGroup
       ? `Exchange role group '${r.roleGroup}'`
-      : `Exchange management role${(r.roles ?? []).length > 1 ? 's' : ''} ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}`) +
+      : `Exchange management role${(r.roles ?? []).length > 1 ? 's' : ''} ` +
+        `${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}`) +
     `${r.scope ? ` in scope '${r.scope}'` : ''} (Exchange RBAC, no directory role)`,
   graphScopes: [],
   adminNeeds: [
@@ -135,7 +136,8 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
     // Read back: what Exchange now lists, not what the answers said.
     if (!(await exchangeRbac.isHeld(on, r)))
       throw failure(
-        `Exchange does not list ${names(r).join(', ')} for the app after assigning ${names(r).length > 1 ? 'them' : 'it'}.`,
+        `Exchange does not list ${names(r).join(', ')} for the app after assigning ` +
+          `${names(r).length > 1 ? 'them' : 'it'}.`,
         { fix: 'Run the command again: each step looks first and does only what is missing.' },
       );
     ctx.out.verbose(`Exchange RBAC for ${on.sp.id}: ${names(r).join(', ')}`);
@@ -161,11 +163,16 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
   plan: (r, isHeld) =>
     isHeld
       ? `reuse ${names(r).join(', ')} in Exchange`
-      : `in Exchange, as the admin: New-ServicePrincipal for the app, then ${r.roleGroup ? `Add-RoleGroupMember '${r.roleGroup}'` : `New-ManagementRoleAssignment ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}${r.scope ? ` -CustomResourceScope '${r.scope}'` : ''}`} (each looked up first, then read back)`,
+      : `in Exchange, as the admin: New-ServicePrincipal for the app, then ` +
+        `${r.roleGroup ? `Add-RoleGroupMember '${r.roleGroup}'` : `New-ManagementRoleAssignment ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}${r.scope ? ` -CustomResourceScope '${r.scope}'` : ''}`} (each looked up first, then read back)`,
   servesCompliance: () => false,
   verifyCmdlet: (r) => READ_CMDLET[names(r)[0] ?? ''] ?? 'Get-AcceptedDomain',
   whenRefused: (r) => ({
-    what: `Exchange does not let the app run this cmdlet with ${names(r).join(', ')}, or the roles have not reached Exchange yet`,
-    fix: `Check the app's Exchange roles (Get-ManagementRoleAssignment -RoleAssignee <service principal object id>); new assignments take a few minutes.`,
+    what:
+      `Exchange does not let the app run this cmdlet with ${names(r).join(', ')}, or the roles ` +
+      `have not reached Exchange yet`,
+    fix:
+      `Check the app's Exchange roles (Get-ManagementRoleAssignment -RoleAssignee <service ` +
+      `principal object id>); new assignments take a few minutes.`,
   }),
 };

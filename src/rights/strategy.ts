@@ -34,7 +34,8 @@ export interface RightsStrategy<R extends Rights = Rights> {
   whenRefused(r: R): { what: string; fix: string };
 }
 
-/** Where rights are granted: the app's service principal, through Graph, and (for Exchange RBAC) an admin's Exchange session. */
+/** Where rights are granted: the app's service principal, through Graph, and (for Exchange RBAC) ' +
+  'an admin's Exchange session. */
 export interface RightsTarget {
   dir: Directory;
   sp: { id: string; appId: string; displayName: string };

@@ -44,7 +44,8 @@ export async function checkClientAssertion(
       401,
       'invalid_client',
       700027,
-      `Client assertion failed signature validation. The key was not found. Key identifier: '${x5t}'. Application: '${clientId}'.`,
+      `Client assertion failed signature validation. The key was not found. Key identifier: ` +
+        `'${x5t}'. Application: '${clientId}'.`,
     );
   }
   const nowMs = o.nowMs;
@@ -53,7 +54,9 @@ export async function checkClientAssertion(
       401,
       'invalid_client',
       700027,
-      `The certificate with identifier used to sign the client assertion is expired on application. [Reason - The key used is expired., Thumbprint of key used by client: '${x5t}', Found key 'Start=${key.startDateTime}, End=${key.endDateTime}']`,
+      `The certificate with identifier used to sign the client assertion is expired on application. ` +
+        `[Reason - The key used is expired., Thumbprint of key used by client: '${x5t}', Found key ` +
+        `'Start=${key.startDateTime}, End=${key.endDateTime}']`,
     );
   }
   if (Date.parse(key.startDateTime) > nowMs) {
@@ -61,7 +64,8 @@ export async function checkClientAssertion(
       401,
       'invalid_client',
       700027,
-      `The certificate with identifier used to sign the client assertion is not yet valid on application. [Found key 'Start=${key.startDateTime}, End=${key.endDateTime}']`,
+      `The certificate with identifier used to sign the client assertion is not yet valid on ` +
+        `application. [Found key 'Start=${key.startDateTime}, End=${key.endDateTime}']`,
     );
   }
   try {

@@ -122,7 +122,9 @@ export function runRbacCmdlet(dir: Directory, name: string, p: Params): CmdletRe
       if (!dir.data.servicePrincipals.some((s) => s.id === objectId && s.appId === appId))
         return {
           ok: false,
-          message: `The service principal with ObjectId '${objectId}' and AppId '${appId}' was not found in Microsoft Entra ID.`,
+          message:
+            `The service principal with ObjectId '${objectId}' and AppId '${appId}' was not ` +
+            `found in Microsoft Entra ID.`,
         };
       if (spBy(appId) || spBy(objectId))
         return { ok: false, message: `A service principal with AppId '${appId}' already exists.` };
@@ -146,7 +148,9 @@ export function runRbacCmdlet(dir: Directory, name: string, p: Params): CmdletRe
       if (!sp)
         return {
           ok: false,
-          message: `The operation couldn't be performed because object '${str(p, 'Identity') ?? ''}' couldn't be found.`,
+          message:
+            `The operation couldn't be performed because object ` +
+            `'${str(p, 'Identity') ?? ''}' couldn't be found.`,
         };
       rbac.servicePrincipals = rbac.servicePrincipals.filter((s) => s !== sp);
       for (const g of Object.keys(rbac.roleGroupMembers))

@@ -72,7 +72,10 @@ export class ExchangeService {
     if (tenant !== t.id && tenant !== t.initialDomain.toLowerCase())
       return exoError(404, 'TenantNotFound', `Tenant '${m[1]!}' was not found.`);
     const challenge = {
-      'www-authenticate': `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", authorization_uri="${this.origin()}/common/oauth2/authorize", error="invalid_token"`,
+      'www-authenticate':
+        `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", ` +
+        `trusted_issuers="00000001-0000-0000-c000-000000000000@*", ` +
+        `authorization_uri="${this.origin()}/common/oauth2/authorize", error="invalid_token"`,
     };
     const token = bearer(req);
     if (!token) return exoError(401, 'Unauthorized', 'The request must carry a bearer token.', challenge);
@@ -139,7 +142,8 @@ export class ExchangeService {
         : invalidOperation(rbac.message, this.faults.state.exchangeCmdletErrorStatus);
     if (!READ_ONLY_CMDLETS.has(cmdlet))
       return invalidOperation(
-        `The term '${name}' is not available in the sandbox; it answers Get-AcceptedDomain, Get-OrganizationConfig, Get-Recipient, Get-Mailbox and the RBAC cmdlets.`,
+        `The term '${name}' is not available in the sandbox; it answers Get-AcceptedDomain, ` +
+          `Get-OrganizationConfig, Get-Recipient, Get-Mailbox and the RBAC cmdlets.`,
       );
     const context = `${this.origin()}/adminapi/beta/${t.id}/$metadata#Collection(Exchange.GenericHashTable)`;
     const value =

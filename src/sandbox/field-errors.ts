@@ -20,14 +20,17 @@ const SOURCES = {
     'hashicorp/go-azure-sdk odata/errors.go (the error texts terraform-provider-azuread retries on)',
   tfSp504: 'hashicorp/terraform-provider-azuread#504 (captured body of a service principal create)',
   azCli28009:
-    'Azure/azure-cli#28009 and role/custom.py (retries " does not reference ", " does not exist ", "service principal being created must in the local tenant")',
+    'Azure/azure-cli#28009 and role/custom.py (retries " does not reference ", " does not exist ", ' +
+    '"service principal being created must in the local tenant")',
   openshift1534:
     'openshift/openshift-azure#1534 (captured body with PropertyErrorCode NoBackingApplicationObject)',
   sdkPs846: 'microsoftgraph/msgraph-sdk-powershell#846 (the same refusal without details)',
   tfAppRole:
-    "terraform-provider-azuread app role assignment create: RetryFunc retries any 404 and 400 'Not a valid reference update'",
+    "terraform-provider-azuread app role assignment create: RetryFunc retries any 404 and 400 'Not " +
+    "a valid reference update'",
   learnRefUpdate:
-    'Microsoft Learn troubleshooting page quoting {"error":{"code":"Request_BadRequest","message":"Not a valid reference update."}}',
+    'Microsoft Learn troubleshooting page quoting ' +
+    '{"error":{"code":"Request_BadRequest","message":"Not a valid reference update."}}',
   graphThrottling: 'learn.microsoft.com/graph/throttling (429 with Retry-After; 503/504 may carry it too)',
   noRetryAfter:
     'microsoftgraph/microsoft-graph-docs-contrib#8469 and microsoft-graph-docs#6482 (429 without Retry-After)',
@@ -38,7 +41,8 @@ const SOURCES = {
     'rknightion/graph2otel internal/exoclient/errors.go (live captures: the status is not a discriminator; ' +
     'error.message is always "Invalid Operation"; the exception type in innererror and the |Type| prefix)',
   exoAppOnly:
-    'exo-cba microsoft-facts §5: Exchange admin API answers measured and published by a public project; texts quoted in Microsoft docs issues',
+    'exo-cba microsoft-facts §5: Exchange admin API answers measured and published by a public ' +
+    'project; texts quoted in Microsoft docs issues',
 };
 
 export const FIELD_ERRORS: FieldError[] = [
@@ -51,12 +55,15 @@ export const FIELD_ERRORS: FieldError[] = [
       graphError(
         400,
         'Request_BadRequest',
-        `The appId '${v.appId ?? '00000000-0000-0000-0000-000000000000'}' of the service principal does not reference a valid application object.`,
+        `The appId '${v.appId ?? '00000000-0000-0000-0000-000000000000'}' of the service principal ` +
+          `does not reference a valid application object.`,
         {
           details: [
             {
               code: 'NoBackingApplicationObject',
-              message: `The appId '${v.appId ?? ''}' of the service principal does not reference a valid application object.`,
+              message:
+                `The appId '${v.appId ?? ''}' of the service principal does not reference a ` +
+                `valid application object.`,
               target: 'appId',
             },
           ],
@@ -71,7 +78,8 @@ export const FIELD_ERRORS: FieldError[] = [
       graphError(
         400,
         'Request_BadRequest',
-        `The appId '${v.appId ?? '00000000-0000-0000-0000-000000000000'}' of the service principal does not reference a valid application object.`,
+        `The appId '${v.appId ?? '00000000-0000-0000-0000-000000000000'}' of the service principal ` +
+          `does not reference a valid application object.`,
       ),
   },
   {
@@ -82,7 +90,8 @@ export const FIELD_ERRORS: FieldError[] = [
       graphError(
         403,
         'Authorization_RequestDenied',
-        'When using this permission, the backing application of the service principal being created must in the local tenant',
+        'When using this permission, the backing application of the service principal being created ' +
+          'must in the local tenant',
       ),
   },
   // --- Graph: a service without the application's alternate key (uniqueName)
@@ -124,7 +133,8 @@ export const FIELD_ERRORS: FieldError[] = [
       graphError(
         400,
         'Request_BadRequest',
-        `Resource '${v.id ?? '00000000-0000-0000-0000-000000000000'}' does not exist or one of its queried reference-property objects are not present.`,
+        `Resource '${v.id ?? '00000000-0000-0000-0000-000000000000'}' does not exist or one of its ` +
+          `queried reference-property objects are not present.`,
       ),
   },
   {
@@ -135,7 +145,8 @@ export const FIELD_ERRORS: FieldError[] = [
       graphError(
         404,
         'Request_ResourceNotFound',
-        `Resource '${v.id ?? '00000000-0000-0000-0000-000000000000'}' does not exist or one of its queried reference-property objects are not present.`,
+        `Resource '${v.id ?? '00000000-0000-0000-0000-000000000000'}' does not exist or one of its ` +
+          `queried reference-property objects are not present.`,
       ),
   },
   {
@@ -221,7 +232,10 @@ export const FIELD_ERRORS: FieldError[] = [
         400,
         'unauthorized_client',
         700016,
-        `Application with identifier '${v.appId ?? ''}' was not found in the directory 'Contoso'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        `Application with identifier '${v.appId ?? ''}' was not found in the directory 'Contoso'. ` +
+          `This can happen if the application has not been installed by the administrator of the ` +
+          `tenant or consented to by any user in the tenant. You may have sent your ` +
+          `authentication request to the wrong tenant.`,
       ),
   },
   {
@@ -252,7 +266,8 @@ export const FIELD_ERRORS: FieldError[] = [
         400,
         'invalid_request',
         90002,
-        `Tenant '${v.id ?? 'contoso.onmicrosoft.com'}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        `Tenant '${v.id ?? 'contoso.onmicrosoft.com'}' not found. Check to make sure you have the ` +
+          `correct tenant ID and are signing into the correct cloud.`,
       ),
   },
   {
@@ -271,7 +286,8 @@ export const FIELD_ERRORS: FieldError[] = [
         400,
         'expired_token',
         70020,
-        'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request.',
+        'The provided authorization code or refresh token has expired due to inactivity. Send a new ' +
+          'interactive authorization request.',
       ),
   },
   {
@@ -283,7 +299,8 @@ export const FIELD_ERRORS: FieldError[] = [
         401,
         'invalid_client',
         700027,
-        `Client assertion failed signature validation. The key was not found. Key identifier: 'x5t'. Application: '${v.appId ?? ''}'.`,
+        `Client assertion failed signature validation. The key was not found. Key identifier: ` +
+          `'x5t'. Application: '${v.appId ?? ''}'.`,
       ),
   },
   {
@@ -295,7 +312,8 @@ export const FIELD_ERRORS: FieldError[] = [
         401,
         'invalid_client',
         700027,
-        "The certificate with identifier used to sign the client assertion is expired on application. [Reason - The key used is expired., Thumbprint of key used by client: 'x5t']",
+        'The certificate with identifier used to sign the client assertion is expired on ' +
+          "application. [Reason - The key used is expired., Thumbprint of key used by client: 'x5t']",
       ),
   },
   // --- Exchange's admin API
@@ -324,7 +342,10 @@ export const FIELD_ERRORS: FieldError[] = [
       body: {
         error: {
           code: 'Unauthorized',
-          message: `The role assigned to application ${v.appId ?? ''} isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.`,
+          message:
+            `The role assigned to application ${v.appId ?? ''} isn't supported in this ` +
+            `scenario. Please check online documentation for assigning correct Directory Roles to ` +
+            `Azure AD Application for EXO App-Only Authentication.`,
         },
       },
     }),

@@ -482,7 +482,8 @@ export class GraphService {
       return graphError(
         409,
         'Request_MultipleObjectsWithSameKeyValue',
-        `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`,
+        `The service principal cannot be created, updated, or restored because the service ` +
+          `principal name ${appId} is already in use.`,
       );
     }
     const sp: ServicePrincipal = {

@@ -105,7 +105,9 @@ export function stsError(
     headers,
     body: {
       error,
-      error_description: `AADSTS${aadsts}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+      error_description:
+        `AADSTS${aadsts}: ${text} Trace ID: ${traceId} Correlation ID: ` +
+        `${correlationId} Timestamp: ${timestamp}`,
       error_codes: [aadsts],
       timestamp,
       trace_id: traceId,

@@ -99,7 +99,8 @@ export class TokenService {
         400,
         'invalid_request',
         90002,
-        `Tenant '${tenantSeg}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        `Tenant '${tenantSeg}' not found. Check to make sure you have the correct tenant ID and are ` +
+          `signing into the correct cloud.`,
       );
     }
     const origin = this.o.origin();
@@ -238,7 +239,9 @@ export class TokenService {
         verification_uri: uri,
         expires_in: 900,
         interval: this.o.faults.state.deviceCode.interval,
-        message: `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate. (Sandbox: approved automatically.)`,
+        message:
+          `To sign in, use a web browser to open the page ${uri} and enter the code ` +
+          `${userCode} to authenticate. (Sandbox: approved automatically.)`,
       },
     };
   }
@@ -257,7 +260,9 @@ export class TokenService {
       return {
         status: 400,
         headers: { 'content-type': 'text/html' },
-        body: 'AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.',
+        body:
+          'AADSTS50011: The redirect URI specified in the request does not match the redirect ' +
+          'URIs configured for the application.',
       };
     }
     if (q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) {
@@ -292,7 +297,9 @@ export class TokenService {
       return {
         status: 200,
         headers: { 'content-type': 'text/html; charset=utf-8' },
-        body: `<html><body onload="document.forms[0].submit()"><form method="POST" action="${redirectUri}">${inputs}<noscript><button>Continue</button></noscript></form></body></html>`,
+        body:
+          `<html><body onload="document.forms[0].submit()"><form method="POST" ` +
+          `action="${redirectUri}">${inputs}<noscript><button>Continue</button></noscript></form></body></html>`,
       };
     }
     const target = new URL(redirectUri);
@@ -406,7 +413,8 @@ export class TokenService {
           400,
           'expired_token',
           70020,
-          'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request.',
+          'The provided authorization code or refresh token has expired due to inactivity. Send a ' +
+            'new interactive authorization request.',
         );
       if (mode === 'deny')
         return stsError(
@@ -538,7 +546,10 @@ export class TokenService {
         400,
         'unauthorized_client',
         700016,
-        `Application with identifier '${clientId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantName}'. ` +
+          `This can happen if the application has not been installed by the administrator of the ` +
+          `tenant or consented to by any user in the tenant. You may have sent your ` +
+          `authentication request to the wrong tenant.`,
       );
     }
     const proof = await this.clientProof(f, app, tokenEndpoint);
@@ -549,7 +560,8 @@ export class TokenService {
         400,
         'invalid_scope',
         1002012,
-        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a ` +
+          `scope value with /.default suffixed to the resource identifier (application ID URI).`,
       );
     }
     const resourceId = scope.slice(0, -'/.default'.length);

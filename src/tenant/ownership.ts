@@ -114,9 +114,15 @@ export function judge(
 export function describeForeign(f: ForeignCredential): string {
   switch (f.kind) {
     case 'certificate':
-      return `certificate ${f.thumbprint ?? '(thumbprint unknown)'} (keyId ${f.id}, expires ${f.endDateTime.slice(0, 10)})`;
+      return (
+        `certificate ${f.thumbprint ?? '(thumbprint unknown)'} (keyId ${f.id}, expires ` +
+        `${f.endDateTime.slice(0, 10)})`
+      );
     case 'secret':
-      return `client secret ${f.hint ? `${f.hint}…` : ''} (keyId ${f.id}${f.endDateTime ? `, expires ${f.endDateTime.slice(0, 10)}` : ''})`;
+      return (
+        `client secret ${f.hint ? `${f.hint}…` : ''} (keyId ` +
+        `${f.id}${f.endDateTime ? `, expires ${f.endDateTime.slice(0, 10)}` : ''})`
+      );
     case 'federated':
       return `federated credential ${f.subject} from ${f.issuer} (id ${f.id})`;
   }

@@ -60,7 +60,8 @@ export async function signInAdmin(
 
 const OWN_CLIENT_STEPS =
   'Register your own public client once: Entra ID > App registrations > New registration (single tenant); ' +
-  'Authentication > Add a platform > Mobile and desktop applications, redirect URI http://localhost; "Allow public client flows": Yes. ' +
+  'Authentication > Add a platform > Mobile and desktop applications, redirect URI ' +
+  'http://localhost; "Allow public client flows": Yes. ' +
   'Then pass its Application (client) id with --client-id.';
 
 /** Every answer of the token service or the network during an admin sign-in, as what / why / what to do. */
@@ -100,13 +101,18 @@ function explainSignInError(err: AuthError, req: { tenant: string; clientId: str
       return failure(`${clientName} has no consent for the permissions exo-cba asks.`, {
         ...base,
         code: 'EXO-SIGNIN-CONSENT',
-        fix: `Sign in as an admin who can consent (Global or Privileged Role Administrator), or have one grant admin consent to ${clientName}; or: ${OWN_CLIENT_STEPS}`,
+        fix:
+          `Sign in as an admin who can consent (Global or Privileged Role Administrator), or ` +
+          `have one grant admin consent to ${clientName}; or: ${OWN_CLIENT_STEPS}`,
       });
     case 'conditional-access':
       return failure('A Conditional Access policy blocked the sign-in.', {
         ...base,
         code: 'EXO-SIGNIN-CONDITIONAL-ACCESS',
-        fix: "Sign in from a device and place the policy allows (a compliant or joined device, a trusted network), or ask the tenant's Conditional Access owner for an exception; --auth browser may satisfy device-based policies.",
+        fix:
+          'Sign in from a device and place the policy allows (a compliant or joined device, a ' +
+          "trusted network), or ask the tenant's Conditional Access owner for an exception; --auth " +
+          'browser may satisfy device-based policies.',
       });
     case 'tenant-not-found':
       return failure(`The tenant '${req.tenant}' was not found.`, {
@@ -131,8 +137,10 @@ function explainSignInError(err: AuthError, req: { tenant: string; clientId: str
         code: 'EXO-NETWORK',
         why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
         fix: err.extra.network?.proxy
-          ? `Check that the proxy ${new URL(err.extra.network.proxy).host} (HTTPS_PROXY) is up and lets this host through, or list the host in NO_PROXY if it must be reached directly.`
-          : 'Check the network and DNS. Behind a proxy, set HTTPS_PROXY (and NO_PROXY for hosts that bypass it); in a sovereign cloud, check --cloud.',
+          ? `Check that the proxy ${new URL(err.extra.network.proxy).host} (HTTPS_PROXY) is up and ` +
+            `lets this host through, or list the host in NO_PROXY if it must be reached directly.`
+          : 'Check the network and DNS. Behind a proxy, set HTTPS_PROXY (and NO_PROXY for hosts ' +
+            'that bypass it); in a sovereign cloud, check --cloud.',
       });
     case 'timeout':
       return failure(`${err.extra.network?.origin ?? 'The sign-in service'} did not answer in time.`, {
@@ -146,7 +154,9 @@ function explainSignInError(err: AuthError, req: { tenant: string; clientId: str
         {
           code: 'EXO-NETWORK',
           why: `${err.extra.network?.code ?? ''} ${err.extra.network?.message ?? err.description}`.trim(),
-          fix: 'A proxy that inspects TLS needs its root CA trusted: put it in a PEM file and set NODE_EXTRA_CA_CERTS to that file. Otherwise check the system clock.',
+          fix:
+            'A proxy that inspects TLS needs its root CA trusted: put it in a PEM file and set ' +
+            'NODE_EXTRA_CA_CERTS to that file. Otherwise check the system clock.',
         },
       );
     default:

@@ -30,7 +30,8 @@ export async function openTarget(
   const sandbox = await startSandbox({ stateFile: path.join(ctx.configDir, 'sandbox', 'tenant.json') });
   ctx.out.info(
     ctx.out.color.dim(
-      `Using the built-in sandbox tenant ${sandbox.directory.tenant.initialDomain} (no Microsoft service is contacted).`,
+      `Using the built-in sandbox tenant ${sandbox.directory.tenant.initialDomain} (no Microsoft ` +
+        `service is contacted).`,
     ),
   );
   const base = resolveCloud('global', {});

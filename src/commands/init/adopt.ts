@@ -24,12 +24,16 @@ export async function decideAdoption(
   const roles = s.sp ? await dir.listRoleAssignments(s.sp.id) : [];
   ctx.out.warn(
     [
-      `Adopting '${app.displayName}' (appId ${app.appId}, created ${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}), which exo-cba did not create.`,
-      `  owners (they can add credentials at any time): ${creds.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none'}`,
+      `Adopting '${app.displayName}' (appId ${app.appId}, created ` +
+        `${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}), which exo-cba did not create.`,
+      `  owners (they can add credentials at any time): ` +
+        `${creds.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none'}`,
       `  credentials exo-cba did not make: ${v.foreign.length ? '' : 'none'}`,
       ...v.foreign.map((f) => `    ${describeForeign(f)}`),
-      `  app role grants it holds: ${grants.length ? grants.map((g) => `${g.appRoleId} on ${g.resourceId}`).join(', ') : 'none'}`,
-      `  directory roles it holds: ${roles.length ? roles.map((r) => roleByTemplateId(r.roleDefinitionId)?.name ?? r.roleDefinitionId).join(', ') : 'none'}`,
+      `  app role grants it holds: ` +
+        `${grants.length ? grants.map((g) => `${g.appRoleId} on ${g.resourceId}`).join(', ') : 'none'}`,
+      `  directory roles it holds: ` +
+        `${roles.length ? roles.map((r) => roleByTemplateId(r.roleDefinitionId)?.name ?? r.roleDefinitionId).join(', ') : 'none'}`,
     ].join('\n'),
   );
   if (ctx.interactive) {
@@ -51,14 +55,17 @@ export async function decideAdoption(
   if (flags.foreignCredentials) return { removeForeign: flags.foreignCredentials === 'remove' };
   if (!ctx.interactive) {
     throw usageError(
-      `'${app.displayName}' has ${v.foreign.length} credential(s) exo-cba did not make; anyone holding one would get the Exchange rights too.`,
+      `'${app.displayName}' has ${v.foreign.length} credential(s) exo-cba did not make; anyone ` +
+        `holding one would get the Exchange rights too.`,
       'Pass --foreign-credentials remove (recommended) or --foreign-credentials keep.',
     );
   }
   return {
     removeForeign: await ctx.prompt.confirm({
       name: 'removeForeign',
-      message: `Remove the ${v.foreign.length} credential(s) exo-cba did not make? (Keeping them lets their holders use the Exchange rights.)`,
+      message:
+        `Remove the ${v.foreign.length} credential(s) exo-cba did not make? (Keeping them ` +
+        `lets their holders use the Exchange rights.)`,
       default: true,
     }),
   };

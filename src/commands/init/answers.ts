@@ -51,7 +51,8 @@ async function askRole(
     );
     if (role.templateId !== GLOBAL_ADMIN_TEMPLATE_ID || flags.allowGlobalAdmin) return role;
     ctx.out.warn(
-      'Global Administrator gives this app every right in the tenant; Exchange Administrator is enough for Exchange scripts.',
+      'Global Administrator gives this app every right in the tenant; Exchange Administrator is ' +
+        'enough for Exchange scripts.',
     );
     const sure = await ctx.prompt.confirm({
       name: 'confirmGlobalAdmin',
@@ -71,7 +72,8 @@ async function askPassword(ctx: Context): Promise<string | undefined> {
       validate: (v) =>
         v === '' || v.length >= MIN_TYPED_PASSWORD
           ? true
-          : `The password has ${v.length} characters; use at least ${MIN_TYPED_PASSWORD}, or leave it empty to have one generated.`,
+          : `The password has ${v.length} characters; use at least ${MIN_TYPED_PASSWORD}, or leave ` +
+            `it empty to have one generated.`,
     });
     if (first === '') return undefined;
     const again = await ctx.prompt.secret({ name: 'pfxPasswordAgain', message: 'PFX password again' });
@@ -171,7 +173,8 @@ export async function askAnswers(
   const rights = await askRights(ctx, flags, existing);
   if (rights.kind === 'directory-role' && rights.templateId === GLOBAL_ADMIN_TEMPLATE_ID)
     ctx.out.warn(
-      'The app will hold Global Administrator: every right in the tenant. Keep its certificate like a domain admin password, and prefer a narrower role.',
+      'The app will hold Global Administrator: every right in the tenant. Keep its certificate like ' +
+        'a domain admin password, and prefer a narrower role.',
     );
   const needCert = !brought;
   const parseValidity = (v: string) => parseIntIn('The validity', v, 1, 3650);

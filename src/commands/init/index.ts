@@ -52,7 +52,8 @@ async function preflight(ctx: Context, flags: InitFlags) {
     if (brought.notBefore.getTime() > ctx.clock.now().getTime()) {
       throw usageError(
         `The certificate in ${label} is not valid yet: it starts on ${brought.notBefore.toISOString()}.`,
-        "Wait until then, bring a certificate that is valid now, or let exo-cba make one. If the date looks wrong, check this machine's clock.",
+        'Wait until then, bring a certificate that is valid now, or let exo-cba make one. If the ' +
+          "date looks wrong, check this machine's clock.",
         'Entra refuses a key whose start date is in the future.',
       );
     }
@@ -129,13 +130,19 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       rightsCheck.verdict === 'enough'
         ? `the signed-in admin holds ${rightsCheck.held.join(', ')}: enough for every step`
         : rightsCheck.verdict === 'unknown'
-          ? `the admin's rights could not be checked first (${rightsCheck.why}); Graph will refuse a step the admin may not do`
+          ? `the admin's rights could not be checked first (${rightsCheck.why}); Graph will refuse ` +
+            `a step the admin may not do`
           : undefined;
     if (rightsCheck.verdict === 'missing' && !flags.dryRun) {
       throw failure(`${session.username} may not ${rightsCheck.missing.map((m) => m.what).join(', nor ')}.`, {
         code: 'EXO-ADMIN-RIGHTS',
-        why: `That needs ${rightsCheck.missing.map((m) => m.anyOf.map((r) => r.name).join(' or ')).join('; and ')}; the admin holds ${rightsCheck.held.join(', ') || 'no directory role'}. Nothing was changed.`,
-        fix: 'Sign in with an account that holds the role (or activate it in Privileged Identity Management first), then run the command again.',
+        why:
+          `That needs ` +
+          `${rightsCheck.missing.map((m) => m.anyOf.map((r) => r.name).join(' or ')).join('; and ')}; the admin ` +
+          `holds ${rightsCheck.held.join(', ') || 'no directory role'}. Nothing was changed.`,
+        fix:
+          'Sign in with an account that holds the role (or activate it in Privileged Identity ' +
+          'Management first), then run the command again.',
       });
     }
     // The tenant's credential policy, before the certificate is made (a brought certificate is Graph's to judge).
@@ -174,7 +181,8 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const sharedWith = (found.verdict?.profiles ?? []).filter((p) => p !== profileName);
     if (sharedWith.length)
       ctx.out.info(
-        `The app '${found.app!.displayName}' is already used by profile ${sharedWith.join(', ')}: profile '${profileName}' shares it, with a certificate of its own beside theirs.`,
+        `The app '${found.app!.displayName}' is already used by profile ${sharedWith.join(', ')}: ` +
+          `profile '${profileName}' shares it, with a certificate of its own beside theirs.`,
       );
     const adoption = found.adopting
       ? await decideAdoption(ctx, flags, dir, found, strategy.describe(answers.rights))
@@ -241,7 +249,8 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const plan = [
       ...(rightsCheck.verdict === 'missing'
         ? [
-            `STOP: the signed-in admin may not ${rightsCheck.missing.map((m) => `${m.what} (needs ${m.anyOf.map((r) => r.name).join(' or ')})`).join('; nor ')}`,
+            `STOP: the signed-in admin may not ` +
+              `${rightsCheck.missing.map((m) => `${m.what} (needs ${m.anyOf.map((r) => r.name).join(' or ')})`).join('; nor ')}`,
           ]
         : rightsLine
           ? [`check: ${rightsLine}`]
@@ -266,7 +275,10 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       )
         return notChanged(plan, true);
     }
-    onStop = `Cancelled. What finished is recorded in profile '${profileName}'; run the same command again to resume (exo-cba init --profile ${profileName}${flags.sandbox ? ' --sandbox' : ''}): finished steps are reused.`;
+    onStop =
+      `Cancelled. What finished is recorded in profile '${profileName}'; run the same ` +
+      `command again to resume (exo-cba init --profile ` +
+      `${profileName}${flags.sandbox ? ' --sandbox' : ''}): finished steps are reused.`;
 
     await runSteps(ctx, INIT_STEPS, run);
 
@@ -289,12 +301,14 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const theDefault = await ctx.profiles.defaultName();
     if (theDefault && theDefault !== profileName)
       ctx.out.info(
-        `The default profile stays '${theDefault}': use --profile ${profileName} with check, rotate and remove (or 'exo-cba status --set-default ${profileName}').`,
+        `The default profile stays '${theDefault}': use --profile ${profileName} with check, rotate ` +
+          `and remove (or 'exo-cba status --set-default ${profileName}').`,
       );
     if (run.generatedPassword && run.files!.pfxPasswordFile) {
       if (ctx.interactive)
         ctx.out.info(
-          `PFX password (generated; shown once, also stored, readable only by you, in ${run.files!.pfxPasswordFile}): ${ctx.out.color.bold(run.generatedPassword)}`,
+          `PFX password (generated; shown once, also stored, readable only by you, in ` +
+            `${run.files!.pfxPasswordFile}): ${ctx.out.color.bold(run.generatedPassword)}`,
         );
       else
         ctx.out.info(

@@ -133,7 +133,8 @@ export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): 
     const ours = judged.filter((j) => j.verdict.ours);
     if (ours.length > 1) {
       throw failure(
-        `There are ${ours.length} applications named '${input.appName}' that exo-cba could use (appIds ${ours.map((j) => j.app.appId).join(', ')}).`,
+        `There are ${ours.length} applications named '${input.appName}' that exo-cba could use ` +
+          `(appIds ${ours.map((j) => j.app.appId).join(', ')}).`,
         {
           why: 'exo-cba will not guess which one to use.',
           fix: 'Pick another --app-name, or delete the extra registrations in Entra ID > App registrations.',
@@ -184,14 +185,16 @@ async function notOurs(
     const owners =
       creds?.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none';
     lines.push(
-      `'${app.displayName}' appId ${app.appId}, created ${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}, owners: ${owners}`,
+      `'${app.displayName}' appId ${app.appId}, created ` +
+        `${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}, owners: ${owners}`,
     );
     lines.push(`    not exo-cba's: ${verdict.why}`);
     for (const f of verdict.foreign) lines.push(`    ${describeForeign(f)}`);
   }
   return usageError(
     `An app named '${appName}' already exists and exo-cba cannot prove it is its own:\n  ${lines.join('\n  ')}`,
-    `Choose another --app-name, or take this app over deliberately with --adopt-app ${judged[0]!.app.appId} (exo-cba then lists its credentials and grants and asks before granting anything).`,
+    `Choose another --app-name, or take this app over deliberately with --adopt-app ` +
+      `${judged[0]!.app.appId} (exo-cba then lists its credentials and grants and asks before granting anything).`,
     'Granting Exchange rights to an app someone else registered would hand those rights to whoever holds its keys.',
   );
 }

@@ -41,7 +41,8 @@ export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<Com
   const opened = new Map<string, Promise<Svc>>();
   const unregister = ctx.services.onInterrupt(
     () =>
-      'Cancelled. The rotation is recorded in the profile as it stood; run the same rotate again to resume: nothing is added twice.',
+      'Cancelled. The rotation is recorded in the profile as it stood; run the same rotate again to ' +
+      'resume: nothing is added twice.',
   );
   // One connection set per (cloud, sandbox), shared by the rotations in flight.
   const svcFor = (t: AppTarget) => {

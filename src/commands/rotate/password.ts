@@ -63,7 +63,8 @@ export async function passwordForNewPfx(
     if (ctx.interactive) return { password: await typedTwice(), source: { kind: 'typed' } };
     throw usageError(
       '--new-password needs the new password, and this run is not interactive.',
-      'Put it in an environment variable and pass its name with --new-password-env NAME (the profile remembers the name).',
+      'Put it in an environment variable and pass its name with --new-password-env NAME (the ' +
+        'profile remembers the name).',
     );
   }
   if (source?.kind === 'env')
@@ -102,7 +103,10 @@ export async function passwordForNewPfx(
             x509.readCredential(bytes, pfx!, v);
             return true;
           } catch {
-            return 'That password does not open the current PFX. Type it again, or press Ctrl-C and use --new-password.';
+            return (
+              'That password does not open the current PFX. Type it again, or press Ctrl-C and ' +
+              'use --new-password.'
+            );
           }
         },
       });
@@ -110,7 +114,8 @@ export async function passwordForNewPfx(
     }
     throw usageError(
       'The PFX password was typed at init, and this run is not interactive.',
-      'Put it in an environment variable and pass its name with --pfx-password-env NAME; the profile then remembers the name for scheduled runs.',
+      'Put it in an environment variable and pass its name with --pfx-password-env NAME; the ' +
+        'profile then remembers the name for scheduled runs.',
     );
   }
   // No source known (an app given by flags): a new password, in a file beside the new PFX.

@@ -163,7 +163,9 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
       if (ctx.clock.now().getTime() + wait > until)
         return {
           confirmed: false,
-          note: `Graph accepted the removal, but the key was still ${dir ? 'listed on the app' : 'accepted by the token service'} ${GONE_WAIT_MS / 1000} s later`,
+          note:
+            `Graph accepted the removal, but the key was still ` +
+            `${dir ? 'listed on the app' : 'accepted by the token service'} ${GONE_WAIT_MS / 1000} s later`,
         };
       await ctx.clock.sleep(wait);
     }
@@ -202,7 +204,9 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         if (!o.admin && !record.keyId)
           return {
             confirmed: false,
-            note: `the key id of ${what} is unknown, so it is still registered: remove it in the portal, or run rotate --admin`,
+            note:
+              `the key id of ${what} is unknown, so it is still registered: remove it in the ` +
+              `portal, or run rotate --admin`,
           };
         const { dir, app } = await adminApp();
         const keys = await dir.getKeyCredentials(app.id);

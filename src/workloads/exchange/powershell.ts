@@ -41,7 +41,8 @@ export function powershell(
     '',
     '# Any OS (PowerShell 7): use the PFX file directly.',
     `$pfxPassword = Read-Host -AsSecureString -Prompt 'PFX password'`,
-    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateFilePath ${pfx} -CertificatePassword $pfxPassword -Organization ${p.organization}${env}`,
+    `Connect-ExchangeOnline -AppId ${p.appId} -CertificateFilePath ${pfx} -CertificatePassword ` +
+      `$pfxPassword -Organization ${p.organization}${env}`,
   ];
   if (p.compliance) {
     const cc = cloudRow(p.cloud).complianceConnection;
@@ -51,7 +52,8 @@ export function powershell(
     lines.push(
       '',
       '# Security & Compliance PowerShell (the rights serve it too):',
-      `Connect-IPPSSession -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ${p.organization}${endpoints}`,
+      `Connect-IPPSSession -AppId ${p.appId} -CertificateThumbprint ${p.thumbprint} -Organization ` +
+        `${p.organization}${endpoints}`,
     );
   }
   return lines.join('\n');

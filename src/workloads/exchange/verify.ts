@@ -40,7 +40,9 @@ export function diagnoseAuthError(err: AuthError, ctx: { appId: string; tenant: 
     case 'key-unknown':
       return {
         what: `This certificate is not registered on the app, or the signature does not match${code}.`,
-        fix: 'Upload the certificate (exo-cba rotate --admin, or the portal), or use the certificate that is registered.',
+        fix:
+          'Upload the certificate (exo-cba rotate --admin, or the portal), or use the ' +
+          'certificate that is registered.',
         replicating: true,
       };
     case 'no-service-principal':
@@ -94,7 +96,9 @@ export function diagnoseAuthError(err: AuthError, ctx: { appId: string; tenant: 
       };
     case 'tls':
       return {
-        what: `The TLS connection to ${err.extra.network?.origin ?? 'the token service'} could not be trusted: ${err.description}.`,
+        what:
+          `The TLS connection to ${err.extra.network?.origin ?? 'the token service'} could not ` +
+          `be trusted: ${err.description}.`,
         fix: "A TLS-inspecting proxy's root CA must be trusted: set NODE_EXTRA_CA_CERTS to a PEM file with it.",
         replicating: false,
       };
@@ -120,7 +124,9 @@ export function diagnoseProbe(
   switch (p.kind) {
     case 'no-app-role':
       return {
-        what: `Exchange refused the token (HTTP ${p.status}): the app is missing the ${EXCHANGE_MANAGE_AS_APP} permission or its consent.`,
+        what:
+          `Exchange refused the token (HTTP ${p.status}): the app is missing the ` +
+          `${EXCHANGE_MANAGE_AS_APP} permission or its consent.`,
         fix: 'Grant admin consent for Exchange.ManageAsApp (re-run exo-cba init).',
         replicating: true,
       };
@@ -204,7 +210,9 @@ export async function verifyConnection(
         last = {
           stage: 'consent',
           diagnosis: {
-            what: `The token has no ${EXCHANGE_MANAGE_AS_APP} role: admin consent is missing or has not replicated yet.`,
+            what:
+              `The token has no ${EXCHANGE_MANAGE_AS_APP} role: admin consent is missing or has ` +
+              `not replicated yet.`,
             fix: 'Grant admin consent for Exchange.ManageAsApp (exo-cba init does it).',
             replicating: true,
           },

@@ -12,7 +12,9 @@ export const consent: Check = {
     return {
       status: 'fail',
       message: `token has no ${EXCHANGE_MANAGE_AS_APP} role: admin consent is missing`,
-      fix: `Re-run 'exo-cba init${r.t.profile ? ` --profile ${r.t.profile.name}` : ''}', or in the portal: App registrations > API permissions > Grant admin consent.`,
+      fix:
+        `Re-run 'exo-cba init${r.t.profile ? ` --profile ${r.t.profile.name}` : ''}', or in the ` +
+        `portal: App registrations > API permissions > Grant admin consent.`,
     };
   },
 };

@@ -46,12 +46,16 @@ export const keys: Check = {
       if (soon.length)
         return {
           status: 'warn',
-          message: `registered; other keys expiring soon: ${soon.map((k) => `${thumbprintOfKey(k) ?? k.keyId} (${k.endDateTime.slice(0, 10)})`).join(', ')}`,
+          message:
+            `registered; other keys expiring soon: ` +
+            `${soon.map((k) => `${thumbprintOfKey(k) ?? k.keyId} (${k.endDateTime.slice(0, 10)})`).join(', ')}`,
           fix: 'Remove or rotate them (exo-cba rotate --finish removes the old keys of a rotation).',
         };
       return {
         status: 'pass',
-        message: `registered as key ${mine.keyId}; ${app.keyCredentials.length - 1} other key(s), none expiring within ${r.o.warnDays} days`,
+        message:
+          `registered as key ${mine.keyId}; ${app.keyCredentials.length - 1} other key(s), ` +
+          `none expiring within ${r.o.warnDays} days`,
       };
     } catch (err) {
       if (err instanceof GraphApiError && (err.status === 403 || err.status === 401))

@@ -12,7 +12,8 @@ export const overlap: Check = {
     const line = previous
       .map(
         (p) =>
-          `${p.thumbprint} ${p.retireAfter ? `goes after ${p.retireAfter.slice(0, 16).replace('T', ' ')} UTC` : 'goes at rotate --finish'}`,
+          `${p.thumbprint} ` +
+          `${p.retireAfter ? `goes after ${p.retireAfter.slice(0, 16).replace('T', ' ')} UTC` : 'goes at rotate --finish'}`,
       )
       .join('; ');
     if (overdue.length)

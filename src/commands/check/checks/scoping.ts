@@ -20,8 +20,12 @@ export const scoping: Check = {
       };
     return {
       status: 'warn',
-      message: `the app also holds the directory role ${roles.map((x) => x.name).join(', ')}, which defeats the Exchange RBAC scoping`,
-      fix: `Remove it (Entra ID > Roles and administrators), or re-run 'exo-cba init --profile ${r.t.profile!.name}' and let it remove the role.`,
+      message:
+        `the app also holds the directory role ${roles.map((x) => x.name).join(', ')}, which ` +
+        `defeats the Exchange RBAC scoping`,
+      fix:
+        `Remove it (Entra ID > Roles and administrators), or re-run 'exo-cba init --profile ` +
+        `${r.t.profile!.name}' and let it remove the role.`,
     };
   },
 };

@@ -162,10 +162,17 @@ export const application: Step<InitRun, Ctx> = {
   plan(_ctx, s) {
     const app = s.survey.app;
     if (!app)
-      return `create application '${s.answers.appName}' (single tenant, declaring Exchange.ManageAsApp, with the certificate as its key): PATCH /applications(uniqueName=…) with Prefer: create-if-missing`;
+      return (
+        `create application '${s.answers.appName}' (single tenant, declaring ` +
+        `Exchange.ManageAsApp, with the certificate as its key): PATCH /applications(uniqueName=…) ` +
+        `with Prefer: create-if-missing`
+      );
     if (hasManageAsApp(app.requiredResourceAccess))
       return `reuse application '${app.displayName}' (appId ${app.appId})`;
-    return `reuse application '${app.displayName}' (appId ${app.appId}) and declare Exchange.ManageAsApp on it: PATCH /applications/{id}`;
+    return (
+      `reuse application '${app.displayName}' (appId ${app.appId}) and declare ` +
+      `Exchange.ManageAsApp on it: PATCH /applications/{id}`
+    );
   },
   async run(ctx, s) {
     const found = s.survey.app;

@@ -43,11 +43,20 @@ export const certificate: Step<InitRun, Ctx> = {
   id: 'certificate',
   async plan(ctx, s) {
     if (s.brought)
-      return `use the certificate ${s.brought.thumbprint} from ${s.flags.certFile}; write its files to ${s.answers.outDir}`;
+      return (
+        `use the certificate ${s.brought.thumbprint} from ${s.flags.certFile}; write its files ` +
+        `to ${s.answers.outDir}`
+      );
     const kept = await reusable(ctx, s);
     if (kept)
-      return `reuse the profile's certificate ${kept.thumbprint} (valid until ${kept.notAfter.toISOString().slice(0, 10)})`;
-    return `make a ${s.answers.keySize}-bit RSA certificate valid ${s.answers.validityDays} days; write its files to ${s.answers.outDir} (anything in the way is archived)`;
+      return (
+        `reuse the profile's certificate ${kept.thumbprint} (valid until ` +
+        `${kept.notAfter.toISOString().slice(0, 10)})`
+      );
+    return (
+      `make a ${s.answers.keySize}-bit RSA certificate valid ${s.answers.validityDays} days; ` +
+      `write its files to ${s.answers.outDir} (anything in the way is archived)`
+    );
   },
   async run(ctx, s) {
     const kept = await reusable(ctx, s);
@@ -101,7 +110,8 @@ export const certificate: Step<InitRun, Ctx> = {
     const was = await ctx.files.tighten(files.dir);
     if (was !== undefined)
       ctx.out.info(
-        `${files.dir} was open to other users (mode ${was.toString(8)}); made it private (700) before writing key material.`,
+        `${files.dir} was open to other users (mode ${was.toString(8)}); made it private (700) ` +
+          `before writing key material.`,
       );
     const archived = await clearTheWay(
       ctx.files,

@@ -43,7 +43,8 @@ export const foreignCredentials: Step<InitRun, Pick<Context, 'out'>> = {
     ].filter((id) => ids.has(id));
     if (left.length)
       throw failure(
-        `${left.length} of the credentials to remove are still on '${app.displayName}' after removing them (${left.join(', ')}).`,
+        `${left.length} of the credentials to remove are still on '${app.displayName}' after ` +
+          `removing them (${left.join(', ')}).`,
         { fix: 'Remove them in Entra ID > App registrations > Certificates & secrets, then re-run init.' },
       );
     s.outcomes['foreignCredentials'] = 'removed';

@@ -12,7 +12,10 @@ export const key: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
     const thumbprint = s.brought?.thumbprint;
     if (thumbprint && s.survey.app.keyCredentials.some((k) => thumbprintOfKey(k) === thumbprint))
       return 'reuse the key already on the app';
-    return 'add the certificate to the app, keeping its other keys: PATCH /applications/{id} keyCredentials (then read back)';
+    return (
+      'add the certificate to the app, keeping its other keys: PATCH /applications/{id} ' +
+      'keyCredentials (then read back)'
+    );
   },
   async run(ctx, s) {
     const uploaded =

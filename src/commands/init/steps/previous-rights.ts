@@ -29,13 +29,16 @@ export const previousRights: Step<InitRun, Pick<Context, 'clock' | 'out' | 'inte
     const go = ctx.interactive
       ? await ctx.prompt.confirm({
           name: 'removePreviousRights',
-          message: `Remove the earlier ${oldStrategy.describe(old)} from the app? (Left in place, it defeats the new scoping.)`,
+          message:
+            `Remove the earlier ${oldStrategy.describe(old)} from the app? (Left in place, ` +
+            `it defeats the new scoping.)`,
           default: true,
         })
       : s.flags.yes;
     if (!go) {
       ctx.out.warn(
-        `The app still holds ${oldStrategy.describe(old)}: Exchange adds rights up, so ${strategyFor(s.answers.rights).describe(s.answers.rights)} limits nothing until it is removed.`,
+        `The app still holds ${oldStrategy.describe(old)}: Exchange adds rights up, so ` +
+          `${strategyFor(s.answers.rights).describe(s.answers.rights)} limits nothing until it is removed.`,
       );
       return;
     }

@@ -32,7 +32,9 @@ export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
   id: 'verify',
   plan: (_ctx, s) =>
     s.flags.verify
-      ? `verify: an app-only token from the certificate, then ${s.strategy.verifyCmdlet(s.answers.rights)} in Exchange (waiting up to ${Math.round(s.flags.waitMs / 1000)} s for replication)`
+      ? `verify: an app-only token from the certificate, then ` +
+        `${s.strategy.verifyCmdlet(s.answers.rights)} in Exchange (waiting up to ` +
+        `${Math.round(s.flags.waitMs / 1000)} s for replication)`
       : 'skip verification (--no-verify): the result is then unverified',
   async run(ctx, s) {
     if (!s.flags.verify) return;
@@ -67,7 +69,9 @@ export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
         `Set up, but not verified within ${Math.round(s.flags.waitMs / 1000)} s: ${outcome.diagnosis.what}`,
         {
           why: 'Entra and Exchange can take several minutes to see a new app, grant and role.',
-          fix: `Re-run the same 'exo-cba init' to keep waiting (everything done so far is reused), or try 'exo-cba check --profile ${s.profileName}' later. ${outcome.diagnosis.fix}`,
+          fix:
+            `Re-run the same 'exo-cba init' to keep waiting (everything done so far is reused), ` +
+            `or try 'exo-cba check --profile ${s.profileName}' later. ${outcome.diagnosis.fix}`,
         },
       );
     }

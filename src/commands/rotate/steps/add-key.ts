@@ -13,13 +13,15 @@ export const addKey: Step<RotateRun, Pick<Context, 'out'>> = {
       ? undefined
       : r.o.admin
         ? 'add the new key with an admin: PATCH /applications/{id} keyCredentials, keeping the others (read back)'
-        : 'add the new key as the app itself: POST /applications/{id}/addKey with a proof signed by the current certificate',
+        : 'add the new key as the app itself: POST /applications/{id}/addKey with a proof signed by ' +
+          'the current certificate',
   async run(ctx, r) {
     if (r.done || !r.pending) return;
     const p = r.pending;
     if (r.profile?.pendingCertificate && (await r.keys.signsIn(p.cred))) {
       ctx.out.info(
-        `${ctx.out.color.green('✔')} The new key is registered already (an interrupted run added it); not adding it again`,
+        `${ctx.out.color.green('✔')} The new key is registered already (an interrupted run added ` +
+          `it); not adding it again`,
       );
       return;
     }

@@ -31,7 +31,8 @@ export const certificate: Step<RotateRun, Ctx> = {
   plan: (ctx, r) =>
     r.done
       ? undefined
-      : `make a ${r.o.keySize}-bit certificate valid ${r.o.validityDays} days, in ${path.join(stablePaths(ctx, r).dir, 'pending')} until it is verified`,
+      : `make a ${r.o.keySize}-bit certificate valid ${r.o.validityDays} days, in ` +
+        `${path.join(stablePaths(ctx, r).dir, 'pending')} until it is verified`,
   async run(ctx, r) {
     if (r.done) return;
     const recorded = r.profile?.pendingCertificate;

@@ -30,7 +30,9 @@ export const decide: Step<RotateRun, Pick<Context, 'clock'>> = {
         r.done = {
           ...r.base,
           action: 'skipped',
-          reason: `certificate ${current.thumbprint} expires in ${days} days (${current.notAfter.toISOString().slice(0, 10)}), not within ${o.ifExpiringWithin}`,
+          reason:
+            `certificate ${current.thumbprint} expires in ${days} days ` +
+            `(${current.notAfter.toISOString().slice(0, 10)}), not within ${o.ifExpiringWithin}`,
           thumbprint: current.thumbprint,
           notAfter: current.notAfter.toISOString(),
         };
@@ -43,7 +45,9 @@ export const decide: Step<RotateRun, Pick<Context, 'clock'>> = {
         EXIT.usage,
         "The app's object id is needed (addKey/removeKey address the application object, and the proof names it).",
         {
-          fix: 'Pass --object-id (Entra ID > App registrations > Object ID) or EXO_CBA_APP_OBJECT_ID, or use a profile.',
+          fix:
+            'Pass --object-id (Entra ID > App registrations > Object ID) or ' +
+            'EXO_CBA_APP_OBJECT_ID, or use a profile.',
         },
       );
     }
@@ -54,10 +58,13 @@ export const decide: Step<RotateRun, Pick<Context, 'clock'>> = {
     if (!valid && !o.admin) {
       throw new CliError(
         EXIT.failed,
-        `No valid certificate is left to sign the rotation${current ? ` (${current.thumbprint} expired on ${current.notAfter.toISOString()})` : ''}.`,
+        `No valid certificate is left to sign the ` +
+          `rotation${current ? ` (${current.thumbprint} expired on ${current.notAfter.toISOString()})` : ''}.`,
         {
           why: 'addKey needs a proof signed by a certificate the app still accepts.',
-          fix: `Run 'exo-cba rotate${t.profile ? ` --profile ${t.profile.name}` : ''} --admin': an admin signs in and replaces the key.`,
+          fix:
+            `Run 'exo-cba rotate${t.profile ? ` --profile ${t.profile.name}` : ''} --admin': an ` +
+            `admin signs in and replaces the key.`,
         },
       );
     }

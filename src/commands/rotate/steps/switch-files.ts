@@ -24,7 +24,10 @@ export const switchFiles: Step<
       : r.o.overlapMs === 0
         ? 'none: it is removed at once'
         : `${Math.round((r.o.overlapMs / 86_400_000) * 10) / 10} days, then any rotate removes it`;
-    return `archive the current files and put the new certificate at the same paths in ${stable.dir}; the old key stays registered for the overlap (${overlap})`;
+    return (
+      `archive the current files and put the new certificate at the same paths in ` +
+      `${stable.dir}; the old key stays registered for the overlap (${overlap})`
+    );
   },
   async run(ctx, r) {
     if (r.done || !r.pending) return;
@@ -107,7 +110,8 @@ export const switchFiles: Step<
       await ctx.profiles.save(r.profile);
     }
     ctx.out.info(
-      `${ctx.out.color.green('✔')} The new certificate is in place at ${stable.pfx}${archived.length ? `; the previous files are in ${archiveDir}` : ''}`,
+      `${ctx.out.color.green('✔')} The new certificate is in place at ` +
+        `${stable.pfx}${archived.length ? `; the previous files are in ${archiveDir}` : ''}`,
     );
   },
 };

@@ -17,7 +17,9 @@ export const verify: Step<RotateRun> = {
   plan: (_ctx, r) =>
     r.done
       ? undefined
-      : `verify the new certificate: an app-only token, then ${r.profile ? strategyFor(r.profile.rights).verifyCmdlet(r.profile.rights) : 'Get-AcceptedDomain'} in Exchange (up to ${Math.round(r.o.waitMs / 1000)} s)`,
+      : `verify the new certificate: an app-only token, then ` +
+        `${r.profile ? strategyFor(r.profile.rights).verifyCmdlet(r.profile.rights) : 'Get-AcceptedDomain'} in ` +
+        `Exchange (up to ${Math.round(r.o.waitMs / 1000)} s)`,
   async run(ctx, r) {
     if (r.done || !r.pending) return;
     const p = r.pending;
@@ -76,7 +78,10 @@ export const verify: Step<RotateRun> = {
       EXIT.failed,
       `The new certificate could not be verified within ${Math.round(r.o.waitMs / 1000)} s: ${outcome.diagnosis.what}`,
       {
-        why: `Rolled back: ${rollback}; the current certificate${r.current ? ` ${r.current.thumbprint}` : ''} stays in use${archived.length ? `; the new files went to ${path.dirname(archived[0]!)}` : ''}.`,
+        why:
+          `Rolled back: ${rollback}; the current ` +
+          `certificate${r.current ? ` ${r.current.thumbprint}` : ''} stays in ` +
+          `use${archived.length ? `; the new files went to ${path.dirname(archived[0]!)}` : ''}.`,
         fix: `${outcome.diagnosis.fix} Then run rotate again (a longer --wait helps while Entra replicates).`,
       },
     );
