@@ -76,7 +76,7 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
     (r.roleGroup
       ? `Exchange role group '${r.roleGroup}'`
       : `Exchange management role${(r.roles ?? []).length > 1 ? 's' : ''} ` +
-        `${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}`) +
+        (r.roles ?? []).map((x) => `'${x}'`).join(', ')) +
     `${r.scope ? ` in scope '${r.scope}'` : ''} (Exchange RBAC, no directory role)`,
   graphScopes: [],
   adminNeeds: [

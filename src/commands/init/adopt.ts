@@ -27,13 +27,15 @@ export async function decideAdoption(
       `Adopting '${app.displayName}' (appId ${app.appId}, created ` +
         `${app.createdDateTime?.slice(0, 10) ?? 'on an unknown date'}), which exo-cba did not create.`,
       `  owners (they can add credentials at any time): ` +
-        `${creds.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none'}`,
+        (creds.owners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id).join(', ') || 'none'),
       `  credentials exo-cba did not make: ${v.foreign.length ? '' : 'none'}`,
       ...v.foreign.map((f) => `    ${describeForeign(f)}`),
       `  app role grants it holds: ` +
-        `${grants.length ? grants.map((g) => `${g.appRoleId} on ${g.resourceId}`).join(', ') : 'none'}`,
+        (grants.length ? grants.map((g) => `${g.appRoleId} on ${g.resourceId}`).join(', ') : 'none'),
       `  directory roles it holds: ` +
-        `${roles.length ? roles.map((r) => roleByTemplateId(r.roleDefinitionId)?.name ?? r.roleDefinitionId).join(', ') : 'none'}`,
+        (roles.length
+          ? roles.map((r) => roleByTemplateId(r.roleDefinitionId)?.name ?? r.roleDefinitionId).join(', ')
+          : 'none'),
     ].join('\n'),
   );
   if (ctx.interactive) {

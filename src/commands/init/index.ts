@@ -250,7 +250,9 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       ...(rightsCheck.verdict === 'missing'
         ? [
             `STOP: the signed-in admin may not ` +
-              `${rightsCheck.missing.map((m) => `${m.what} (needs ${m.anyOf.map((r) => r.name).join(' or ')})`).join('; nor ')}`,
+              rightsCheck.missing
+                .map((m) => `${m.what} (needs ${m.anyOf.map((r) => r.name).join(' or ')})`)
+                .join('; nor '),
           ]
         : rightsLine
           ? [`check: ${rightsLine}`]

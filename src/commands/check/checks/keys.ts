@@ -48,7 +48,7 @@ export const keys: Check = {
           status: 'warn',
           message:
             `registered; other keys expiring soon: ` +
-            `${soon.map((k) => `${thumbprintOfKey(k) ?? k.keyId} (${k.endDateTime.slice(0, 10)})`).join(', ')}`,
+            soon.map((k) => `${thumbprintOfKey(k) ?? k.keyId} (${k.endDateTime.slice(0, 10)})`).join(', '),
           fix: 'Remove or rotate them (exo-cba rotate --finish removes the old keys of a rotation).',
         };
       return {

@@ -13,7 +13,9 @@ export const overlap: Check = {
       .map(
         (p) =>
           `${p.thumbprint} ` +
-          `${p.retireAfter ? `goes after ${p.retireAfter.slice(0, 16).replace('T', ' ')} UTC` : 'goes at rotate --finish'}`,
+          (p.retireAfter
+            ? `goes after ${p.retireAfter.slice(0, 16).replace('T', ' ')} UTC`
+            : 'goes at rotate --finish'),
       )
       .join('; ');
     if (overdue.length)
