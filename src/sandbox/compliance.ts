@@ -23,7 +23,7 @@ import { COMPLIANCE_CAPABLE_ROLES, COMPLIANCE_RESOURCE, MANAGE_AS_APP, ROLE } fr
 import { fieldError } from './field-errors.js';
 
 /** The backend the sandbox tenant lives on (the first label is what clients keep). */
-export const COMPLIANCE_BACKEND = 'sbx01b.admin.protection.outlook.com';
+const COMPLIANCE_BACKEND = 'sbx01b.admin.protection.outlook.com';
 
 const READ_ONLY_ROLES: readonly string[] = [ROLE.globalReader, ROLE.securityReader];
 

@@ -59,7 +59,7 @@ export interface Application {
   }[];
 }
 
-interface AppRole {
+export interface AppRole {
   id: string;
   value: string;
   displayName: string;

@@ -107,7 +107,7 @@ function permissions(c: SitesContext, site: Site): SbResponse | undefined {
   const roles = b['roles'];
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => SITE_ROLES.includes(String(r))))
     return invalidRequest(`Invalid value for roles: use one or more of ${SITE_ROLES.join(', ')}.`);
-  const ids = (b['grantedToIdentitiesV2'] ?? b['grantedToIdentities']) as unknown;
+  const ids = b['grantedToIdentitiesV2'] ?? b['grantedToIdentities'];
   const app = Array.isArray(ids)
     ? (ids[0] as { application?: { id?: unknown; displayName?: unknown } } | undefined)?.application
     : undefined;
