@@ -28,7 +28,7 @@ export function openIdDocumentOf(body: unknown): OpenIdDocument | undefined {
   return doc as unknown as OpenIdDocument;
 }
 
-export function openIdConfigurationUrl(authority: string): string {
+function openIdConfigurationUrl(authority: string): string {
   return `${authority}/v2.0/.well-known/openid-configuration`;
 }
 

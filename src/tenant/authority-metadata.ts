@@ -1,4 +1,4 @@
-import type { Context } from '../core/context.js';
+import type { Context } from '../context.js';
 import { AUTHORITY_METADATA_MAX_AGE_MS, type AuthorityMetadata } from '../core/authority-metadata.js';
 import { AuthError, type AppCredential, type AppToken, type Identity } from '../adapters/identity.js';
 import { openIdDocumentOf } from '../adapters/authority-metadata.js';

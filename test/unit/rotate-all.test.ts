@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eachFairly, oneQuestionAtATime } from '../../src/commands/rotate/all.js';
-import type { Prompt } from '../../src/core/context.js';
+import type { Prompt } from '../../src/context.js';
 
 test('rotate --all: a tenant whose rotation is held up keeps only its share; the other tenant goes on', async () => {
   const items = ['A1', 'A2', 'A3', 'B1', 'B2', 'B3'];

@@ -1,4 +1,4 @@
-import type { Prompt } from '../../core/context.js';
+import type { Prompt } from '../../context.js';
 
 /**
  * rotate --all's scheduling: up to `concurrency` rotations at once, shared fairly between tenants. The next
