@@ -36,7 +36,8 @@ export interface FaultState {
   deniedScopes: string[];
   /** How Exchange refuses a principal without an Exchange-capable role: 401 JSON, or the 403 with a NUL body seen in the field. */
   exchangeRoleDenial: '401' | '403-nul';
-  /** Whether S&C's global host sends every admin API call to the tenant's regional host (true, as the field sees it). */
+  /** Whether S&C's global host sends every admin API call to the ' +
+    'tenant's regional host (true, as the field sees it). */
   complianceRedirect: boolean;
   /** A cloud or tenant without the applications' alternate key: every `(uniqueName=…)` segment is refused. */
   alternateKey: 'offered' | 'refused';

@@ -116,7 +116,8 @@ export const FIELD_ERRORS: FieldError[] = [
       graphError(
         400,
         'CredentialInvalidLifetimeAsPerAppPolicy',
-        `Credential lifetime exceeds the max value allowed as per assigned policy '${v.id ?? '00000000-0000-0000-0000-000000000000'}'.`,
+        `Credential lifetime exceeds the max value allowed as per assigned policy ` +
+          `'${v.id ?? '00000000-0000-0000-0000-000000000000'}'.`,
         {
           details: [
             { code: 'InvalidKeyEndDate', message: 'Key credential end date is invalid.', target: 'EndDate' },
@@ -402,7 +403,9 @@ export const FIELD_ERRORS: FieldError[] = [
           details: [
             {
               code: 'Client',
-              message: `|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object '${v.id ?? 'x'}' couldn't be found.`,
+              message:
+                `|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation ` +
+                `couldn't be performed because object '${v.id ?? 'x'}' couldn't be found.`,
             },
           ],
         },

@@ -6,7 +6,7 @@ import { fieldError } from './field-errors.js';
  * and the refusal of a key that breaks its lifetime cap (400 CredentialInvalidLifetimeAsPerAppPolicy, recorded
  * for passwords in azure-cli#28522 and microsoft-365-agents-toolkit#10998; microsoft-facts §8).
  */
-export const DEFAULT_POLICY_ID = '00000000-0000-0000-0000-000000000000';
+const DEFAULT_POLICY_ID = '00000000-0000-0000-0000-000000000000';
 
 export interface KeyRule {
   restrictionType: 'asymmetricKeyLifetime' | 'trustedCertificateAuthority';

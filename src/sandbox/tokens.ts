@@ -510,7 +510,8 @@ export class TokenService {
             401,
             'invalid_client',
             7000215,
-            `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+            `Invalid client secret provided. Ensure the secret being sent in the request is the ` +
+              `client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
           );
     }
     if (f.get('client_assertion_type') !== ASSERTION_TYPE || !f.get('client_assertion')) {

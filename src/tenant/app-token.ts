@@ -12,6 +12,7 @@ export function servicePrincipalMissing(claims: Record<string, unknown>): boolea
 export const SP_MISSING = {
   what: "the app's service principal is missing (deleted, or not created yet): Entra issued a token without an oid",
   fix: (profile?: string) =>
-    `Re-run 'exo-cba init${profile ? ` --profile ${profile}` : ''}' (it creates the service principal and grants it again), ` +
+    `Re-run 'exo-cba init${profile ? ` --profile ${profile}` : ''}' (it creates the service ` +
+    `principal and grants it again), ` +
     'or restore the deleted enterprise application in Entra ID > Enterprise applications > Deleted applications.',
 };

@@ -17,7 +17,7 @@ export interface KeyPolicy {
 }
 
 /** P90D, P1Y, P2W, P1DT12H, PT2160H → whole days (rounded down); undefined when not a duration. */
-export function durationDays(iso: string): number | undefined {
+function durationDays(iso: string): number | undefined {
   const m =
     /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
       iso.trim(),
@@ -51,7 +51,7 @@ export function keyPolicyOf(p: TenantAppManagementPolicy, now: Date): KeyPolicy 
 }
 
 /** The certificate starts 5 minutes back (clock skew): its lifetime is the validity plus those minutes. */
-export const longestFittingDays = (maxDays: number) => Math.max(1, maxDays - 1);
+const longestFittingDays = (maxDays: number) => Math.max(1, maxDays - 1);
 
 /**
  * What the policy means for a certificate exo-cba is about to make: the validity to use (fitted under a cap,
@@ -69,7 +69,9 @@ export function fitToPolicy(
       ok: false,
       rule: 'trusted-ca',
       what: `The tenant accepts app certificates only from a trusted certificate authority (${policy.source}).`,
-      why: 'A self-signed certificate, which exo-cba makes, would be refused when it is added to the app. Nothing was changed.',
+      why:
+        'A self-signed certificate, which exo-cba makes, would be refused when it is added to ' +
+        'the app. Nothing was changed.',
       fix:
         'Have your CA issue a certificate (RSA 2048 or more, with its private key), then run init with it: ' +
         '--cert-file cert.pfx (and --pfx-password-env NAME) or --cert-file cert.pem --key-file key.pem.',
@@ -81,13 +83,19 @@ export function fitToPolicy(
     return {
       ok: false,
       rule: 'lifetime',
-      what: `--validity-days ${want.days} is longer than the tenant allows: at most ${policy.maxDays} days (${policy.source}).`,
-      why: `Graph refuses a key that outlives the cap (CredentialInvalidLifetimeAsPerAppPolicy); the certificate starts 5 minutes back for clock skew, so ${fit} days is the longest that fits.`,
+      what:
+        `--validity-days ${want.days} is longer than the tenant allows: at most ` +
+        `${policy.maxDays} days (${policy.source}).`,
+      why:
+        `Graph refuses a key that outlives the cap (CredentialInvalidLifetimeAsPerAppPolicy); ` +
+        `the certificate starts 5 minutes back for clock skew, so ${fit} days is the longest that fits.`,
       fix: `Pass --validity-days ${fit} or less (or leave it out: exo-cba then fits the certificate to the cap).`,
     };
   return {
     ok: true,
     days: fit,
-    note: `The tenant caps certificate lifetimes at ${policy.maxDays} days (${policy.source}): the certificate is made valid ${fit} days.`,
+    note:
+      `The tenant caps certificate lifetimes at ${policy.maxDays} days (${policy.source}): the ` +
+      `certificate is made valid ${fit} days.`,
   };
 }

@@ -1,4 +1,4 @@
-import type { Context } from '../../core/context.js';
+import type { Context } from '../../context.js';
 import { failure, usageError } from '../../core/errors.js';
 import { GraphApiError, type Directory } from '../../adapters/graph.js';
 import { fitToPolicy, keyPolicyOf } from '../../tenant/credential-policy.js';

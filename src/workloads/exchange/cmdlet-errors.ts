@@ -10,7 +10,7 @@
  * Security & Compliance workload (the same InvokeCommand transport) reads its answers the same way.
  */
 
-export type CmdletErrorKind =
+type CmdletErrorKind =
   /** The object named does not exist (ManagementObjectNotFoundException and kin). */
   | 'not-found'
   /** It exists already, or the member is in the group already. */
@@ -46,7 +46,7 @@ function splitTyped(text: string | undefined): [string, string] | undefined {
   return m ? [m[1] ?? '', (m[2] ?? '').trim()] : undefined;
 }
 
-export function kindOfType(type: string, message: string): CmdletErrorKind {
+function kindOfType(type: string, message: string): CmdletErrorKind {
   const t = type.split('.').pop() ?? type;
   if (/CommandNotFound/i.test(t) || /is not recognized as (the|a) name of a cmdlet/i.test(message))
     return 'not-recognised';
