@@ -165,7 +165,16 @@ export interface Directory {
 
 export { GraphApiError, isReplicationGap } from './graph-errors.js';
 
+/** An OData string literal: quoted, with a quote inside doubled ('O''Brien'). */
 const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/**
+ * An OData string literal as it goes into a URL. The Graph SDK joins paths and query options as given,
+ * without encoding them, so an `&`, `#`, `+`, `%`, `?` or `/` in a value would end or change the request.
+ */
+export const odataLiteral = (s: string) => encodeURIComponent(odataString(s));
+/** `$filter=prop eq 'value'`, encoded for the query string. */
+export const odataEq = (prop: string, value: string) =>
+  encodeURIComponent(`${prop} eq ${odataString(value)}`);
 
 interface SdkGraphError {
   statusCode?: number;
@@ -372,7 +381,7 @@ export async function makeDirectory(
           (
             (await client
               .api('/applications')
-              .filter(`displayName eq ${odataString(name)}`)
+              .filter(odataEq('displayName', name))
               .select(appFields)
               .get()) as { value: GraphApplication[] }
           ).value,
@@ -407,7 +416,7 @@ export async function makeDirectory(
           'read the application',
           () =>
             client
-              .api(`/applications(appId=${odataString(appId)})`)
+              .api(`/applications(appId=${odataLiteral(appId)})`)
               .select(appFields)
               .get() as Promise<GraphApplication>,
         ),
@@ -420,7 +429,7 @@ export async function makeDirectory(
     upsertApplication: (uniqueName, body) =>
       call('create the application', async () => {
         const res = (await client
-          .api(`/applications(uniqueName=${odataString(uniqueName)})`)
+          .api(`/applications(uniqueName=${odataLiteral(uniqueName)})`)
           .header('Prefer', 'create-if-missing')
           .responseType(sdk.ResponseType.RAW)
           .patch(body)) as Response;
@@ -469,7 +478,7 @@ export async function makeDirectory(
           'read the application',
           () =>
             client
-              .api(`/applications(uniqueName=${odataString(uniqueName)})`)
+              .api(`/applications(uniqueName=${odataLiteral(uniqueName)})`)
               .select(appFields)
               .get() as Promise<GraphApplication>,
         ),
@@ -506,7 +515,7 @@ export async function makeDirectory(
           'read the service principal',
           () =>
             client
-              .api(`/servicePrincipals(appId=${odataString(appId)})`)
+              .api(`/servicePrincipals(appId=${odataLiteral(appId)})`)
               .select('id,appId,displayName,appRoles')
               .get() as Promise<GraphServicePrincipal>,
         ),
@@ -541,7 +550,7 @@ export async function makeDirectory(
           (
             (await client
               .api('/roleManagement/directory/roleAssignments')
-              .filter(`principalId eq ${odataString(principalId)}`)
+              .filter(odataEq('principalId', principalId))
               .get()) as { value: GraphRoleAssignment[] }
           ).value,
       ),

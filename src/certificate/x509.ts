@@ -67,7 +67,14 @@ export function selfSignedCertificate(opts: {
   cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(opts.now.getTime() - 5 * 60_000);
   cert.validity.notAfter = new Date(opts.now.getTime() + opts.validityDays * 86_400_000);
-  const name = [{ name: 'commonName', value: opts.commonName }];
+  // UTF8String, so that a name outside ASCII (an app called 'Über Café') is carried as it is.
+  const name = [
+    {
+      name: 'commonName',
+      value: forge.util.encodeUtf8(opts.commonName),
+      valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class,
+    },
+  ];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.setExtensions([
