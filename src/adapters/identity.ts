@@ -45,6 +45,11 @@ export interface AdminSignInRequest {
   /** The text to show, and how many seconds the code stays valid. */
   onDeviceCode(message: string, expiresInSeconds: number): void;
   openBrowser(url: string): Promise<void>;
+  /**
+   * How long after a transient failure of the token service (429, 5xx) the sign-in may still start over
+   * (--wait); 2 minutes by default. Each new attempt shows a new code or opens the browser again.
+   */
+  retryWithinMs?: number;
 }
 
 export interface Identity {
@@ -78,8 +83,11 @@ export function decodeJwtClaims(token: string): Record<string, unknown> {
   }
 }
 
-/** What the network client saw during one token call: each call has its own (concurrent check --all workers). */
-type CallState = SeenOnTheWire;
+/**
+ * What the network client saw during one token call: each call has its own (concurrent check --all workers).
+ * `localBlock`: a throttled token POST without Retry-After, after which MSAL refuses the same request locally.
+ */
+type CallState = SeenOnTheWire & { localBlock?: boolean };
 
 /**
  * After a 429 or 5xx from the token endpoint MSAL refuses the identical token request locally for
@@ -129,8 +137,10 @@ export async function makeIdentity(
         const ra = Number(res.headers['retry-after']);
         if (Number.isFinite(ra) && ra > 0) state.retryAfterMs = ra * 1000;
         // Only the token POST is blocked by MSAL afterwards; a failed GET is retried after the backoff.
-        else if (method === 'POST') state.retryAfterMs = MSAL_DEFAULT_THROTTLE_MS;
-        else delete state.retryAfterMs;
+        else if (method === 'POST') {
+          state.retryAfterMs = MSAL_DEFAULT_THROTTLE_MS;
+          state.localBlock = true;
+        } else delete state.retryAfterMs;
       }
       let body: unknown = {};
       try {
@@ -176,21 +186,29 @@ export async function makeIdentity(
 
   /**
    * One token call with its own network state, classified on failure. A throttled call (429, 5xx) is
-   * retried once its wait is over (the service's Retry-After, or MSAL's own 60 s block), as long as the
-   * caller's deadline allows; otherwise the throttled AuthError carries the wait for the caller's policy.
+   * retried as long as the caller's deadline allows, after the service's Retry-After when it named one.
+   * Without one, a caller that can start over with a new MSAL client (`fresh`, which forgets MSAL's local
+   * block) backs off by the one policy; the others wait out MSAL's own 60 s block, or the retry would be
+   * refused locally and never reach the service. A call that gives up carries the wait for the caller.
    */
-  function call<T>(fn: () => Promise<T>, deadline: number): Promise<T> {
+  function call<T>(fn: () => Promise<T>, deadline: number | (() => number), fresh?: () => void): Promise<T> {
     const once = async () => {
       const state: CallState = {};
       try {
         return await calls.run(state, fn);
       } catch (err) {
+        if (state.localBlock && fresh) {
+          fresh();
+          delete state.retryAfterMs;
+        }
         throw classifyTokenError(err, state);
       }
     };
     return withRetries(out, 'the token request', once, {
-      deadline,
-      maxAttempts: 5,
+      get deadline() {
+        return typeof deadline === 'number' ? deadline : deadline();
+      },
+      maxAttempts: 8,
       // Never sooner than MSAL's own block, or the retry is refused locally and never reaches the service.
       decide: (err) =>
         err instanceof AuthError && err.reason === 'throttled'
@@ -212,9 +230,10 @@ export async function makeIdentity(
       const meta = opts?.metadata ?? (await metadata.get(cred.tenant));
       const authorityMetadata = meta ? JSON.stringify(meta.document) : undefined;
       const cacheKey = `${cred.clientId}|${cred.tenant}|${cred.thumbprintSha256}|${authorityMetadata ?? ''}`;
-      let cca = appClients.get(cacheKey);
-      if (!cca) {
-        cca = new msal.ConfidentialClientApplication({
+      const client = () => {
+        const cached = appClients.get(cacheKey);
+        if (cached) return cached;
+        const cca = new msal.ConfidentialClientApplication({
           auth: {
             clientId: cred.clientId,
             authority: metadata.authorityOf(cred.tenant),
@@ -230,11 +249,12 @@ export async function makeIdentity(
           system,
         });
         appClients.set(cacheKey, cca);
-      }
-      const client = cca;
+        return cca;
+      };
       const result = await call(
-        () => client.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }),
+        () => client().acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }),
         opts?.deadline ?? clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS,
+        () => appClients.delete(cacheKey),
       );
       if (!result?.accessToken)
         throw new AuthError(
@@ -247,11 +267,14 @@ export async function makeIdentity(
     },
 
     async signInAdmin(req) {
-      const pca = new msal.PublicClientApplication({
-        auth: { clientId: req.clientId, authority: `${cloud.authorityHost}/${req.tenant}`, knownAuthorities },
-        system,
-      });
+      const newClient = () =>
+        new msal.PublicClientApplication({
+          auth: { clientId: req.clientId, authority: `${cloud.authorityHost}/${req.tenant}`, knownAuthorities },
+          system,
+        });
+      let pca = newClient();
       const scopes = req.scopes.map((s) => (s.includes('/') ? s : `${cloud.graphResource}/${s}`));
+      const retryWithinMs = req.retryWithinMs ?? 2 * MSAL_DEFAULT_THROTTLE_MS;
       const result = await call(
         () =>
           req.method === 'device'
@@ -266,7 +289,10 @@ export async function makeIdentity(
                 successTemplate: '<h1>Signed in.</h1><p>You can close this window and return to exo-cba.</p>',
                 errorTemplate: '<h1>Sign-in failed.</h1><p>Return to exo-cba for details.</p>',
               }),
-        clock.now().getTime() + 20 * 60_000,
+        // The admin's part has no bound of ours (the code's lifetime bounds it); a retry starts within --wait
+        // of the failure that asks for it, with a new client, since MSAL blocks the same one for 60 s.
+        () => clock.now().getTime() + retryWithinMs,
+        () => (pca = newClient()),
       );
       if (!result?.account)
         throw new AuthError(

@@ -186,7 +186,11 @@ function failureResponse(service: Service, status: number, retryAfterS: number):
         };
   if (service === 'token')
     return withoutRetryAfter(
-      status === 429 ? shaped('token.throttled.429') : { ...shaped('token.unavailable.503'), status },
+      status === 429
+        ? shaped('token.throttled.429')
+        : status === 500
+          ? shaped('token.server-error.500')
+          : { ...shaped('token.unavailable.503'), status },
     );
   if (service === 'sharepoint' || service === 'teams')
     return withoutRetryAfter(

@@ -225,6 +225,19 @@ export const FIELD_ERRORS: FieldError[] = [
       ),
   },
   {
+    // AADSTS50000 TokenIssuanceError: "There's an issue with the sign-in service"; sent with HTTP 500.
+    id: 'token.server-error.500',
+    service: 'token',
+    source: SOURCES.entraCodes,
+    answer: () =>
+      stsError(
+        500,
+        'server_error',
+        50000,
+        'There was an error issuing a token or an issue with our sign-in service. Please try again.',
+      ),
+  },
+  {
     id: 'token.client-unknown.700016',
     service: 'token',
     source: SOURCES.entraCodes,

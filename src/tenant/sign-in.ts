@@ -9,7 +9,7 @@ import type { AuthMethod } from '../core/values.js';
 export async function signInAdmin(
   ctx: Pick<Context, 'out' | 'services' | 'clock'>,
   identity: Identity,
-  req: { tenant: string; clientId: string; method: AuthMethod; scopes: string[] },
+  req: { tenant: string; clientId: string; method: AuthMethod; scopes: string[]; waitMs?: number },
 ): Promise<AdminSession> {
   ctx.out.info(
     `Signing in an admin (${req.method === 'device' ? 'device code' : 'browser'}) for: ${req.scopes.join(', ')}`,
@@ -36,6 +36,7 @@ export async function signInAdmin(
       clientId: req.clientId,
       scopes: req.scopes,
       method: req.method,
+      ...(req.waitMs !== undefined ? { retryWithinMs: req.waitMs } : {}),
       onDeviceCode: (message, expiresIn) => {
         ctx.out.info(ctx.out.color.bold(message));
         waitUntil(

@@ -24,7 +24,7 @@ const throttling = (service: 'graph' | 'token' | 'exchange') =>
         'graph.gateway-timeout.504',
       ]
     : service === 'token'
-      ? ['token.throttled.429', 'token.unavailable.503']
+      ? ['token.throttled.429', 'token.unavailable.503', 'token.server-error.500']
       : ['exchange.throttled.429', 'exchange.unavailable.503'];
 
 const points: { step: string; at: Omit<FailOnce, 'status' | 'shape'>; shapes: string[] }[] = [

@@ -25,6 +25,7 @@ const EXPECTED: Record<string, string> = {
   'graph.denied.403': 'permission-denied',
   'token.throttled.429': 'throttled',
   'token.unavailable.503': 'throttled',
+  'token.server-error.500': 'throttled',
   'token.client-unknown.700016': 'client-unknown',
   'token.client-disabled.7000112': 'client-blocked',
   'token.conditional-access.53003': 'conditional-access',

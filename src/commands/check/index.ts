@@ -5,9 +5,12 @@ import { CliError, EXIT, type ExitCode } from '../../core/errors.js';
 import { resolveTargets, mapBounded, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget, type Target } from '../../tenant/target.js';
 import { toJunit } from '../../output/junit.js';
-import type { CheckReport, CommandResult } from '../../output/render.js';
+import type { CheckItem, CheckReport, CommandResult } from '../../output/render.js';
 import { CHECKS } from './checks/index.js';
-import type { CheckRun } from './checks/types.js';
+import type { Check, CheckRun } from './checks/types.js';
+import { AuthError } from '../../adapters/identity.js';
+import { explainGraphError } from '../../adapters/graph-errors.js';
+import { diagnoseAuthError } from '../../workloads/exchange/index.js';
 
 /** exo-cba check: with the certificate alone, prove that Connect-ExchangeOnline would work now. Never prompts. */
 
@@ -35,7 +38,7 @@ export async function checkOne(
     inputError: false,
   };
   for (const check of CHECKS) {
-    const item = await check.run(ctx, r);
+    const item = await runCheck(ctx, check, r);
     if (check.id === 'keys' && !o.graph) continue;
     if ((check.id === 'overlap' || check.id === 'scoping') && item.status === 'skip') continue;
     r.report.checks.push({ id: check.id, ...item });
@@ -51,6 +54,24 @@ export async function checkOne(
     inputError: r.inputError,
     ...(r.authorityMetadata ? { authorityMetadata: r.authorityMetadata } : {}),
   };
+}
+
+/**
+ * One check; a service failure that escapes it (a CliError, or a classified Graph or token-service error)
+ * fails that check with its explanation, so that the other checks and profiles are still reported.
+ */
+async function runCheck(ctx: Context, check: Check, r: CheckRun): Promise<Omit<CheckItem, 'id'>> {
+  try {
+    return await check.run(ctx, r);
+  } catch (err) {
+    if (err instanceof AuthError) {
+      const d = diagnoseAuthError(err, { appId: r.t.appId, tenant: r.t.tenant });
+      return { status: 'fail', message: d.what, fix: d.fix };
+    }
+    const e = explainGraphError(err, `run the ${check.id} check`);
+    if (!(e instanceof CliError)) throw err;
+    return { status: 'fail', message: e.message, ...(e.detail.fix ? { fix: e.detail.fix } : {}) };
+  }
 }
 
 export async function checkCommand(o: CheckOptions, ctx: Context): Promise<CommandResult> {

@@ -92,6 +92,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       tenant: flags.tenant ?? target.sandboxDomain ?? 'organizations',
       clientId: flags.clientId,
       method: flags.auth,
+      waitMs: flags.waitMs,
       scopes: [...ADMIN_SCOPES.init, ...ALL_RIGHTS_SCOPES],
     });
     const dir = await ctx.services.directory(cloud, target.http, () => session.graphToken());

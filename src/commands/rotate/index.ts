@@ -5,7 +5,9 @@ import { planSteps, runSteps } from '../../core/steps.js';
 import { resolveTargets, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget } from '../../tenant/target.js';
 import { strategyFor } from '../../rights/index.js';
-import type { Identity } from '../../adapters/identity.js';
+import { AuthError, type Identity } from '../../adapters/identity.js';
+import { explainGraphError } from '../../adapters/graph-errors.js';
+import { diagnoseAuthError } from '../../workloads/exchange/index.js';
 import type { Target } from '../../tenant/target.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { Profile } from '../../profile/store.js';
@@ -67,7 +69,8 @@ export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<Com
       async (t) => {
         try {
           return await rotateOne(runCtx, t, await svcFor(t), o);
-        } catch (err) {
+        } catch (caught) {
+          const err = explained(caught, t);
           if (!many) throw err;
           return failedItem(t, err);
         }
@@ -97,6 +100,15 @@ function failedItem(t: AppTarget, err: unknown): RotateItem {
       ? `${err.message}${err.detail.fix ? ` (fix: ${err.detail.fix})` : ''}`
       : `unexpected: ${err instanceof Error ? err.message : String(err)}`;
   return { profile: t.label, action: 'failed', reason };
+}
+
+/** A classified service failure that reached here unexplained, explained as check explains it. */
+function explained(err: unknown, t: AppTarget): unknown {
+  if (err instanceof AuthError) {
+    const d = diagnoseAuthError(err, { appId: t.appId, tenant: t.tenant });
+    return new CliError(EXIT.failed, `The token service refused: ${d.what}`, { fix: d.fix });
+  }
+  return explainGraphError(err, `rotate the certificate of ${t.label}`);
 }
 
 async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions): Promise<RotateItem> {

@@ -88,23 +88,32 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
       );
     return objectId;
   };
+  // Transient token-service failures are retried within --wait (the identity adapter's one policy).
+  const deadline = ctx.clock.now().getTime() + o.waitMs;
   const appToken = (cred: Credential, resource: string) =>
     svc.identity.appToken(
       { clientId: t.appId, tenant: t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 },
       resource,
+      { deadline },
     );
+  /** A refusal of the token service, explained as check explains it. */
+  const signInFailed = (err: AuthError, cred: Credential, to: string) => {
+    const d = diagnoseAuthError(err, { appId: t.appId, tenant: t.tenant });
+    return new CliError(
+      EXIT.failed,
+      `The app could not sign in to ${to} with certificate ${cred.thumbprint}: ${d.what}`,
+      {
+        fix: `${d.fix} If no valid certificate is left, use --admin.`,
+      },
+    );
+  };
   const asApp = async (cred: Credential): Promise<Directory> => {
     let token: string;
     try {
       token = (await appToken(cred, cloud.graphResource)).accessToken;
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
-      const d = diagnoseAuthError(err, { appId: t.appId, tenant: t.tenant });
-      throw new CliError(
-        EXIT.failed,
-        `The app could not sign in to Graph with certificate ${cred.thumbprint}: ${d.what}`,
-        { fix: `${d.fix} If no valid certificate is left, use --admin.` },
-      );
+      throw signInFailed(err, cred, 'Graph');
     }
     return ctx.services.directory(cloud, svc.target.http, async () => token);
   };
@@ -115,6 +124,7 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         tenant: t.tenant,
         clientId: o.clientId,
         method: o.auth,
+      waitMs: o.waitMs,
         scopes: [...ADMIN_SCOPES.keys],
       });
       return ctx.services.directory(cloud, svc.target.http, () => session.graphToken());
@@ -138,7 +148,7 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         ['key-unknown', 'key-expired', 'key-not-yet-valid', 'client-unknown'].includes(err.reason)
       )
         return false;
-      throw err;
+      throw err instanceof AuthError ? signInFailed(err, cred, 'Exchange') : err;
     }
   };
   /** Polls until the key is gone: from the app's key list (admin), or until its certificate is refused (app-only). */

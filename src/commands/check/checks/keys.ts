@@ -1,5 +1,7 @@
 import { AuthError } from '../../../adapters/identity.js';
 import { GraphApiError } from '../../../adapters/graph.js';
+import { explainGraphError } from '../../../adapters/graph-errors.js';
+import { CliError } from '../../../core/errors.js';
 import { thumbprintOfKey } from '../../../certificate/keys.js';
 import { skip, type Check } from './types.js';
 
@@ -62,7 +64,14 @@ export const keys: Check = {
         return skip(
           'the app may not read its own registration (needs Application.Read.All); nothing to compare',
         );
-      throw err;
+      if (!(err instanceof GraphApiError)) throw err;
+      // Throttled past the wait, or failing: this profile's check fails with the reason; the others go on.
+      const e = explainGraphError(err, "read the app's registered keys");
+      return {
+        status: 'fail',
+        message: e.message,
+        ...(e instanceof CliError && e.detail.fix ? { fix: e.detail.fix } : {}),
+      };
     }
   },
 };
