@@ -15,6 +15,7 @@ import type { CommandResult, RotateItem } from '../../output/render.js';
 import { makeKeyOps, type RotateRun } from './run.js';
 import { eachFairly, oneQuestionAtATime } from './all.js';
 import { ROTATE_STEPS } from './steps/index.js';
+import { stablePaths } from './steps/certificate.js';
 
 /**
  * exo-cba rotate: a new certificate with no gap for the jobs that use it, normally with no admin (addKey and
@@ -102,6 +103,20 @@ function failedItem(t: AppTarget, err: unknown): RotateItem {
   return { profile: t.label, action: 'failed', reason };
 }
 
+/**
+ * Every refusal about the certificate folder comes before the first change (a retired key, an added key, a
+ * file moved): a folder or archive/ that is a symbolic link is refused here, not halfway through the switch.
+ */
+async function refuseUnsafeFolder(ctx: Context, r: RotateRun): Promise<void> {
+  const dir = stablePaths(ctx, r).dir;
+  const why = (await ctx.files.whyNotSafe(dir)) ?? (await ctx.files.whyNotWritable(dir));
+  if (why)
+    throw new CliError(EXIT.usage, `The certificate folder ${dir} cannot take the new files: ${why}.`, {
+      why: 'Nothing was changed: no key was added and no file was moved.',
+      fix: `Put a real, writable folder at ${dir} (move the files back from where the link points), or pass --out-dir.`,
+    });
+}
+
 /** A classified service failure that reached here unexplained, explained as check explains it. */
 function explained(err: unknown, t: AppTarget): unknown {
   if (err instanceof AuthError) {
@@ -157,6 +172,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
       reason: 'dry run',
       plan: await planSteps(ctx, ROTATE_STEPS, run),
     };
+  await refuseUnsafeFolder(ctx, run);
   await runSteps(ctx, ROTATE_STEPS, run);
   if (run.done)
     return {
