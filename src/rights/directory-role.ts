@@ -84,9 +84,24 @@ export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
       );
       return 'created';
     } catch (err) {
-      if (isDuplicate(err)) return 'reused';
-      throw explainGraphError(err, `assign the ${r.name} role`);
+      if (!isDuplicate(err)) throw explainGraphError(err, `assign the ${r.name} role`);
     }
+    // A conflict is read back, never assumed: go on only if the assignment asked for is there.
+    if (await directoryRole.isHeld(on, r)) return 'reused';
+    try {
+      await dir.assignDirectoryRole(spId, r.templateId);
+    } catch (err) {
+      if (!isDuplicate(err)) throw explainGraphError(err, `assign the ${r.name} role`);
+      if (await directoryRole.isHeld(on, r)) return 'reused';
+      throw failure(
+        `Graph says the ${r.name} role assignment conflicts with one already there, but none is.`,
+        {
+          why: `The app holds no tenant-wide ${r.name} assignment when read back, after asking twice.`,
+          fix: 'Look in Entra ID > Roles and administrators for an assignment of this role to the app, then re-run.',
+        },
+      );
+    }
+    return 'created';
   },
   plan: (r, held) =>
     held

@@ -139,6 +139,18 @@ export const FIELD_ERRORS: FieldError[] = [
       ),
   },
   {
+    // What Graph answers a role assignment that conflicts with one it holds; seen also while nothing is there yet.
+    id: 'graph.conflicting-object.400',
+    service: 'graph',
+    source: SOURCES.graphErrors,
+    answer: () =>
+      graphError(
+        400,
+        'Request_BadRequest',
+        'A conflicting object with one or more of the specified property values is present in the directory.',
+      ),
+  },
+  {
     id: 'graph.not-found.404',
     service: 'graph',
     source: SOURCES.graphErrors,

@@ -23,6 +23,7 @@ const EXPECTED: Record<string, string> = {
   'graph.unavailable.503': 'transient',
   'graph.gateway-timeout.504': 'transient',
   'graph.denied.403': 'permission-denied',
+  'graph.conflicting-object.400': 'conflict',
   'token.throttled.429': 'throttled',
   'token.unavailable.503': 'throttled',
   'token.server-error.500': 'throttled',

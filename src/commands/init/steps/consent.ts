@@ -4,6 +4,7 @@ import { GraphApiError } from '../../../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../../../adapters/graph-errors.js';
 import { EXCHANGE_MANAGE_AS_APP, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
+import { failure } from '../../../core/errors.js';
 
 const isDuplicate = (err: unknown) =>
   err instanceof GraphApiError &&
@@ -30,6 +31,18 @@ export const consent: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
       } catch (err) {
         if (!isDuplicate(err))
           throw explainGraphError(err, `grant ${EXCHANGE_MANAGE_AS_APP} (admin consent)`);
+        // A conflict is read back, never assumed: go on only if the grant asked for is there.
+        const held = (s.sp ? await s.deps.dir.listAppRoleAssignments(s.sp.id) : []).some(
+          (a) => a.resourceId === s.survey.exoSp.id && a.appRoleId === EXCHANGE_MANAGE_AS_APP_ROLE_ID,
+        );
+        if (!held)
+          throw failure(
+            `Graph says the ${EXCHANGE_MANAGE_AS_APP} grant already exists, but the app holds none.`,
+            {
+              why: "The app's app role assignments, read back after the conflict, hold no grant on Exchange Online.",
+              fix: 'Grant admin consent in Entra ID > App registrations > API permissions, then re-run.',
+            },
+          );
       }
     }
     s.outcomes['grant'] = outcome;
