@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { decodeJwt } from 'jose';
+import type { PublicClientApplication } from '@azure/msal-node';
 import { NetworkError, type HttpTransport } from './http.js';
 import { AuthError, classifyTokenError, type SeenOnTheWire } from './token-errors.js';
 import type { Cloud } from '../core/clouds.js';
@@ -269,26 +270,18 @@ export async function makeIdentity(
     async signInAdmin(req) {
       const newClient = () =>
         new msal.PublicClientApplication({
-          auth: { clientId: req.clientId, authority: `${cloud.authorityHost}/${req.tenant}`, knownAuthorities },
+          auth: {
+            clientId: req.clientId,
+            authority: `${cloud.authorityHost}/${req.tenant}`,
+            knownAuthorities,
+          },
           system,
         });
       let pca = newClient();
       const scopes = req.scopes.map((s) => (s.includes('/') ? s : `${cloud.graphResource}/${s}`));
       const retryWithinMs = req.retryWithinMs ?? 2 * MSAL_DEFAULT_THROTTLE_MS;
       const result = await call(
-        () =>
-          req.method === 'device'
-            ? pca.acquireTokenByDeviceCode({
-                scopes,
-                deviceCodeCallback: (r) => req.onDeviceCode(r.message, r.expiresIn),
-                timeout: 900,
-              })
-            : pca.acquireTokenInteractive({
-                scopes,
-                openBrowser: req.openBrowser,
-                successTemplate: '<h1>Signed in.</h1><p>You can close this window and return to exo-cba.</p>',
-                errorTemplate: '<h1>Sign-in failed.</h1><p>Return to exo-cba for details.</p>',
-              }),
+        () => askAdmin(pca, req, scopes),
         // The admin's part has no bound of ours (the code's lifetime bounds it); a retry starts within --wait
         // of the failure that asks for it, with a new client, since MSAL blocks the same one for 60 s.
         () => clock.now().getTime() + retryWithinMs,
@@ -334,6 +327,22 @@ export async function makeIdentity(
       };
     },
   };
+}
+
+/** The admin's sign-in itself: a device code to enter, or the browser. */
+function askAdmin(pca: PublicClientApplication, req: AdminSignInRequest, scopes: string[]) {
+  return req.method === 'device'
+    ? pca.acquireTokenByDeviceCode({
+        scopes,
+        deviceCodeCallback: (r) => req.onDeviceCode(r.message, r.expiresIn),
+        timeout: 900,
+      })
+    : pca.acquireTokenInteractive({
+        scopes,
+        openBrowser: req.openBrowser,
+        successTemplate: '<h1>Signed in.</h1><p>You can close this window and return to exo-cba.</p>',
+        errorTemplate: '<h1>Sign-in failed.</h1><p>Return to exo-cba for details.</p>',
+      });
 }
 
 /**

@@ -16,7 +16,14 @@ export async function signInAdmin(
   );
   let waiting: Progress | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
+  const stopWaiting = () => {
+    if (ticker) clearInterval(ticker);
+    waiting?.stop();
+    waiting = undefined;
+  };
+  // A sign-in started over (a transient failure of the token service) shows its new code and countdown.
   const waitUntil = (label: string, until: number) => {
+    stopWaiting();
     const text = () => {
       const left = Math.max(0, Math.round((until - ctx.clock.now().getTime()) / 1000));
       return `${label} — ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left`;
@@ -24,11 +31,6 @@ export async function signInAdmin(
     waiting = ctx.out.progress(text());
     ticker = setInterval(() => waiting?.update(text()), 1000);
     ticker.unref();
-  };
-  const stopWaiting = () => {
-    if (ticker) clearInterval(ticker);
-    waiting?.stop();
-    waiting = undefined;
   };
   try {
     const session = await identity.signInAdmin({

@@ -25,7 +25,7 @@ describe('rotate and check when the token service or Graph fail (built binary)',
   before(async () => (h = await startHarness({ now: () => Date.now() + skewMs })));
   after(() => h.close());
 
-  test('a client assertion outside its time window (a skewed clock) is explained by rotate, exit 1, not a crash', async () => {
+  test('a skewed clock (assertion outside its time window) is explained by rotate: exit 1, not a crash', async () => {
     const p = await newApp();
     h.sandbox.faults.log.length = 0;
     skewMs = 2 * 3600_000;
@@ -53,6 +53,22 @@ describe('rotate and check when the token service or Graph fail (built binary)',
     const c = await h.run(['check', '--profile', p]);
     assert.equal(h.sandbox.faults.state.failOnce.length, 0, 'the 500s were served to check');
     assert.equal(c.code, 0, c.stdout + c.stderr);
+  });
+
+  test('two token 500s during the admin sign-in: init signs in again at once, not after a 60 s block', async () => {
+    h.sandbox.faults.log.length = 0;
+    h.sandbox.faults.set({
+      failOnce: [{ service: 'token', method: 'POST', path: '/oauth2/v2.0/token', status: 500, count: 2 }],
+    });
+    const started = Date.now();
+    const r = await h.run(initArgs(h, ['--app-name', `Failing App ${++n}`, '--profile', `f${n}`, '--json']));
+    const tookMs = Date.now() - started;
+    assert.equal(h.sandbox.faults.state.failOnce.length, 0, 'both 500s were served');
+    assert.equal(tokenStatuses().filter((s) => s === 500).length, 2);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json<{ verified: boolean }>(r).verified, true);
+    assert.ok(tookMs < 40_000, `init took ${tookMs} ms: a retry waited out MSAL's 60 s block`);
+    assert.equal(r.stderr.match(/enter the code [0-9A-Z]+/g)?.length, 3, `a new code each time: ${r.stderr}`);
   });
 
   test('token 500s that outlast --wait end rotate with an explanation, exit 1', async () => {
@@ -96,7 +112,7 @@ describe('rotate and check when the token service or Graph fail (built binary)',
     }
   });
 
-  test('check --all --graph while Graph answers 429 to every call reports every profile, throttled ones failed', async () => {
+  test('check --all --graph under 429 to every call reports every profile, throttled ones failed', async () => {
     await newApp();
     await newApp();
     h.sandbox.faults.set({ throttleEvery: 1, throttleServices: ['graph'], throttleRetryAfterS: 1 });

@@ -8,9 +8,7 @@ import { toJunit } from '../../output/junit.js';
 import type { CheckItem, CheckReport, CommandResult } from '../../output/render.js';
 import { CHECKS } from './checks/index.js';
 import type { Check, CheckRun } from './checks/types.js';
-import { AuthError } from '../../adapters/identity.js';
-import { explainGraphError } from '../../adapters/graph-errors.js';
-import { diagnoseAuthError } from '../../workloads/exchange/index.js';
+import { explainServiceFailure } from '../../tenant/explain-failure.js';
 
 /** exo-cba check: with the certificate alone, prove that Connect-ExchangeOnline would work now. Never prompts. */
 
@@ -64,11 +62,7 @@ async function runCheck(ctx: Context, check: Check, r: CheckRun): Promise<Omit<C
   try {
     return await check.run(ctx, r);
   } catch (err) {
-    if (err instanceof AuthError) {
-      const d = diagnoseAuthError(err, { appId: r.t.appId, tenant: r.t.tenant });
-      return { status: 'fail', message: d.what, fix: d.fix };
-    }
-    const e = explainGraphError(err, `run the ${check.id} check`);
+    const e = explainServiceFailure(err, r.t, `run the ${check.id} check`);
     if (!(e instanceof CliError)) throw err;
     return { status: 'fail', message: e.message, ...(e.detail.fix ? { fix: e.detail.fix } : {}) };
   }

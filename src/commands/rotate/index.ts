@@ -5,9 +5,8 @@ import { planSteps, runSteps } from '../../core/steps.js';
 import { resolveTargets, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget } from '../../tenant/target.js';
 import { strategyFor } from '../../rights/index.js';
-import { AuthError, type Identity } from '../../adapters/identity.js';
-import { explainGraphError } from '../../adapters/graph-errors.js';
-import { diagnoseAuthError } from '../../workloads/exchange/index.js';
+import type { Identity } from '../../adapters/identity.js';
+import { explainServiceFailure } from '../../tenant/explain-failure.js';
 import type { Target } from '../../tenant/target.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { Profile } from '../../profile/store.js';
@@ -71,7 +70,7 @@ export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<Com
         try {
           return await rotateOne(runCtx, t, await svcFor(t), o);
         } catch (caught) {
-          const err = explained(caught, t);
+          const err = explainServiceFailure(caught, t, `rotate the certificate of ${t.label}`);
           if (!many) throw err;
           return failedItem(t, err);
         }
@@ -115,15 +114,6 @@ async function refuseUnsafeFolder(ctx: Context, r: RotateRun): Promise<void> {
       why: 'Nothing was changed: no key was added and no file was moved.',
       fix: `Put a real, writable folder at ${dir} (move the files back from where the link points), or pass --out-dir.`,
     });
-}
-
-/** A classified service failure that reached here unexplained, explained as check explains it. */
-function explained(err: unknown, t: AppTarget): unknown {
-  if (err instanceof AuthError) {
-    const d = diagnoseAuthError(err, { appId: t.appId, tenant: t.tenant });
-    return new CliError(EXIT.failed, `The token service refused: ${d.what}`, { fix: d.fix });
-  }
-  return explainGraphError(err, `rotate the certificate of ${t.label}`);
 }
 
 async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions): Promise<RotateItem> {

@@ -124,7 +124,7 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         tenant: t.tenant,
         clientId: o.clientId,
         method: o.auth,
-      waitMs: o.waitMs,
+        waitMs: o.waitMs,
         scopes: [...ADMIN_SCOPES.keys],
       });
       return ctx.services.directory(cloud, svc.target.http, () => session.graphToken());
