@@ -4,6 +4,7 @@ import type { Identity } from './adapters/identity.js';
 import type { Directory, TokenSource } from './adapters/graph.js';
 import type { ExchangeProbe } from './workloads/exchange/admin-api.js';
 import type { Files } from './adapters/files.js';
+import type { LockFiles } from './adapters/lock-files.js';
 import type { ProfileStore } from './profile/store.js';
 
 /** Every side effect a command may have comes in through this one context (README "Architecture"). */
@@ -28,6 +29,8 @@ export interface Services {
   onInterrupt(message: () => string): () => void;
   /** Runs a command line through the system shell with exactly this environment; resolves with its exit code and output. */
   runHook(command: string, env: Record<string, string>): Promise<{ code: number; output: string }>;
+  /** Lock files across processes (profile/lock.ts). */
+  locks: LockFiles;
 }
 
 export interface Context {

@@ -5,6 +5,7 @@ import type { Io } from './io.js';
 import { makeOutput, makePaint } from '../adapters/output.js';
 import { systemClock } from '../adapters/clock.js';
 import { makeFiles } from '../adapters/files.js';
+import { makeLockFiles } from '../adapters/lock-files.js';
 import { makeInquirerPrompt, noPrompt } from '../adapters/prompt.js';
 import { createHttpTransport, proxySettingsFrom } from '../adapters/http.js';
 import { openBrowser } from '../adapters/browser.js';
@@ -59,6 +60,7 @@ export async function makeContext(
     exchange: async (cloud, http) =>
       (await import('../workloads/exchange/admin-api.js')).makeExchangeProbe(cloud, http),
     openBrowser: (url) => openBrowser(url, env, process.platform),
+    locks: makeLockFiles(),
     untilStopped: () =>
       new Promise((resolve) => {
         const stop = (signal: string) => {

@@ -49,6 +49,10 @@ export const ERROR_CODES = {
     meaning:
       'a tenant credential policy requires certificates from a trusted CA; a self-signed one is refused',
   },
+  'EXO-PROFILE-LOCKED': {
+    exit: 1,
+    meaning: 'another exo-cba run holds the profile (rotate or init), past --wait; nothing was changed',
+  },
 } as const satisfies Record<string, { exit: 1 | 2 | 130; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

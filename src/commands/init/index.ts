@@ -9,6 +9,7 @@ import { exchangeAdmin, type ExchangeAdmin } from '../../workloads/exchange/admi
 import { APP_NEEDS, checkAdminRights } from '../../tenant/admin-rights.js';
 import { applyKeyPolicy } from './policy.js';
 import { validateProfileName, type Profile } from '../../profile/store.js';
+import { takeProfileLock } from '../../profile/lock.js';
 import { readCertificateInput, passwordFromEnv } from '../../certificate/credentials.js';
 import { recordOf } from '../../certificate/store.js';
 import type { Credential } from '../../certificate/x509.js';
@@ -85,6 +86,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
   let onStop = 'Cancelled: nothing was changed in the tenant or on disk.';
   const unregister = ctx.services.onInterrupt(() => onStop);
   const target = await openTarget(ctx, { cloud: flags.cloud, sandbox: flags.sandbox });
+  let unlock: (() => Promise<void>) | undefined;
   try {
     const { cloud } = target;
     const identity = await ctx.services.identity(cloud, target.http);
@@ -105,6 +107,9 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       `Tenant: ${org.displayName} (${org.tenantId}), organization ${ctx.out.color.bold(org.initialDomain)}`,
     );
     const profileName = validateProfileName(flags.profile ?? org.initialDomain);
+    // One run at a time on a profile: a rotation or another init of it finishes first (profile/lock.ts).
+    if (!flags.dryRun)
+      unlock = await takeProfileLock(ctx, { profile: profileName, command: 'init', waitMs: flags.waitMs });
     const existing = await ctx.profiles.get(profileName);
     if (existing && existing.tenantId !== org.tenantId) {
       throw usageError(
@@ -345,6 +350,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     return { command: 'init', exitCode: EXIT.ok, data };
   } finally {
     unregister();
+    await unlock?.();
     await target.close();
   }
 }

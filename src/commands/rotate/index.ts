@@ -14,6 +14,7 @@ import type { CommandResult, RotateItem } from '../../output/render.js';
 import { makeKeyOps, type RotateRun } from './run.js';
 import { eachFairly, oneQuestionAtATime } from './all.js';
 import { ROTATE_STEPS } from './steps/index.js';
+import { rotateLocked } from './locked.js';
 import { stablePaths } from './steps/certificate.js';
 
 /**
@@ -68,7 +69,8 @@ export async function rotateCommand(o: RotateOptions, ctx: Context): Promise<Com
       { concurrency: o.concurrency, laneOf: (t) => `${t.cloud}|${t.tenant}` },
       async (t) => {
         try {
-          return await rotateOne(runCtx, t, await svcFor(t), o);
+          const svc = await svcFor(t);
+          return await rotateLocked(runCtx, t, o, (now) => rotateOne(runCtx, now, svc, o));
         } catch (caught) {
           const err = explainServiceFailure(caught, t, `rotate the certificate of ${t.label}`);
           if (!many) throw err;

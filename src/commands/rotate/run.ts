@@ -7,7 +7,12 @@ import type { Cloud } from '../../core/clouds.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
 import { ADMIN_SCOPES } from '../../tenant/entra.js';
 import { AuthError, type Identity } from '../../adapters/identity.js';
-import { GraphApiError, type Directory, type GraphApplication } from '../../adapters/graph.js';
+import {
+  GraphApiError,
+  type Directory,
+  type GraphApplication,
+  type KeyCredentialView,
+} from '../../adapters/graph.js';
 import { explainGraphError } from '../../adapters/graph-errors.js';
 import { diagnoseAuthError } from '../../workloads/exchange/index.js';
 import { makeProof } from '../../certificate/proof.js';
@@ -74,6 +79,8 @@ export interface KeyOps {
   ): Promise<{ confirmed: boolean; note?: string }>;
   /** Whether this certificate already signs in (it is registered and replicated). */
   signsIn(cred: Credential): Promise<boolean>;
+  /** The keys on the app, read with the admin (--admin) or as the app; undefined when the app may not read them. */
+  list(signer: Credential | undefined): Promise<KeyCredentialView[] | undefined>;
 }
 
 const GONE_WAIT_MS = 60_000;
@@ -182,6 +189,19 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
   };
   return {
     signsIn,
+    async list(signer) {
+      if (o.admin) {
+        const { dir, app } = await adminApp();
+        return dir.getKeyCredentials(app.id);
+      }
+      if (!signer) return undefined;
+      try {
+        return (await (await asApp(signer)).getApplicationByAppId(t.appId))?.keyCredentials;
+      } catch (err) {
+        if (err instanceof GraphApiError && (err.status === 401 || err.status === 403)) return undefined;
+        throw err;
+      }
+    },
     async add(next, keyId) {
       if (o.admin) {
         const { dir, app } = await adminApp();
