@@ -86,6 +86,15 @@ export default tseslint.config(
     ),
   },
   {
+    // A workload's folder is its own: outside workloads/, code reaches a workload through the registry
+    // (workloads/index.ts) and the interface (workloads/workload.ts) only.
+    files: ['src/*.ts', 'src/{cli,output,profile,rights,tenant,certificate}/**/*.ts'],
+    rules: layer(
+      'Outside workloads/, a workload is reached through the registry (workloads/index.ts), never its folder.',
+      '**/workloads/*/*',
+    ),
+  },
+  {
     files: ['src/sandbox/**/*.ts'],
     rules: layer(
       'The sandbox keeps its own facts: it imports nothing from the tool.',

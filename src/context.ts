@@ -2,7 +2,6 @@ import type { HttpTransport } from './adapters/http.js';
 import type { Cloud } from './core/clouds.js';
 import type { Identity } from './adapters/identity.js';
 import type { Directory, TokenSource } from './adapters/graph.js';
-import type { ExchangeProbe } from './workloads/exchange/admin-api.js';
 import type { Files } from './adapters/files.js';
 import type { LockFiles } from './adapters/lock-files.js';
 import type { ProfileStore } from './profile/store.js';
@@ -16,7 +15,6 @@ export interface Services {
   http(extraCaPem?: string): HttpTransport;
   identity(cloud: Cloud, http: HttpTransport): Promise<Identity>;
   directory(cloud: Cloud, http: HttpTransport, token: TokenSource): Promise<Directory>;
-  exchange(cloud: Cloud, http: HttpTransport): Promise<ExchangeProbe>;
   /** Opens a URL in the user's browser (honours $BROWSER). */
   openBrowser(url: string): Promise<void>;
   /** Resolves on Ctrl-C or SIGTERM (for long-running commands that stop cleanly). */

@@ -92,7 +92,7 @@ const ADMIN_ROLES: Record<AdminNeed, string> = {
     'Registering and changing apps needs the Application Administrator, Cloud Application ' +
     'Administrator or Global Administrator role.',
   consent:
-    'Granting Exchange.ManageAsApp (admin consent for an application permission) needs the ' +
+    'Granting an application permission (admin consent) needs the ' +
     'Application Administrator, Cloud Application Administrator or Global Administrator role.',
   'role-assignment':
     'Assigning a directory role needs the Privileged Role Administrator or Global Administrator role.',

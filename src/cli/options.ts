@@ -12,7 +12,7 @@ import {
 } from '../core/values.js';
 import { parseCloudName } from '../core/clouds.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../tenant/entra.js';
-import { parseRole } from '../rights/directory-role.js';
+import { parseWorkloadName } from '../workloads/index.js';
 import { validateProfileName } from '../profile/schema.js';
 import type { AdminSignIn, TargetOptions } from '../commands/shared/options.js';
 import { DEFAULT_PASSWORD_ENV, DEFAULT_WAIT_MS } from '../commands/shared/options.js';
@@ -119,7 +119,9 @@ export function parseInitOptions(raw: Raw): InitOptions {
     ...optional('tenant', v('tenant') !== undefined ? parseTenant(v('tenant')!) : undefined),
     ...adminSignIn(raw),
     ...optional('appName', v('appName') !== undefined ? parseAppName(v('appName')!) : undefined),
-    ...optional('role', v('role') !== undefined ? parseRole(v('role')!) : undefined),
+    ...optional('workload', v('workload') !== undefined ? parseWorkloadName(v('workload')!) : undefined),
+    // Checked against the workload's roles by init, first thing (the workload may still be asked).
+    ...optional('role', v('role') !== undefined ? nonEmpty('--role', v('role')!) : undefined),
     allowGlobalAdmin: on(raw, 'allowGlobalAdmin'),
     ...optional(
       'validityDays',
@@ -179,6 +181,11 @@ export function parseInitOptions(raw: Raw): InitOptions {
   };
 }
 
+const workloadOf = (raw: Raw, env: Env) => {
+  const value = flag(raw, 'workload') ?? envValue(env, 'EXO_CBA_WORKLOAD');
+  return value === undefined ? undefined : parseWorkloadName(value);
+};
+
 function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
   const appId = flag(raw, 'appId') ?? envValue(env, 'EXO_CBA_APP_ID');
   const tenant = flag(raw, 'tenant') ?? envValue(env, 'EXO_CBA_TENANT');
@@ -206,6 +213,7 @@ function parseTargetOptions(raw: Raw, env: Env): TargetOptions {
     passwordEnv: named !== undefined ? parseEnvName('--pfx-password-env', named) : DEFAULT_PASSWORD_ENV,
     passwordEnvNamed: named !== undefined,
     ...optional('cloud', cloudOf(raw)),
+    ...optional('workload', workloadOf(raw, env)),
     sandbox: on(raw, 'sandbox'),
   };
   if (o.all && o.profile)

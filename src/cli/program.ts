@@ -3,7 +3,7 @@ import type { Io } from './io.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { CLOUD_NAMES } from '../core/clouds.js';
-import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
+import { allWorkloads, WORKLOAD_NAMES } from '../workloads/index.js';
 import { KEY_SIZES } from '../certificate/x509.js';
 import type { GlobalFlags } from './wiring.js';
 import type { CommandResult } from '../output/render.js';
@@ -130,6 +130,11 @@ export function buildProgram(
         '--pfx-password-env <NAME>',
         'name of the environment variable that holds the PFX password (default: EXO_CBA_CERTIFICATE_PASSWORD)',
       )
+      .option(
+        '--workload <name>',
+        `for an app given by --app-id: ${WORKLOAD_NAMES.join(', ')} (default: exchange; a profile knows its own); ` +
+          'env EXO_CBA_WORKLOAD',
+      )
       .option('--all', 'every profile')
       .option('--sandbox', 'run against the built-in sandbox tenant');
   const newCertOptions = (c: Command) =>
@@ -157,15 +162,30 @@ export function buildProgram(
 
   adminInputs(newCertOptions(program.command('init')))
     .description(
-      'register the app, grant Exchange.ManageAsApp, assign the role, make and upload a ' +
+      "register the workload's app, grant its permission, assign the role, make and upload a " +
         'certificate, and verify the connection',
     )
+    .option(
+      '--workload <name>',
+      `what the app is for, one app each: ${allWorkloads()
+        .map((w) => `${w.name} (${w.service})`)
+        .join(', ')} (default: ${WORKLOAD_NAMES[0] ?? 'exchange'}; the wizard asks)`,
+    )
     .option('--tenant <id|domain>', 'tenant to sign in to (default: the home tenant of the admin)')
-    .option('--app-name <name>', 'display name of the app registration (default: "Exo Background Process")')
+    .option(
+      '--app-name <name>',
+      `display name of the app registration (default: ${allWorkloads()
+        .map((w) => `"${w.defaultAppName}" for ${w.name}`)
+        .join(', ')})`,
+    )
     .option(
       '--role <role>',
-      `directory role for the app, least privilege first: ` +
-        `${EXCHANGE_ROLES.map((r) => r.key).join(', ')} (default: exchange-administrator)`,
+      `directory role for the app, least privilege first: ${allWorkloads()
+        .map(
+          (w) =>
+            `for ${w.name} ${w.roles.accepted.map((r) => r.key).join(', ')} (default: ${w.roles.defaultKey})`,
+        )
+        .join('; ')}`,
     )
     .option('--allow-global-admin', 'allow --role global-administrator without a prompt (with --yes)')
     .option(
@@ -211,7 +231,7 @@ export function buildProgram(
 
   certInputs(program.command('check'))
     .description(
-      'prove with the certificate alone that Connect-ExchangeOnline would work now; warn before expiry',
+      "prove with the certificate alone that the workload's connect cmdlet would work now; warn before expiry",
     )
     .option('--warn-days <days>', 'warn when the certificate expires within this many days (default: 30)')
     .option('--strict', 'exit 1 on warnings too')

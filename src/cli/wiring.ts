@@ -57,8 +57,6 @@ export async function makeContext(
       (await import('../adapters/identity.js')).makeIdentity(cloud, http, clock, out),
     directory: async (cloud, http, token) =>
       (await import('../adapters/graph.js')).makeDirectory(cloud, http, token, { clock, out }),
-    exchange: async (cloud, http) =>
-      (await import('../workloads/exchange/admin-api.js')).makeExchangeProbe(cloud, http),
     openBrowser: (url) => openBrowser(url, env, process.platform),
     locks: makeLockFiles(),
     untilStopped: () =>

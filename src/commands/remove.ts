@@ -8,8 +8,7 @@ import { archiveDirFor, filePaths } from '../certificate/store.js';
 import type { CommandResult } from '../output/render.js';
 import { chooserFor } from '../tenant/app-targets.js';
 import { profilesUsing, recordsOf } from '../tenant/ownership.js';
-import { strategyFor } from '../rights/index.js';
-import { exchangeAdmin } from '../workloads/exchange/admin-session.js';
+import { strategyFor, workloadNamed } from '../workloads/index.js';
 import { keepKey, thumbprintOfKey } from '../certificate/keys.js';
 import type { Directory } from '../adapters/graph.js';
 import type { CloudName } from '../core/clouds.js';
@@ -155,21 +154,22 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
       const app = await dir.getApplication(profile.app.objectId).catch((e: unknown) => {
         throw explainGraphError(e, 'read the application');
       });
-      // Rights held in Exchange (RBAC) live outside the app registration: remove them first, and read back.
-      if (app && deleteApp && profile.rights.kind === 'exchange-rbac' && profile.app.servicePrincipalId) {
-        const probe = await ctx.services.exchange(target.cloud, target.http);
-        const ex = exchangeAdmin(probe, {
-          tenantId: profile.tenantId,
-          organization: profile.organization,
-          token: () => session.tokenFor(target.cloud.exchangeResource),
-        });
-        await strategyFor(profile.rights).revoke(
-          ctx,
+      // Rights held in the workload's own RBAC live outside the app registration: remove them first, and read back.
+      const workload = workloadNamed(profile.workload);
+      const strategy = strategyFor(workload, profile.rights);
+      const spId = profile.app.servicePrincipalId;
+      if (app && deleteApp && strategy.heldOutsideApp && spId && workload.adminSession) {
+        const admin = workload.adminSession(
+          { identity, http: target.http, cloud: target.cloud, env: target.env },
           {
-            dir,
-            sp: { id: profile.app.servicePrincipalId, appId: app.appId, displayName: app.displayName },
-            exchangeAdmin: async () => ex,
+            tenantId: profile.tenantId,
+            organization: profile.organization,
+            token: (resource) => session.tokenFor(resource),
           },
+        );
+        await strategy.revoke(
+          ctx,
+          { dir, sp: { id: spId, appId: app.appId, displayName: app.displayName }, admin: async () => admin },
           profile.rights,
         );
       }

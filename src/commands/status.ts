@@ -3,7 +3,7 @@ import { EXIT } from '../core/errors.js';
 import type { CommandResult, StatusRow } from '../output/render.js';
 import type { Profile } from '../profile/store.js';
 import { profilesUsing } from '../tenant/ownership.js';
-import { strategyFor } from '../rights/index.js';
+import { strategyFor, workloadNamed } from '../workloads/index.js';
 
 export interface StatusOptions {
   profile?: string;
@@ -29,9 +29,10 @@ export async function statusCommand(o: StatusOptions, ctx: Context): Promise<Com
         tenantId: p.tenantId,
         organization: p.organization,
         cloud: p.cloud,
+        workload: p.workload,
         appName: p.app.displayName,
         ...(p.app.appId ? { appId: p.app.appId } : {}),
-        role: strategyFor(p.rights).describe(p.rights),
+        role: strategyFor(workloadNamed(p.workload), p.rights).describe(p.rights),
         state: p.state,
         ...(p.sandbox ? { sandbox: true } : {}),
         ...(cert

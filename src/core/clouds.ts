@@ -8,70 +8,41 @@ export interface Cloud {
   /** Where requests go. */
   authorityHost: string;
   graphEndpoint: string;
-  exchangeEndpoint: string;
-  /** What tokens are for: these never follow the endpoint overrides. */
+  /** What Graph tokens are for: this never follows the endpoint overrides. */
   graphResource: string;
-  exchangeResource: string;
-  exchangeEnvironmentName: string;
-  /** Connect-IPPSSession's endpoints outside the global cloud (Security & Compliance PowerShell). */
-  complianceConnection?: { connectionUri: string; authorizationEndpoint: string };
   /** The initial domain suffix of tenants in this cloud. */
   initialDomainSuffix: string;
 }
 
 /**
- * Microsoft's clouds, one row each with every endpoint exo-cba uses: adding a cloud is adding a row here.
- * Sources: learn.microsoft.com/graph/deployments; Connect-ExchangeOnline and Connect-IPPSSession reference
- * pages (-ExchangeEnvironmentName, -ConnectionUri, -AzureADAuthorizationEndpointUri).
+ * Microsoft's clouds, one row each with the sign-in and Graph endpoints every workload uses (source:
+ * learn.microsoft.com/graph/deployments). Each workload keeps its own endpoints per cloud
+ * (workloads/<name>/endpoints.ts): adding a cloud is a row here and a row in each of those.
  */
 const CLOUDS: Record<CloudName, Omit<Cloud, 'name'>> = {
   global: {
     authorityHost: 'https://login.microsoftonline.com',
     graphEndpoint: 'https://graph.microsoft.com',
-    exchangeEndpoint: 'https://outlook.office365.com',
     graphResource: 'https://graph.microsoft.com',
-    exchangeResource: 'https://outlook.office365.com',
-    exchangeEnvironmentName: 'O365Default',
     initialDomainSuffix: '.onmicrosoft.com',
   },
   gcchigh: {
     authorityHost: 'https://login.microsoftonline.us',
     graphEndpoint: 'https://graph.microsoft.us',
-    exchangeEndpoint: 'https://outlook.office365.us',
     graphResource: 'https://graph.microsoft.us',
-    exchangeResource: 'https://outlook.office365.us',
-    exchangeEnvironmentName: 'O365USGovGCCHigh',
     initialDomainSuffix: '.onmicrosoft.us',
-    complianceConnection: {
-      connectionUri: 'https://ps.compliance.protection.office365.us/powershell-liveid/',
-      authorizationEndpoint: 'https://login.microsoftonline.us/common',
-    },
   },
   dod: {
     authorityHost: 'https://login.microsoftonline.us',
     graphEndpoint: 'https://dod-graph.microsoft.us',
-    exchangeEndpoint: 'https://outlook-dod.office365.us',
     graphResource: 'https://dod-graph.microsoft.us',
-    exchangeResource: 'https://outlook-dod.office365.us',
-    exchangeEnvironmentName: 'O365USGovDoD',
     initialDomainSuffix: '.onmicrosoft.us',
-    complianceConnection: {
-      connectionUri: 'https://l5.ps.compliance.protection.office365.us/powershell-liveid/',
-      authorizationEndpoint: 'https://login.microsoftonline.us/common',
-    },
   },
   china: {
     authorityHost: 'https://login.chinacloudapi.cn',
     graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
-    exchangeEndpoint: 'https://partner.outlook.cn',
     graphResource: 'https://microsoftgraph.chinacloudapi.cn',
-    exchangeResource: 'https://partner.outlook.cn',
-    exchangeEnvironmentName: 'O365China',
     initialDomainSuffix: '.partner.onmschina.cn',
-    complianceConnection: {
-      connectionUri: 'https://ps.compliance.protection.partner.outlook.cn/powershell-liveid',
-      authorizationEndpoint: 'https://login.chinacloudapi.cn/common',
-    },
   },
 };
 
@@ -85,7 +56,6 @@ export const MSAL_KNOWN_HOSTS = [
 export const ENDPOINT_ENV = {
   authorityHost: 'EXO_CBA_AUTHORITY_HOST',
   graphEndpoint: 'EXO_CBA_GRAPH_ENDPOINT',
-  exchangeEndpoint: 'EXO_CBA_EXCHANGE_ENDPOINT',
 } as const;
 
 export function parseCloudName(value: string): CloudName {
@@ -129,16 +99,7 @@ export function resolveCloud(name: CloudName, env: Record<string, string | undef
   return base;
 }
 
-/** A cloud's published row, without the EXO_CBA_* overrides (what printed PowerShell must name). */
-export function cloudRow(name: CloudName): Cloud {
-  return { name, ...CLOUDS[name] };
-}
-
 export function isOverridden(cloud: Cloud): boolean {
   const base = CLOUDS[cloud.name];
-  return (
-    base.authorityHost !== cloud.authorityHost ||
-    base.graphEndpoint !== cloud.graphEndpoint ||
-    base.exchangeEndpoint !== cloud.exchangeEndpoint
-  );
+  return base.authorityHost !== cloud.authorityHost || base.graphEndpoint !== cloud.graphEndpoint;
 }

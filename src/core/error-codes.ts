@@ -40,6 +40,10 @@ export const ERROR_CODES = {
     exit: 1,
     meaning: "the app's service principal is missing (the app-only token has no oid)",
   },
+  'EXO-ROLE-NOT-SERVING': {
+    exit: 2,
+    meaning: 'the --role given is not one the chosen workload accepts for app-only access',
+  },
   'EXO-POLICY-LIFETIME': {
     exit: 2,
     meaning: "the certificate's lifetime is longer than a tenant credential policy allows",

@@ -3,7 +3,7 @@ import type { CertificateFiles } from '../profile/store.js';
 import type { CloudName } from '../core/clouds.js';
 import type { ExitCode } from '../core/errors.js';
 import type { Rights } from '../rights/types.js';
-import { powershell, rbacHint, thumbprintConnectLines } from '../workloads/exchange/index.js';
+import { workloadNamed, type ConnectFacts, type WorkloadName } from '../workloads/index.js';
 
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
 
@@ -20,9 +20,8 @@ export interface InitResult {
   files: CertificateFiles;
   role: string;
   rights: Rights;
-  roleCompliance: boolean;
+  workload: WorkloadName;
   cloud: CloudName;
-  exchangeEnvironmentName: string;
   verified: boolean;
   profile: string;
   outcomes: Record<string, string>;
@@ -47,6 +46,7 @@ export interface CheckItem {
 }
 export interface CheckReport {
   profile?: string;
+  workload: WorkloadName;
   status: Exclude<CheckStatus, 'skip'>;
   appId?: string;
   tenant?: string;
@@ -77,8 +77,8 @@ export interface RotateItem {
   files?: CertificateFiles;
   archived?: string[];
   cloud?: CloudName;
-  exchangeEnvironmentName?: string;
-  roleCompliance?: boolean;
+  workload?: WorkloadName;
+  rights?: Rights;
   exportedPfxBase64?: string;
   /** Old keys removed by this run (their overlap was over), each read back. */
   retired?: string[];
@@ -96,6 +96,7 @@ export interface StatusRow {
   tenantId: string;
   organization: string;
   cloud: string;
+  workload: WorkloadName;
   appName: string;
   appId?: string;
   role: string;
@@ -183,10 +184,21 @@ function dryRunText(d: DryRunResult, c: Paint): string {
 }
 
 function initText(d: InitResult, c: Paint): string {
+  const workload = workloadNamed(d.workload);
+  const facts: ConnectFacts = {
+    appId: d.appId,
+    thumbprint: d.thumbprint,
+    organization: d.organization,
+    ...(d.files.pfx ? { pfx: d.files.pfx } : {}),
+    cloud: d.cloud,
+    rights: d.rights,
+    servicePrincipalId: d.servicePrincipalId,
+    appName: d.appName,
+  };
   const out = [
     c.bold(
       d.verified
-        ? c.green('Exchange Online app-only access is set up and verified.')
+        ? c.green(`${workload.service} app-only access is set up and verified.`)
         : c.yellow('Set up, NOT verified (--no-verify): run exo-cba check to prove it works.'),
     ),
     '',
@@ -203,30 +215,9 @@ function initText(d: InitResult, c: Paint): string {
     `  Profile       ${d.profile}`,
     '',
     c.bold('PowerShell:'),
-    powershell({
-      appId: d.appId,
-      thumbprint: d.thumbprint,
-      organization: d.organization,
-      ...(d.files.pfx ? { pfx: d.files.pfx } : {}),
-      cloud: d.cloud,
-      exchangeEnvironmentName: d.exchangeEnvironmentName,
-      compliance: d.roleCompliance,
-    }),
+    workload.connect.lines(facts),
     '',
-    ...(d.rights.kind === 'directory-role'
-      ? [
-          c.bold(
-            'Narrower than a directory role: exo-cba init --exchange-role-group NAME (Exchange RBAC ' +
-              'on the app), which does this for you:',
-          ),
-          rbacHint({
-            appId: d.appId,
-            servicePrincipalId: d.servicePrincipalId,
-            appName: d.appName,
-            role: d.role,
-          }),
-        ]
-      : [`The app holds ${d.role}: it can run only those roles' cmdlets.`]),
+    ...(workload.connect.narrower?.({ ...facts, role: d.role }) ?? []),
     '',
     c.dim(
       `Renew before ${d.notAfter.slice(0, 10)} with: exo-cba rotate --profile ${d.profile}   ` +
@@ -323,27 +314,29 @@ function rotateText(x: RotateItem, c: Paint): string {
     `  CI secrets that hold the PFX: update ` +
       `them${x.exportedPfxBase64 ? ` from ${x.exportedPfxBase64}` : ' (rotate --export-pfx-base64 FILE writes it as base64)'}, or let an --on-rotated hook do it.`,
     '',
-    powershell({ ...connectFacts(x), compliance: Boolean(x.roleCompliance) }),
+    workloadNamed(x.workload ?? 'exchange').connect.lines(connectFacts(x)),
   ].join('\n');
 }
 
-function connectFacts(x: RotateItem) {
+function connectFacts(x: RotateItem): ConnectFacts {
   return {
     appId: x.appId ?? '',
     thumbprint: x.thumbprint ?? '',
     organization: x.organization ?? '',
     ...(x.files?.pfx ? { pfx: x.files.pfx } : {}),
     cloud: x.cloud ?? 'global',
-    exchangeEnvironmentName: x.exchangeEnvironmentName ?? 'O365Default',
+    ...(x.rights ? { rights: x.rights } : {}),
   };
 }
 
-const windowsImport = (x: RotateItem): string[] => thumbprintConnectLines(connectFacts(x));
+const windowsImport = (x: RotateItem): string[] =>
+  workloadNamed(x.workload ?? 'exchange').connect.thumbprintLines(connectFacts(x));
 
 function statusText(d: StatusResult, c: Paint): string {
   if (d.profiles.length === 0) return `No profiles in ${d.configFile}. Run 'exo-cba init' to create one.`;
   const rows = d.profiles.map((p) => [
     `${p.profile}${p.isDefault ? ' *' : ''}`,
+    p.workload,
     p.sandbox ? `${p.organization} (sandbox)` : p.organization,
     p.appName,
     p.appId ?? '-',
@@ -359,6 +352,7 @@ function statusText(d: StatusResult, c: Paint): string {
   ]);
   const head = [
     'PROFILE',
+    'WORKLOAD',
     'ORGANIZATION',
     'APP',
     'APPID',

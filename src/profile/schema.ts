@@ -2,15 +2,17 @@ import type { CloudName } from '../core/clouds.js';
 import type { Rights } from '../rights/types.js';
 import { usageError } from '../core/errors.js';
 import type { AuthorityMetadata } from '../core/authority-metadata.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
 
 /**
  * The profiles file: what it holds (identifiers, paths and dates only, never a secret), how each profile is
  * checked on reading, and how a file written by an older exo-cba is brought up to date.
  *
- * Versions: 1 (exo-cba 0.1) held `role: {name, templateId}`; 2 holds `rights`, a tagged value (rights/types.ts).
+ * Versions: 1 (exo-cba 0.1) held `role: {name, templateId}`; 2 holds `rights`, a tagged value (rights/types.ts);
+ * 3 holds `workload` (every v2 profile was for Exchange).
  */
 
-export const PROFILE_SCHEMA_VERSION = 2;
+export const PROFILE_SCHEMA_VERSION = 3;
 export interface CertificateRecord {
   thumbprint: string;
   thumbprintSha256: string;
@@ -42,13 +44,15 @@ export interface CertificateFiles {
 export interface Profile {
   name: string;
   tenantId: string;
-  /** The initial domain: Connect-ExchangeOnline -Organization. */
+  /** The initial domain: the connect cmdlets' -Organization. */
   organization: string;
   cloud: CloudName;
+  /** The workload the app is for (workloads/): one app, and one profile, per workload. */
+  workload: WorkloadName;
   /** Made against the built-in sandbox: commands on this profile start it again. */
   sandbox?: boolean;
   app: { displayName: string; objectId?: string; appId?: string; servicePrincipalId?: string };
-  /** How the app holds its Exchange rights. */
+  /** How the app holds the workload's rights. */
   rights: Rights;
   certificate?: CertificateRecord;
   /** A certificate made by a rotation that has not finished. */
@@ -87,6 +91,11 @@ export function whyNotAProfile(p: unknown): string | undefined {
   const app = o['app'] as Record<string, unknown> | undefined;
   if (typeof app !== 'object' || app === null || typeof app['displayName'] !== 'string')
     return 'has no "app" with a "displayName"';
+  if (!(WORKLOAD_NAMES as unknown[]).includes(o['workload']))
+    return (
+      `has a "workload" this exo-cba does not know (${JSON.stringify(o['workload'])}; ` +
+      `it knows ${WORKLOAD_NAMES.join(', ')})`
+    );
   const rights = o['rights'] as Record<string, unknown> | undefined;
   if (typeof rights !== 'object' || rights === null || typeof rights['kind'] !== 'string')
     return 'has no "rights" with a "kind"';
@@ -149,6 +158,15 @@ export function migrate(file: {
           },
         ];
       }),
+    );
+  }
+  if (file.schemaVersion <= 2) {
+    profiles = Object.fromEntries(
+      Object.entries(profiles).map(([name, p]) =>
+        typeof p === 'object' && p !== null && !('workload' in p)
+          ? [name, { ...p, workload: 'exchange' }]
+          : [name, p],
+      ),
     );
   }
   return { ...file, schemaVersion: PROFILE_SCHEMA_VERSION, profiles: profiles as Record<string, Profile> };

@@ -2,43 +2,17 @@ import type { RightsStrategy } from './strategy.js';
 import type { DirectoryRoleRights } from './types.js';
 import { GraphApiError } from '../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';
-import {
-  EXCHANGE_ROLES,
-  findExchangeRole,
-  roleByTemplateId,
-  type DirectoryRole,
-} from '../workloads/exchange/index.js';
-import { failure, usageError } from '../core/errors.js';
+import { failure } from '../core/errors.js';
+import type { DirectoryRole } from './roles.js';
 import { ROLES } from '../tenant/admin-rights.js';
 
 /**
- * Rights through an Entra directory role that Exchange Online accepts for app-only access (Exchange
- * Administrator by default): simplest, and as broad as the role.
+ * Rights through an Entra directory role that the workload accepts for app-only access (the workload's own
+ * list, workloads/<name>/): simplest, and as broad as the role. Generic: the same for every workload.
  */
-
-/** A --role value: one of the roles Exchange Online accepts for app-only access. */
-export function parseRole(value: string): DirectoryRole {
-  const role = findExchangeRole(value);
-  if (!role)
-    throw usageError(
-      `'${value}' is not a directory role Exchange Online accepts for app-only access.`,
-      `Use one of: ${EXCHANGE_ROLES.map((r) => r.key).join(', ')}.`,
-    );
-  return role;
-}
 
 export function directoryRoleRights(role: DirectoryRole): DirectoryRoleRights {
   return { kind: 'directory-role', templateId: role.templateId, name: role.name };
-}
-
-function roleOf(r: DirectoryRoleRights): DirectoryRole {
-  const role = roleByTemplateId(r.templateId);
-  if (!role)
-    throw usageError(
-      `The directory role ${r.templateId} (${r.name}) is not one Exchange Online accepts for app-only access.`,
-      `Use one of: ${EXCHANGE_ROLES.map((x) => x.key).join(', ')}.`,
-    );
-  return role;
 }
 
 const isDuplicate = (err: unknown) =>
@@ -49,6 +23,7 @@ export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
   kind: 'directory-role',
   describe: (r) => `${r.name} (Entra directory role)`,
   graphScopes: ['RoleManagement.ReadWrite.Directory'],
+  heldOutsideApp: false,
   adminNeeds: [{ what: 'assign a directory role to the app', anyOf: [ROLES.privilegedRole, ROLES.global] }],
   isHeld: async (on, r) =>
     (await on.dir.listRoleAssignments(on.sp.id)).some(
@@ -107,16 +82,4 @@ export const directoryRole: RightsStrategy<DirectoryRoleRights> = {
     held
       ? `reuse the ${r.name} role assignment`
       : `assign the ${r.name} directory role: POST /roleManagement/directory/roleAssignments`,
-  servesCompliance: (r) => roleOf(r).compliance,
-  // Recipient-only roles may not read the organisation's configuration: prove them with a recipient read.
-  verifyCmdlet: (r) =>
-    ['exchange-recipient-administrator', 'helpdesk-administrator'].includes(roleOf(r).key)
-      ? 'Get-Recipient'
-      : 'Get-AcceptedDomain',
-  whenRefused: (r) => ({
-    what: `it holds no directory role Exchange accepts (it should hold ${r.name})`,
-    fix:
-      `Assign one of: ${EXCHANGE_ROLES.map((x) => x.name).join(', ')} (re-run exo-cba init, or ` +
-      `Entra ID > Roles); a new assignment takes a few minutes to reach Exchange.`,
-  }),
 };

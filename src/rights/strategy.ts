@@ -1,14 +1,13 @@
-import type { Context } from '../context.js';
+import type { Context, Prompt } from '../context.js';
 import type { Outcome } from '../core/steps.js';
 import type { Directory } from '../adapters/graph.js';
 import type { AdminNeed } from '../tenant/admin-rights.js';
-import type { ExchangeAdmin } from '../workloads/exchange/admin-session.js';
 import type { Rights } from './types.js';
 
 /**
- * One way for the app to hold Exchange rights. init, check, status and the printed PowerShell go through
- * this interface only, so a new way (Exchange role groups, management roles) is a new module plus a line in
- * STRATEGIES, and no command changes.
+ * One way for an app to hold a workload's rights. init, check, status, remove and the printed PowerShell go
+ * through this interface only; a workload lists the strategies it accepts (Workload.strategies), so a new way
+ * (a directory role is generic, Exchange RBAC is Exchange's) is a module plus a line in that list.
  */
 export interface RightsStrategy<R extends Rights = Rights> {
   kind: R['kind'];
@@ -18,6 +17,11 @@ export interface RightsStrategy<R extends Rights = Rights> {
   readonly adminNeeds: readonly AdminNeed[];
   /** Delegated Graph scopes the admin's sign-in needs to grant these rights. */
   readonly graphScopes: readonly string[];
+  /**
+   * The rights live outside the app registration (in the workload's own RBAC): deleting the app does not
+   * take them away, so remove revokes them first.
+   */
+  readonly heldOutsideApp: boolean;
   /** Whether the app's service principal holds them already (read-only). */
   isHeld(on: RightsTarget, r: R): Promise<boolean>;
   /** Grants them (idempotent: held rights are reused), and reads them back. */
@@ -26,18 +30,30 @@ export interface RightsStrategy<R extends Rights = Rights> {
   revoke(ctx: Pick<Context, 'clock' | 'out'>, on: RightsTarget, r: R): Promise<void>;
   /** The plan line for --dry-run and the summary. */
   plan(r: R, held: boolean): string;
-  /** They serve Security & Compliance PowerShell (Connect-IPPSSession) too. */
-  servesCompliance(r: R): boolean;
-  /** A read-only cmdlet these rights allow: what verification and check run. */
-  verifyCmdlet(r: R): string;
-  /** What it means, and what to do, when Exchange refuses the app for the verify cmdlet. */
-  whenRefused(r: R): { what: string; fix: string };
+  /** How the wizard offers this way, beside a directory role (absent: not offered by the wizard). */
+  readonly choice?: { name: string; description: string };
+  /** The wizard's questions for this way. */
+  ask?(prompt: Prompt): Promise<R>;
 }
 
-/** Where rights are granted: the app's service principal, through Graph, and (for Exchange RBAC) ' +
-  'an admin's Exchange session. */
+/** An admin's session with a workload's own admin API (cmdlets run as the admin). */
+export interface WorkloadAdmin {
+  /**
+   * Runs a cmdlet; resolves with its rows, or with the failure the service gave (a cmdlet error is an answer,
+   * not a crash).
+   */
+  run(
+    cmdlet: string,
+    parameters?: Record<string, unknown>,
+  ): Promise<{ ok: true; rows: Record<string, unknown>[] } | { ok: false; message: string }>;
+}
+
+/**
+ * Where rights are granted: the app's service principal, through Graph, and (for a workload's own RBAC) an
+ * admin's session.
+ */
 export interface RightsTarget {
   dir: Directory;
   sp: { id: string; appId: string; displayName: string };
-  exchangeAdmin(): Promise<ExchangeAdmin>;
+  admin(): Promise<WorkloadAdmin>;
 }

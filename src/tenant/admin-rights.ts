@@ -4,7 +4,7 @@ import {
   GLOBAL_ADMIN_TEMPLATE_ID,
   PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID,
 } from './entra.js';
-import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
+import { ENTRA_ROLES, knownRoleName } from '../rights/roles.js';
 
 /**
  * What the signed-in admin must hold for a run, checked before the first write (from the `wids` claim of
@@ -30,14 +30,17 @@ export interface AdminNeed {
   anyOf: AdminRole[];
 }
 
-/** Registering the app and changing its keys, and consenting Exchange.ManageAsApp (Entra built-in roles reference). */
-export const APP_NEEDS: AdminNeed[] = [
+/**
+ * Registering the app and changing its keys, and consenting its application permissions (Entra built-in roles
+ * reference).
+ */
+export const appNeeds = (permissions: string): AdminNeed[] => [
   {
     what: 'register the app and upload its certificate',
     anyOf: [ROLES.application, ROLES.cloudApplication, ROLES.global],
   },
   {
-    what: 'grant Exchange.ManageAsApp (admin consent)',
+    what: `grant ${permissions} (admin consent)`,
     anyOf: [ROLES.application, ROLES.cloudApplication, ROLES.privilegedRole, ROLES.global],
   },
 ];
@@ -45,7 +48,7 @@ export const APP_NEEDS: AdminNeed[] = [
 /** Built-in roles whose rights exo-cba knows; any other role (a custom one) might grant what is missing. */
 const KNOWN = new Set<string>([
   ...Object.values(ROLES).map((r) => r.id),
-  ...EXCHANGE_ROLES.map((r) => r.templateId),
+  ...Object.values(ENTRA_ROLES).map((r) => r.templateId),
 ]);
 
 export type RightsCheck =
@@ -57,10 +60,7 @@ export type RightsCheck =
 export function checkAdminRights(active: string[] | undefined, needs: AdminNeed[]): RightsCheck {
   if (!active) return { verdict: 'unknown', why: "the sign-in token does not list the admin's roles" };
   const held = active.map(
-    (id) =>
-      Object.values(ROLES).find((r) => r.id === id)?.name ??
-      EXCHANGE_ROLES.find((r) => r.templateId === id)?.name ??
-      id,
+    (id) => Object.values(ROLES).find((r) => r.id === id)?.name ?? knownRoleName(id) ?? id,
   );
   const missing = needs.filter((n) => !n.anyOf.some((r) => active.includes(r.id)));
   if (!missing.length) return { verdict: 'enough', held };

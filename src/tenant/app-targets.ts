@@ -3,6 +3,7 @@ import type { Profile } from '../profile/store.js';
 import type { TargetOptions } from '../commands/shared/options.js';
 import { usageError, CliError, EXIT } from '../core/errors.js';
 import type { CloudName } from '../core/clouds.js';
+import { DEFAULT_WORKLOAD, workloadNamed, type Workload } from '../workloads/index.js';
 import { readCertificateInput, loadRecordedCredential } from '../certificate/credentials.js';
 import type { Credential } from '../certificate/x509.js';
 
@@ -17,6 +18,8 @@ export interface AppTarget {
   tenant: string;
   organization?: string;
   cloud: CloudName;
+  /** The workload the app is for (the profile's, or --workload). */
+  workload: Workload;
   sandbox: boolean;
   /** Loads (and checks) the certificate and key; throws a usage error when they cannot be used. */
   credential(): Promise<Credential>;
@@ -89,6 +92,7 @@ export async function resolveTargets(
           ? { organization: tenant! }
           : {}),
       cloud: o.cloud ?? profile?.cloud ?? 'global',
+      workload: workloadNamed(profile?.workload ?? o.workload ?? DEFAULT_WORKLOAD),
       sandbox: o.sandbox || Boolean(profile?.sandbox),
       credential: async () => {
         const cert = await import('../certificate/x509.js');
@@ -112,6 +116,7 @@ function fromProfile(
     tenant: p.tenantId,
     organization: p.organization,
     cloud: cloud ?? p.cloud,
+    workload: workloadNamed(p.workload),
     sandbox: sandbox || Boolean(p.sandbox),
     credential: async () => {
       if (!p.app.appId)

@@ -15,7 +15,7 @@ export const CLOUD_APPLICATION_ADMIN_TEMPLATE_ID = '158c047a-c907-4556-b7ef-4465
 
 /** Delegated Graph scopes the admin sign-in asks for, and nothing more (least privilege). */
 export const ADMIN_SCOPES = {
-  /** Register the app and consent Exchange.ManageAsApp; init adds what the rights strategies need (rights/index ALL_RIGHTS_SCOPES). */
+  /** Register the app and consent its permission; init adds what the workload's rights strategies need. */
   init: [
     'Application.ReadWrite.All',
     'AppRoleAssignment.ReadWrite.All',

@@ -1,7 +1,7 @@
 import { AuthError } from '../adapters/identity.js';
 import { explainGraphError } from '../adapters/graph-errors.js';
 import { CliError, EXIT } from '../core/errors.js';
-import { diagnoseAuthError } from '../workloads/exchange/index.js';
+import { diagnoseAuthError } from './diagnose.js';
 
 /**
  * A classified service failure (the token service's or Graph's) that reached a command unexplained, as

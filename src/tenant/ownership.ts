@@ -11,6 +11,19 @@ import { thumbprintOfKey } from '../certificate/keys.js';
 /** Set on every app exo-cba creates, beside the uniqueName it chooses. */
 export const EXO_CBA_TAG = 'exo-cba';
 
+/** Set beside it: the workload the app was made for (one app per workload). */
+export const workloadTag = (workload: string): string => `exo-cba-workload:${workload}`;
+
+/**
+ * The workload an exo-cba app was made for: its tag, or Exchange for an app made before workloads had tags;
+ * undefined for an app exo-cba did not mark.
+ */
+export function workloadOfApp(app: Pick<GraphApplication, 'tags' | 'uniqueName'>): string | undefined {
+  const tag = (app.tags ?? []).find((t) => t.startsWith('exo-cba-workload:'));
+  if (tag) return tag.slice('exo-cba-workload:'.length);
+  return isMarked(app) ? 'exchange' : undefined;
+}
+
 export type ForeignCredential =
   | { kind: 'certificate'; id: string; thumbprint?: string; endDateTime: string }
   | { kind: 'secret'; id: string; hint?: string; endDateTime?: string }

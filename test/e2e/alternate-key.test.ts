@@ -10,7 +10,11 @@ const oneApp = (h: Awaited<ReturnType<typeof startHarness>>) => {
   assert.equal(s.sps.length, 1, 'one service principal');
   assert.equal(s.grants.length, 1, 'one grant');
   assert.equal(s.apps[0]!.uniqueName, undefined, 'the create carried no uniqueName');
-  assert.deepEqual(s.apps[0]!.tags, ['exo-cba'], "the app carries exo-cba's tag");
+  assert.deepEqual(
+    s.apps[0]!.tags,
+    ['exo-cba', 'exo-cba-workload:exchange'],
+    "the app carries exo-cba's tags",
+  );
 };
 
 describe('where Graph refuses the uniqueName alternate key', () => {

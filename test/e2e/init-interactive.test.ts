@@ -84,6 +84,7 @@ test('the interactive init asks each question, honours the answers and double-co
     assert.equal(result.exitCode, 0, stderr);
     const data = result.data as InitResult;
     assert.deepEqual(asked, [
+      'workload',
       'appName',
       'rightsModel',
       'role',
@@ -137,7 +138,8 @@ test('the interactive init asks each question, honours the answers and double-co
     );
     assert.equal(r.exitCode, 0);
     assert.deepEqual(r.data, { ...(r.data as object), dryRun: true, declined: true });
-    assert.deepEqual(declinedAsked.slice(0, 5), [
+    assert.deepEqual(declinedAsked.slice(0, 6), [
+      'workload',
       'appName',
       'rightsModel',
       'role',

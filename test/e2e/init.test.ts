@@ -4,7 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, existsSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness, tenantState, initArgs, json, type Harness } from '../helpers/harness.js';
-import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../src/workloads/exchange/facts.js';
+import {
+  EXO_APP_ID as EXCHANGE_APP_ID,
+  MANAGE_AS_APP_ROLE_ID as EXCHANGE_MANAGE_AS_APP_ROLE_ID,
+} from '../../src/sandbox/microsoft-ids.js';
 
 interface InitJson {
   appId: string;
@@ -159,7 +162,8 @@ describe('init against the sandbox (built binary)', () => {
       /Connect-ExchangeOnline -AppId [0-9a-f-]{36} -CertificateThumbprint [0-9A-F]{40} -Organization exocbasandbox\.onmicrosoft\.com/,
     );
     assert.match(r.stdout, /-CertificateFilePath .*\.pfx' -CertificatePassword \$pfxPassword/);
-    assert.match(r.stdout, /Connect-IPPSSession/, 'Global Reader serves Security & Compliance');
+    assert.doesNotMatch(r.stdout, /Connect-IPPSSession -AppId/, 'S&C takes an app of its own');
+    assert.match(r.stdout, /exo-cba init --workload compliance/, 'and the output says how to make it');
     assert.match(r.stdout, /New-ServicePrincipal -AppId/);
   });
 });

@@ -283,7 +283,7 @@ describe('rotate, status and remove against the sandbox (built binary)', () => {
       assert.equal(p.role, 'Exchange Administrator (Entra directory role)');
     }
     const text = await h.run(['status']);
-    assert.match(text.stdout, /PROFILE\s+ORGANIZATION\s+APP/);
+    assert.match(text.stdout, /PROFILE\s+WORKLOAD\s+ORGANIZATION\s+APP/);
   });
 
   test('remove refuses without a confirmation when not interactive, then --yes deletes the app with its SP and grants', async () => {

@@ -14,7 +14,7 @@ import { hasTmux, openTerminal, type Terminal } from '../helpers/terminal.js';
 const RECIPIENT_ADMIN = '31392ffb-586c-42d1-9346-e59415a2cc4e';
 
 async function withWizard(
-  opts: { faults?: Parameters<typeof startHarness>[0]; args?: string[] },
+  opts: { faults?: Parameters<typeof startHarness>[0]; args?: string[]; workloadKeys?: string[] },
   fn: (t: Terminal, h: Harness) => Promise<void>,
 ) {
   const h = await startHarness(opts.faults ?? {});
@@ -24,6 +24,20 @@ async function withWizard(
     { ...h.env, NO_COLOR: '1' },
   );
   try {
+    // The wizard asks for the workload first (one app per workload), each with a line on what it is for.
+    if (!(opts.args ?? []).includes('--workload')) {
+      await t.waitForQuestion(/Which workload is this app for\?/);
+      assert.match(
+        t.screen(),
+        /❯ Exchange Online \(default\) — Exchange Online PowerShell \(Connect-ExchangeOnline\)/,
+      );
+      assert.match(
+        t.screen(),
+        /Security & Compliance — Security & Compliance PowerShell \(Connect-IPPSSession\)/,
+      );
+      for (const key of opts.workloadKeys ?? []) t.press(key);
+      t.press('Enter');
+    }
     await fn(t, h);
   } catch (err) {
     (err as Error).message += `\n--- screen ---\n${t.screen()}`;
@@ -44,10 +58,10 @@ describe(
       await withWizard({}, async (t, h) => {
         await t.waitForQuestion(/App registration name/);
         t.press('Enter');
-        await t.waitForQuestion(/How should the app get its Exchange rights\?/);
+        await t.waitForQuestion(/How should the app get its Exchange Online rights\?/);
         assert.match(
           t.screen(),
-          /❯ An Entra directory role \(default\) — simplest; Exchange Administrator can run every Exchange cmdlet/,
+          /❯ An Entra directory role \(default\) — simplest; Exchange Administrator: every Exchange Online cmdlet/,
         );
         assert.match(
           t.screen(),
@@ -72,7 +86,7 @@ describe(
         await t.waitForQuestion(/Make these changes in .*\(Y\/n\)/);
         assert.match(
           t.screen(),
-          /About to set up:[\s\S]*Permission\s+Exchange\.ManageAsApp[\s\S]*Role\s+Exchange Administrator/,
+          /About to set up:[\s\S]*Workload\s+Exchange Online[\s\S]*Permission\s+Exchange\.ManageAsApp[\s\S]*Role\s+Exchange Administrator/,
         );
         t.press('Enter');
         assert.equal(await t.exitCode(), 0);
@@ -104,7 +118,7 @@ describe(
       await withWizard(
         { args: ['--app-name', 'Arrow Keys App', '--validity-days', '30', '--key-size', '2048'] },
         async (t, h) => {
-          await t.waitForQuestion(/How should the app get its Exchange rights\?/);
+          await t.waitForQuestion(/How should the app get its Exchange Online rights\?/);
           t.press('Enter');
           await t.waitForQuestion(/Directory role for the app/);
           t.press('Down', 'Enter'); // Exchange Administrator -> Global Administrator
@@ -187,6 +201,35 @@ describe(
           assert.ok(days > 89 && days < 91, `valid ${days} days`);
         },
       );
+    });
+
+    test('Security & Compliance chosen first: its own app name, its roles only, verified through S&C', async () => {
+      await withWizard({ workloadKeys: ['Down'] }, async (t, h) => {
+        await t.waitForQuestion(/App registration name/);
+        assert.match(t.screen(), /S&C Background Process/);
+        t.press('Enter');
+        await t.waitForQuestion(/Directory role for the app/);
+        assert.match(t.screen(), /❯ Compliance Administrator \(default\)/);
+        assert.doesNotMatch(t.screen(), /Exchange Administrator|Helpdesk Administrator/);
+        t.press('Enter');
+        await t.waitForQuestion(/Certificate validity in days/);
+        t.press('Enter');
+        await t.waitForQuestion(/RSA key size/);
+        t.press('Enter');
+        await t.waitForQuestion(/Where to write the certificate files/);
+        t.press('Enter');
+        await t.waitForQuestion(/PFX password \(at least 12/);
+        t.press('Enter');
+        await t.waitForQuestion(/Make these changes in .*\(Y\/n\)/);
+        assert.match(t.screen(), /Workload\s+Security & Compliance[\s\S]*Role\s+Compliance Administrator/);
+        t.press('Enter');
+        assert.equal(await t.exitCode(), 0);
+        assert.match(t.screen(), /Verified: Security & Compliance accepted the app/);
+        const profiles = JSON.parse(readFileSync(profilesFile(h), 'utf8'));
+        const name = `${h.sandbox.directory.tenant.initialDomain}-compliance`;
+        assert.equal(profiles.profiles[name].workload, 'compliance');
+        assert.equal(tenantState(h.sandbox).apps[0]!.displayName, 'S&C Background Process');
+      });
     });
 
     test('Ctrl-C at a prompt: exit 130 and nothing changed', async () => {
@@ -328,7 +371,7 @@ describe(
       await withWizard(
         { args: ['--app-name', 'Wizard RBAC App', '--validity-days', '30', '--key-size', '2048'] },
         async (t, h) => {
-          await t.waitForQuestion(/How should the app get its Exchange rights\?/);
+          await t.waitForQuestion(/How should the app get its Exchange Online rights\?/);
           t.press('Down', 'Enter');
           await t.waitForQuestion(/Which Exchange role group or role\?/);
           t.press('Enter'); // View-Only Organization Management (the least)

@@ -77,7 +77,7 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
       clientId: APP,
       cloud: 'gcchigh',
       profile: 'p1',
-      role: 'ROLE:global-reader',
+      role: 'global-reader',
     },
   },
   {

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as exchange from '../../src/workloads/exchange/facts.js';
 import * as entra from '../../src/tenant/entra.js';
+import * as compliance from '../../src/workloads/compliance/facts.js';
+import { workloadNamed } from '../../src/workloads/index.js';
 import { PROOF_AUDIENCE } from '../../src/certificate/proof.js';
 import * as sandbox from '../../src/sandbox/microsoft-ids.js';
 
@@ -11,12 +13,17 @@ import * as sandbox from '../../src/sandbox/microsoft-ids.js';
  */
 test('the tool and the sandbox agree on every Microsoft identifier', () => {
   assert.equal(exchange.EXCHANGE_APP_ID, sandbox.EXO_APP_ID);
-  assert.equal(exchange.EXCHANGE_MANAGE_AS_APP_ROLE_ID, sandbox.MANAGE_AS_APP_ROLE_ID);
   assert.equal(exchange.EXCHANGE_MANAGE_AS_APP, sandbox.MANAGE_AS_APP);
   assert.deepEqual(
-    exchange.EXCHANGE_ROLES.map((r) => r.templateId).sort(),
+    exchange.EXCHANGE_ROLES.accepted.map((r) => r.templateId).sort(),
     [...sandbox.EXCHANGE_CAPABLE_ROLES].sort(),
   );
+  assert.deepEqual(
+    compliance.COMPLIANCE_ROLES.accepted.map((r) => r.templateId).sort(),
+    [...sandbox.COMPLIANCE_CAPABLE_ROLES].sort(),
+  );
+  assert.equal(workloadNamed('compliance').endpoint('global', {}).resource, sandbox.COMPLIANCE_RESOURCE);
+  assert.equal(compliance.compliancePermissions('global')[0]?.value, sandbox.MANAGE_AS_APP);
   assert.equal(entra.GRAPH_APP_ID, sandbox.GRAPH_APP_ID);
   assert.equal(entra.DEFAULT_PUBLIC_CLIENT_ID, sandbox.GRAPH_CLI_APP_ID);
   assert.equal(PROOF_AUDIENCE, sandbox.ADD_KEY_PROOF_AUDIENCE);

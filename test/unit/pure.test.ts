@@ -16,18 +16,21 @@ import {
 import { resolveCloud, parseOrigin, parseCloudName } from '../../src/core/clouds.js';
 import { CliError } from '../../src/core/errors.js';
 import { configDir } from '../../src/core/paths.js';
-import { findExchangeRole, EXCHANGE_ROLES } from '../../src/workloads/exchange/facts.js';
+import { EXCHANGE_ROLES } from '../../src/workloads/exchange/facts.js';
+import { COMPLIANCE_ROLES } from '../../src/workloads/compliance/facts.js';
+import { findRole, parseRole } from '../../src/rights/roles.js';
 import { interpret } from '../../src/workloads/exchange/admin-api.js';
 import { redactUrl } from '../../src/adapters/http.js';
 import { cleanDescription, classifyTokenError } from '../../src/adapters/token-errors.js';
 import { toJunit } from '../../src/output/junit.js';
-import { powershell } from '../../src/workloads/exchange/powershell.js';
+import { workloadNamed } from '../../src/workloads/index.js';
+import { regionalOrigin } from '../../src/workloads/compliance/api.js';
 import { parseFilter } from '../../src/sandbox/graph-views.js';
 import { endpointOf } from '../../src/sandbox/faults.js';
-import { withManageAsApp, hasManageAsApp } from '../../src/workloads/exchange/permission.js';
+import { declares, withDeclared, type ResolvedPermission } from '../../src/tenant/permissions.js';
 import { uniqueNameFor } from '../../src/commands/init/steps/application.js';
 import { thumbprintOfKey } from '../../src/certificate/keys.js';
-import { diagnoseAuthError } from '../../src/workloads/exchange/verify.js';
+import { diagnoseAuthError } from '../../src/tenant/diagnose.js';
 import * as cert from '../../src/certificate/x509.js';
 
 const usage = (fn: () => unknown, re: RegExp) => {
@@ -74,16 +77,42 @@ describe('flag values', () => {
     usage(() => parseGuid('--app-id', 'nope'), /GUID/);
   });
   test('roles by key, display name or template id; only the eight Exchange accepts', () => {
-    assert.equal(EXCHANGE_ROLES.length, 8);
-    assert.equal(findExchangeRole('Exchange Administrator')?.key, 'exchange-administrator');
-    assert.equal(findExchangeRole('f2ef992c-3afb-46b9-b7cf-a126ee74c451')?.name, 'Global Reader');
-    assert.equal(findExchangeRole('application-administrator'), undefined);
+    assert.equal(EXCHANGE_ROLES.accepted.length, 8);
+    assert.equal(findRole(EXCHANGE_ROLES, 'Exchange Administrator')?.key, 'exchange-administrator');
+    assert.equal(findRole(EXCHANGE_ROLES, 'f2ef992c-3afb-46b9-b7cf-a126ee74c451')?.name, 'Global Reader');
+    assert.equal(findRole(EXCHANGE_ROLES, 'application-administrator'), undefined);
+  });
+  test('S&C takes its five roles; the Exchange-only ones are refused by name, with exit 2', () => {
+    assert.deepEqual(
+      COMPLIANCE_ROLES.accepted.map((r) => r.key),
+      [
+        'global-reader',
+        'security-reader',
+        'compliance-administrator',
+        'security-administrator',
+        'global-administrator',
+      ],
+    );
+    for (const key of [
+      'exchange-administrator',
+      'exchange-recipient-administrator',
+      'helpdesk-administrator',
+    ])
+      usage(
+        () => parseRole(COMPLIANCE_ROLES, 'Security & Compliance', key),
+        /does not serve Security & Compliance/,
+      );
+    usage(() => parseRole(COMPLIANCE_ROLES, 'Security & Compliance', 'nope'), /not a directory role/);
   });
 });
 
 describe('clouds', () => {
-  test('each cloud has its endpoints and environment name', () => {
-    assert.equal(resolveCloud('gcchigh', {}).exchangeEnvironmentName, 'O365USGovGCCHigh');
+  test('each cloud has its endpoints; each workload its own per cloud', () => {
+    assert.equal(workloadNamed('exchange').endpoint('gcchigh', {}).url, 'https://outlook.office365.us');
+    assert.equal(
+      workloadNamed('compliance').endpoint('gcchigh', {}).resource,
+      'https://ps.compliance.protection.office365.us',
+    );
     assert.equal(resolveCloud('dod', {}).graphEndpoint, 'https://dod-graph.microsoft.us');
     assert.equal(resolveCloud('china', {}).authorityHost, 'https://login.chinacloudapi.cn');
     usage(() => parseCloudName('mars'), /Unknown cloud/);
@@ -97,7 +126,11 @@ describe('clouds', () => {
     assert.equal(c.authorityHost, 'https://127.0.0.1:8443');
     assert.equal(c.graphEndpoint, 'https://graph.internal:9000');
     assert.equal(c.graphResource, 'https://graph.microsoft.com');
-    assert.equal(c.exchangeResource, 'https://outlook.office365.com');
+    const exo = workloadNamed('exchange').endpoint('global', {
+      EXO_CBA_EXCHANGE_ENDPOINT: 'https://exo.internal',
+    });
+    assert.equal(exo.url, 'https://exo.internal');
+    assert.equal(exo.resource, 'https://outlook.office365.com');
   });
   test('overrides must be https origins', () => {
     usage(() => parseOrigin('EXO_CBA_GRAPH_ENDPOINT', 'http://graph.internal'), /https/);
@@ -269,15 +302,32 @@ describe('reading service answers', () => {
 });
 
 describe('small pieces', () => {
-  test('requiredResourceAccess gains Exchange.ManageAsApp once, keeping what was there', () => {
+  test('requiredResourceAccess gains a permission once, keeping what was there', () => {
     const graphRead = {
       resourceAppId: '00000003-0000-0000-c000-000000000000',
       resourceAccess: [{ id: 'x', type: 'Scope' }],
     };
-    const once = withManageAsApp([graphRead]);
+    const p = {
+      resourceAppId: '00000002-0000-0ff1-ce00-000000000000',
+      resourceName: 'Office 365 Exchange Online',
+      value: 'Exchange.ManageAsApp',
+      roleId: 'role-id-from-the-tenant',
+    } as ResolvedPermission;
+    const once = withDeclared([graphRead], [p]);
     assert.equal(once.length, 2);
-    assert.ok(hasManageAsApp(once));
-    assert.deepEqual(withManageAsApp(once), once);
+    assert.ok(declares(once, p));
+    assert.deepEqual(withDeclared(once, [p]), once);
+  });
+  test("S&C's redirect names a backend; the client calls the region's ps.compliance host instead", () => {
+    const loc = 'https://zaf01b.admin.protection.outlook.com:446/adminapi/beta/t/InvokeCommand';
+    assert.equal(regionalOrigin(loc, {}), 'https://zaf01b.ps.compliance.protection.outlook.com');
+    assert.equal(
+      regionalOrigin(loc, { EXO_CBA_COMPLIANCE_REGION_ENDPOINT: 'https://127.0.0.1:9' }),
+      'https://127.0.0.1:9',
+    );
+    assert.equal(regionalOrigin('https://login.example.net/x', {}), undefined);
+    assert.equal(regionalOrigin('http://zaf01b.admin.protection.outlook.com/x', {}), undefined);
+    assert.equal(regionalOrigin('not a url', {}), undefined);
   });
   test('uniqueName is stable and safe; thumbprints come back from customKeyIdentifier', () => {
     assert.match(uniqueNameFor('Exo Background Process'), /^exo-cba-exo-background-process-[0-9a-f]{10}$/);
@@ -295,38 +345,44 @@ describe('small pieces', () => {
       'AB'.repeat(20),
     );
   });
-  test('PowerShell for sovereign clouds carries -ExchangeEnvironmentName; S&C only for roles that serve it', () => {
-    const ps = powershell({
+  test('PowerShell for sovereign clouds carries -ExchangeEnvironmentName; S&C its own endpoints', () => {
+    const facts = {
       appId: 'A',
       thumbprint: 'T',
       organization: 'c.onmicrosoft.us',
-      cloud: 'gcchigh',
-      exchangeEnvironmentName: 'O365USGovGCCHigh',
-      compliance: true,
-    });
+      cloud: 'gcchigh' as const,
+    };
+    const ps = workloadNamed('exchange').connect.lines(facts);
     assert.match(
       ps,
       /Connect-ExchangeOnline -AppId A -CertificateThumbprint T -Organization c\.onmicrosoft\.us -ExchangeEnvironmentName O365USGovGCCHigh/,
     );
-    assert.match(
-      ps,
-      /Connect-IPPSSession .*-ConnectionUri https:\/\/ps\.compliance\.protection\.office365\.us/,
+    assert.doesNotMatch(ps, /Connect-IPPSSession -AppId/, 'S&C takes an app of its own');
+    const sc = workloadNamed('compliance').connect.lines(facts);
+    for (const line of sc.split('\n').filter((l) => l.startsWith('Connect-IPPSSession')))
+      assert.match(
+        line,
+        /-ConnectionUri https:\/\/ps\.compliance\.protection\.office365\.us\/powershell-liveid\/ -AzureADAuthorizationEndpointUri https:\/\/login\.microsoftonline\.us/,
+      );
+    assert.doesNotMatch(
+      workloadNamed('exchange').connect.lines({ ...facts, organization: 'o', cloud: 'global' }),
+      /ExchangeEnvironmentName/,
     );
     assert.doesNotMatch(
-      powershell({
-        appId: 'A',
-        thumbprint: 'T',
-        organization: 'o',
-        cloud: 'global',
-        exchangeEnvironmentName: 'O365Default',
-        compliance: false,
-      }),
-      /IPPSSession|ExchangeEnvironmentName/,
+      workloadNamed('compliance').connect.lines({ ...facts, organization: 'o', cloud: 'global' }),
+      /ConnectionUri/,
     );
   });
   test('JUnit escapes what it quotes', () => {
     const xml = toJunit(
-      [{ profile: 'a&b', status: 'fail', checks: [{ id: 'x', status: 'fail', message: '<bad> "quote"' }] }],
+      [
+        {
+          profile: 'a&b',
+          workload: 'exchange',
+          status: 'fail',
+          checks: [{ id: 'x', status: 'fail', message: '<bad> "quote"' }],
+        },
+      ],
       false,
       't',
     );

@@ -28,7 +28,7 @@ test('a GCC High rotation prints only Connect-ExchangeOnline lines that connect 
           thumbprint: 'T',
           organization: 'c.onmicrosoft.us',
           cloud: 'gcchigh',
-          exchangeEnvironmentName: 'O365USGovGCCHigh',
+          workload: 'exchange',
           files: { dir: '/d', pfx: '/d/a.pfx' },
           archived: [],
           oldKeyKept: true,
@@ -39,4 +39,36 @@ test('a GCC High rotation prints only Connect-ExchangeOnline lines that connect 
   const connects = text.split('\n').filter((l) => l.includes('Connect-ExchangeOnline'));
   assert.ok(connects.length >= 2, text);
   for (const line of connects) assert.match(line, /-ExchangeEnvironmentName O365USGovGCCHigh$/, line);
+});
+
+test('a GCC High rotation of an S&C profile prints Connect-IPPSSession lines for GCC High', () => {
+  const text = renderText({
+    command: 'rotate',
+    exitCode: 0,
+    data: {
+      results: [
+        {
+          profile: 'p-compliance',
+          action: 'rotated',
+          reason: 'r',
+          appId: 'A',
+          thumbprint: 'T',
+          organization: 'c.onmicrosoft.us',
+          cloud: 'gcchigh',
+          workload: 'compliance',
+          files: { dir: '/d', pfx: '/d/a.pfx' },
+          archived: [],
+          oldKeyKept: true,
+        },
+      ],
+    },
+  } as unknown as CommandResult);
+  const connects = text.split('\n').filter((l) => /Connect-(IPPSSession|ExchangeOnline) /.test(l));
+  assert.ok(connects.length >= 2, text);
+  for (const line of connects)
+    assert.match(
+      line,
+      /^\s*Connect-IPPSSession .* -ConnectionUri https:\/\/ps\.compliance\.protection\.office365\.us\/powershell-liveid\/ -AzureADAuthorizationEndpointUri https:\/\/login\.microsoftonline\.us\/common$/,
+      line,
+    );
 });

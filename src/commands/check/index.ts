@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { nameOf } from '../../workloads/index.js';
 import type { Context } from '../../context.js';
 import type { CheckOptions } from './options.js';
 import { CliError, EXIT, type ExitCode } from '../../core/errors.js';
@@ -6,11 +7,14 @@ import { resolveTargets, mapBounded, type AppTarget } from '../../tenant/app-tar
 import { openTarget, type Target } from '../../tenant/target.js';
 import { toJunit } from '../../output/junit.js';
 import type { CheckItem, CheckReport, CommandResult } from '../../output/render.js';
-import { CHECKS } from './checks/index.js';
+import { checksFor } from './checks/index.js';
 import type { Check, CheckRun } from './checks/types.js';
 import { explainServiceFailure } from '../../tenant/explain-failure.js';
 
-/** exo-cba check: with the certificate alone, prove that Connect-ExchangeOnline would work now. Never prompts. */
+/**
+ * exo-cba check: with the certificate alone, prove that the workload's connect cmdlet would work now. Never
+ * prompts.
+ */
 
 type Services = CheckRun['svc'];
 type CheckResult = { report: CheckReport; inputError: boolean } & Pick<CheckRun, 'authorityMetadata'>;
@@ -28,6 +32,7 @@ export async function checkOne(
     svc,
     report: {
       ...(t.profile ? { profile: t.profile.name } : {}),
+      workload: nameOf(t.workload),
       status: 'pass',
       appId: t.appId,
       tenant: t.tenant,
@@ -35,10 +40,10 @@ export async function checkOne(
     },
     inputError: false,
   };
-  for (const check of CHECKS) {
+  for (const check of checksFor(t.workload)) {
     const item = await runCheck(ctx, check, r);
-    if (check.id === 'keys' && !o.graph) continue;
-    if ((check.id === 'overlap' || check.id === 'scoping') && item.status === 'skip') continue;
+    if (!item || (check.id === 'keys' && !o.graph)) continue;
+    if (check.id === 'overlap' && item.status === 'skip') continue;
     r.report.checks.push({ id: check.id, ...item });
   }
   const checks = r.report.checks;
@@ -58,7 +63,7 @@ export async function checkOne(
  * One check; a service failure that escapes it (a CliError, or a classified Graph or token-service error)
  * fails that check with its explanation, so that the other checks and profiles are still reported.
  */
-async function runCheck(ctx: Context, check: Check, r: CheckRun): Promise<Omit<CheckItem, 'id'>> {
+async function runCheck(ctx: Context, check: Check, r: CheckRun): Promise<Omit<CheckItem, 'id'> | undefined> {
   try {
     return await check.run(ctx, r);
   } catch (err) {
@@ -93,7 +98,6 @@ export async function checkCommand(o: CheckOptions, ctx: Context): Promise<Comma
           return {
             target,
             identity: await ctx.services.identity(target.cloud, target.http),
-            exchange: await ctx.services.exchange(target.cloud, target.http),
           };
         })(),
       );

@@ -1,7 +1,8 @@
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import type { Directory } from '../../adapters/graph.js';
-import { roleByTemplateId } from '../../workloads/exchange/index.js';
+import { knownRoleName } from '../../rights/roles.js';
+import { permissionNames } from '../../tenant/permissions.js';
 import { describeForeign } from '../../tenant/ownership.js';
 import type { InitOptions as InitFlags } from './options.js';
 import type { Survey } from './survey.js';
@@ -34,7 +35,7 @@ export async function decideAdoption(
         (grants.length ? grants.map((g) => `${g.appRoleId} on ${g.resourceId}`).join(', ') : 'none'),
       `  directory roles it holds: ` +
         (roles.length
-          ? roles.map((r) => roleByTemplateId(r.roleDefinitionId)?.name ?? r.roleDefinitionId).join(', ')
+          ? roles.map((r) => knownRoleName(r.roleDefinitionId) ?? r.roleDefinitionId).join(', ')
           : 'none'),
     ].join('\n'),
   );
@@ -42,7 +43,7 @@ export async function decideAdoption(
     if (
       !(await ctx.prompt.confirm({
         name: 'confirmAdopt',
-        message: `Take over '${app.displayName}' and grant it Exchange.ManageAsApp and ${rightsText}?`,
+        message: `Take over '${app.displayName}' and grant it ${permissionNames(s.permissions)} and ${rightsText}?`,
         default: false,
       }))
     )
@@ -58,7 +59,7 @@ export async function decideAdoption(
   if (!ctx.interactive) {
     throw usageError(
       `'${app.displayName}' has ${v.foreign.length} credential(s) exo-cba did not make; anyone ` +
-        `holding one would get the Exchange rights too.`,
+        `holding one would get the rights too.`,
       'Pass --foreign-credentials remove (recommended) or --foreign-credentials keep.',
     );
   }
@@ -67,7 +68,7 @@ export async function decideAdoption(
       name: 'removeForeign',
       message:
         `Remove the ${v.foreign.length} credential(s) exo-cba did not make? (Keeping them ` +
-        `lets their holders use the Exchange rights.)`,
+        `lets their holders use the rights.)`,
       default: true,
     }),
   };

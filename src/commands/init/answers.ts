@@ -2,15 +2,15 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
 import { parseAppName, parseIntIn, parseKeySize } from '../../core/values.js';
-import { EXCHANGE_ROLES, type DirectoryRole } from '../../workloads/exchange/index.js';
 import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
 import { KEY_SIZES } from '../../certificate/x509.js';
-import { directoryRoleRights, parseRole } from '../../rights/directory-role.js';
-import { COMMON_ROLE_GROUPS, COMMON_ROLES } from '../../rights/exchange-rbac.js';
+import { directoryRoleRights } from '../../rights/directory-role.js';
+import { parseRole, roleByTemplateId, type DirectoryRole } from '../../rights/roles.js';
 import type { Rights } from '../../rights/types.js';
+import { allWorkloads, DEFAULT_WORKLOAD, workloadNamed, type Workload } from '../../workloads/index.js';
 import type { Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
-import { DEFAULT_APP_NAME, DEFAULT_VALIDITY_DAYS, type InitOptions as InitFlags } from './options.js';
+import { DEFAULT_VALIDITY_DAYS, type InitOptions as InitFlags } from './options.js';
 import type { Answers } from './run.js';
 
 /** The wizard's questions: each one also a flag, each invalid answer asked again with the reason. */
@@ -31,28 +31,65 @@ const validator =
 
 const MIN_TYPED_PASSWORD = 12;
 
+/**
+ * The workload comes first (the wizard's first question, or --workload; unattended, Exchange), and with it the
+ * roles --role may name: a role the workload does not accept is a usage error before anything else happens.
+ */
+export async function chooseWorkload(
+  ctx: Context,
+  flags: InitFlags,
+  existing?: { workload?: string },
+): Promise<{ workload: Workload; role?: DirectoryRole }> {
+  let workload: Workload;
+  if (flags.workload) workload = workloadNamed(flags.workload);
+  else if (!ctx.interactive) workload = workloadNamed(DEFAULT_WORKLOAD);
+  else
+    workload = workloadNamed(
+      (await ctx.prompt.select({
+        name: 'workload',
+        message: 'Which workload is this app for? (each workload gets an app of its own)',
+        default: DEFAULT_WORKLOAD,
+        choices: allWorkloads().map((w) => ({ value: w.name, name: w.service, description: w.purpose })),
+      })) as Parameters<typeof workloadNamed>[0],
+    );
+  if (existing?.workload && existing.workload !== workload.name)
+    throw usageError(
+      `This profile is for the ${existing.workload} workload, not ${workload.name}.`,
+      'Use --profile with a new name for the other workload: each workload gets an app and a profile of its own.',
+    );
+  const role = flags.role !== undefined ? parseRole(workload.roles, workload.service, flags.role) : undefined;
+  return { workload, ...(role ? { role } : {}) };
+}
+
 async function askRole(
   ctx: Context,
+  w: { workload: Workload; role?: DirectoryRole },
   flags: InitFlags,
   existing: Profile | undefined,
 ): Promise<DirectoryRole> {
+  const { roles } = w.workload;
   const preset =
-    flags.role ??
-    (existing?.rights.kind === 'directory-role' ? parseRole(existing.rights.templateId) : undefined);
-  if (preset || !ctx.interactive) return preset ?? parseRole('exchange-administrator');
+    w.role ??
+    (existing?.rights.kind === 'directory-role'
+      ? roleByTemplateId(roles, existing.rights.templateId)
+      : undefined);
+  const byDefault = parseRole(roles, w.workload.service, roles.defaultKey);
+  if (preset || !ctx.interactive) return preset ?? byDefault;
   for (;;) {
     const role = parseRole(
+      roles,
+      w.workload.service,
       await ctx.prompt.select({
         name: 'role',
         message: 'Directory role for the app (least privilege first)',
-        default: 'exchange-administrator',
-        choices: EXCHANGE_ROLES.map((r) => ({ value: r.key, name: r.name, description: r.description })),
+        default: roles.defaultKey,
+        choices: roles.accepted.map((r) => ({ value: r.key, name: r.name, description: r.description })),
       }),
     );
     if (role.templateId !== GLOBAL_ADMIN_TEMPLATE_ID || flags.allowGlobalAdmin) return role;
     ctx.out.warn(
-      'Global Administrator gives this app every right in the tenant; Exchange Administrator is ' +
-        'enough for Exchange scripts.',
+      `Global Administrator gives this app every right in the tenant; ${byDefault.name} is ` +
+        `enough for ${w.workload.service} scripts.`,
     );
     const sure = await ctx.prompt.confirm({
       name: 'confirmGlobalAdmin',
@@ -83,11 +120,23 @@ async function askPassword(ctx: Context): Promise<string | undefined> {
 }
 
 /**
- * How the app gets its Exchange rights: flags first, then the profile's own (a re-run keeps its model), then
- * the wizard's question. The default stays the Exchange Administrator directory role, as Microsoft's procedure
- * has it; the wizard says what that allows and that Exchange RBAC is the least-privilege way.
+ * How the app gets its rights: flags first, then the profile's own (a re-run keeps its model), then the
+ * wizard's question, where the workload takes more than a directory role. The default stays the workload's
+ * default directory role, as Microsoft's procedure has it; each other strategy asks its own questions.
  */
-async function askRights(ctx: Context, flags: InitFlags, existing: Profile | undefined): Promise<Rights> {
+async function askRights(
+  ctx: Context,
+  w: { workload: Workload; role?: DirectoryRole },
+  flags: InitFlags,
+  existing: Profile | undefined,
+): Promise<Rights> {
+  const rbacFlags = flags.exchangeRoleGroup ?? flags.exchangeRoles;
+  const rbac = w.workload.strategies.find((x) => x.kind === 'exchange-rbac');
+  if (rbacFlags && !rbac)
+    throw usageError(
+      `${w.workload.service} does not take Exchange RBAC (--exchange-role-group, --exchange-role).`,
+      `Give the app a directory role instead: --role ${w.workload.roles.defaultKey}.`,
+    );
   if (flags.exchangeRoleGroup) return { kind: 'exchange-rbac', roleGroup: flags.exchangeRoleGroup };
   if (flags.exchangeRoles)
     return {
@@ -95,60 +144,36 @@ async function askRights(ctx: Context, flags: InitFlags, existing: Profile | und
       roles: flags.exchangeRoles,
       ...(flags.exchangeScope ? { scope: flags.exchangeScope } : {}),
     };
-  if (flags.role || !ctx.interactive || existing?.rights.kind === 'directory-role')
-    return directoryRoleRights(await askRole(ctx, flags, existing));
+  const byDefault = parseRole(w.workload.roles, w.workload.service, w.workload.roles.defaultKey);
+  const others = w.workload.strategies.filter((x) => x.kind !== 'directory-role' && x.ask);
+  if (w.role || !ctx.interactive || existing?.rights.kind === 'directory-role' || !others.length)
+    return directoryRoleRights(await askRole(ctx, w, flags, existing));
   if (existing) return existing.rights;
   const how = await ctx.prompt.select({
     name: 'rightsModel',
-    message: 'How should the app get its Exchange rights?',
+    message: `How should the app get its ${w.workload.service} rights?`,
     default: 'directory-role',
     choices: [
       {
         value: 'directory-role',
         name: 'An Entra directory role',
-        description: 'simplest; Exchange Administrator can run every Exchange cmdlet in the tenant',
+        description: `simplest; ${byDefault.name}: ${byDefault.description}`,
       },
-      {
-        value: 'exchange-rbac',
-        name: 'Exchange RBAC on the app',
-        description: 'least privilege: only the cmdlets of the roles you choose; recommended for production',
-      },
+      ...others.map((x) => ({
+        value: x.kind,
+        name: x.choice?.name ?? x.kind,
+        description: x.choice?.description ?? '',
+      })),
     ],
   });
-  if (how === 'directory-role') return directoryRoleRights(await askRole(ctx, flags, existing));
-  const pick = await ctx.prompt.select({
-    name: 'exchangeRights',
-    message: 'Which Exchange role group or role? (least privilege first)',
-    default: `group:${COMMON_ROLE_GROUPS[0]!.name}`,
-    choices: [
-      ...COMMON_ROLE_GROUPS.map((g) => ({
-        value: `group:${g.name}`,
-        name: `role group ${g.name}`,
-        description: g.description,
-      })),
-      ...COMMON_ROLES.map((r) => ({
-        value: `role:${r.name}`,
-        name: `role ${r.name}`,
-        description: r.description,
-      })),
-      { value: 'custom', name: 'a custom role group', description: 'type its name' },
-    ],
-  });
-  if (pick === 'custom') {
-    const name = await ctx.prompt.text({
-      name: 'exchangeRoleGroup',
-      message: 'Role group name',
-      validate: (v) => (v.trim() ? true : 'Give the name of the role group.'),
-    });
-    return { kind: 'exchange-rbac', roleGroup: name.trim() };
-  }
-  return pick.startsWith('group:')
-    ? { kind: 'exchange-rbac', roleGroup: pick.slice(6) }
-    : { kind: 'exchange-rbac', roles: [pick.slice(5)] };
+  const chosen = others.find((x) => x.kind === how);
+  if (!chosen?.ask) return directoryRoleRights(await askRole(ctx, w, flags, existing));
+  return chosen.ask(ctx.prompt);
 }
 
 export async function askAnswers(
   ctx: Context,
+  w: { workload: Workload; role?: DirectoryRole },
   flags: InitFlags,
   profileName: string,
   existing: Profile | undefined,
@@ -165,12 +190,12 @@ export async function askAnswers(
           await prompt.text({
             name: 'appName',
             message: 'App registration name',
-            default: DEFAULT_APP_NAME,
+            default: w.workload.defaultAppName,
             validate: validator(parseAppName),
           }),
         )
-      : DEFAULT_APP_NAME);
-  const rights = await askRights(ctx, flags, existing);
+      : w.workload.defaultAppName);
+  const rights = await askRights(ctx, w, flags, existing);
   if (rights.kind === 'directory-role' && rights.templateId === GLOBAL_ADMIN_TEMPLATE_ID)
     ctx.out.warn(
       'The app will hold Global Administrator: every right in the tenant. Keep its certificate like ' +

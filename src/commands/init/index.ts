@@ -4,9 +4,11 @@ import { planSteps, runSteps } from '../../core/steps.js';
 import { openTarget } from '../../tenant/target.js';
 import { signInAdmin } from '../../tenant/sign-in.js';
 import { ADMIN_SCOPES, GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
-import { strategyFor, ALL_RIGHTS_SCOPES } from '../../rights/index.js';
-import { exchangeAdmin, type ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
-import { APP_NEEDS, checkAdminRights } from '../../tenant/admin-rights.js';
+import type { WorkloadAdmin } from '../../rights/index.js';
+import { nameOf, strategyFor, type Workload } from '../../workloads/index.js';
+import { appNeeds, checkAdminRights } from '../../tenant/admin-rights.js';
+import { permissionNames } from '../../tenant/permissions.js';
+import type { DirectoryRole } from '../../rights/roles.js';
 import { applyKeyPolicy } from './policy.js';
 import { validateProfileName, type Profile } from '../../profile/store.js';
 import { takeProfileLock } from '../../profile/lock.js';
@@ -15,20 +17,27 @@ import { recordOf } from '../../certificate/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { CommandResult, InitResult } from '../../output/render.js';
 import type { InitOptions as InitFlags } from './options.js';
-import { askAnswers } from './answers.js';
+import { askAnswers, chooseWorkload } from './answers.js';
 import { decideAdoption } from './adopt.js';
 import { survey } from './survey.js';
 import { INIT_STEPS } from './steps/index.js';
 import type { InitRun } from './run.js';
 
-/** exo-cba init: from nothing to a verified Connect-ExchangeOnline line, idempotent and resumable. */
+/**
+ * exo-cba init: from nothing to a verified connection for one workload and paste-ready PowerShell, idempotent
+ * and resumable.
+ */
 
 /** Checks everything that can be checked before signing in; nothing changes until these pass. */
-async function preflight(ctx: Context, flags: InitFlags) {
-  if (flags.role?.templateId === GLOBAL_ADMIN_TEMPLATE_ID && !ctx.interactive && !flags.allowGlobalAdmin) {
+async function preflight(
+  ctx: Context,
+  flags: InitFlags,
+  chosen: { workload: Workload; role?: DirectoryRole },
+) {
+  if (chosen.role?.templateId === GLOBAL_ADMIN_TEMPLATE_ID && !ctx.interactive && !flags.allowGlobalAdmin) {
     throw usageError(
       '--role global-administrator needs --allow-global-admin when nobody is there to confirm.',
-      'Prefer exchange-administrator (least privilege); Global Administrator is for emergencies only.',
+      `Prefer ${chosen.workload.roles.defaultKey} (least privilege); Global Administrator is for emergencies only.`,
     );
   }
   if (flags.outDir) {
@@ -71,7 +80,8 @@ function summary(ctx: Context, s: InitRun): string {
     c.bold('About to set up:'),
     `  Tenant        ${s.org.displayName} (${s.org.initialDomain}, ${s.org.tenantId})`,
     `  App           ${s.answers.appName}${app ? ` (existing, appId ${app.appId})` : ' (new, single tenant)'}`,
-    `  Permission    Exchange.ManageAsApp (application permission, admin consent)`,
+    `  Workload      ${s.workload.service}`,
+    `  Permission    ${permissionNames(s.survey.permissions)} (application permission, admin consent)`,
     `  Role          ${s.strategy.describe(s.answers.rights)}`,
     `  Certificate   ${s.brought ? `${s.brought.thumbprint}, from ${s.flags.certFile}` : `new ${s.answers.keySize}-bit RSA, valid ${s.answers.validityDays} days`}`,
     `  Files         ${s.answers.outDir}${s.answers.pfxPassword === undefined ? ' (PFX password generated)' : ''}`,
@@ -81,7 +91,9 @@ function summary(ctx: Context, s: InitRun): string {
 }
 
 export async function initCommand(flags: InitFlags, ctx: Context): Promise<CommandResult> {
-  const { envPassword, brought } = await preflight(ctx, flags);
+  const chosen = await chooseWorkload(ctx, flags);
+  const { workload } = chosen;
+  const { envPassword, brought } = await preflight(ctx, flags, chosen);
   // What a Ctrl-C during the network phase says: nothing changed yet, or how to pick up where it stopped.
   let onStop = 'Cancelled: nothing was changed in the tenant or on disk.';
   const unregister = ctx.services.onInterrupt(() => onStop);
@@ -95,7 +107,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       clientId: flags.clientId,
       method: flags.auth,
       waitMs: flags.waitMs,
-      scopes: [...ADMIN_SCOPES.init, ...ALL_RIGHTS_SCOPES],
+      scopes: [...new Set([...ADMIN_SCOPES.init, ...workload.strategies.flatMap((x) => x.graphScopes)])],
     });
     const dir = await ctx.services.directory(cloud, target.http, () => session.graphToken());
     const org = await dir.organization().catch((err: unknown) => {
@@ -106,18 +118,23 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     ctx.out.info(
       `Tenant: ${org.displayName} (${org.tenantId}), organization ${ctx.out.color.bold(org.initialDomain)}`,
     );
-    const profileName = validateProfileName(flags.profile ?? org.initialDomain);
+    const profileName = validateProfileName(flags.profile ?? workload.profileName(org.initialDomain));
     // One run at a time on a profile: a rotation or another init of it finishes first (profile/lock.ts).
     if (!flags.dryRun)
       unlock = await takeProfileLock(ctx, { profile: profileName, command: 'init', waitMs: flags.waitMs });
     const existing = await ctx.profiles.get(profileName);
+    if (existing && existing.workload !== workload.name)
+      throw usageError(
+        `Profile '${profileName}' is for the ${existing.workload} workload, not ${workload.name}.`,
+        'Use --profile with a new name: each workload gets an app and a profile of its own.',
+      );
     if (existing && existing.tenantId !== org.tenantId) {
       throw usageError(
         `Profile '${profileName}' belongs to tenant ${existing.tenantId}, not ${org.tenantId}.`,
         'Use another --profile name.',
       );
     }
-    const answers = await askAnswers(ctx, flags, profileName, existing, envPassword, brought);
+    const answers = await askAnswers(ctx, chosen, flags, profileName, existing, envPassword, brought);
     // Graph treats display names without regard to case, and so does this check: a re-run typed in other case is the same app.
     if (
       existing &&
@@ -129,9 +146,12 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
         `Use --profile with a new name for a second app, or 'exo-cba remove --profile ${profileName}' first.`,
       );
     }
-    const strategy = strategyFor(answers.rights);
+    const strategy = strategyFor(workload, answers.rights);
     // The admin's own rights, before the first write: stop now rather than half-way (the dry run says the same).
-    const rightsCheck = checkAdminRights(session.activeRoles, [...APP_NEEDS, ...strategy.adminNeeds]);
+    const rightsCheck = checkAdminRights(session.activeRoles, [
+      ...appNeeds(permissionNames(workload.permissions(cloud.name))),
+      ...strategy.adminNeeds,
+    ]);
     const rightsLine =
       rightsCheck.verdict === 'enough'
         ? `the signed-in admin holds ${rightsCheck.held.join(', ')}: enough for every step`
@@ -162,16 +182,20 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const recent =
       existing?.state === 'incomplete' && now.getTime() - Date.parse(existing.updatedAt) < 15 * 60_000;
     const allProfiles = await ctx.profiles.list();
-    // The admin's Exchange session, opened the first time a step needs it (Exchange RBAC).
-    let exAdmin: Promise<ExchangeAdmin> | undefined;
-    const openExchangeAdmin = () =>
-      (exAdmin ??= (async () =>
-        exchangeAdmin(await ctx.services.exchange(cloud, target.http), {
-          tenantId: org.tenantId,
-          organization: org.initialDomain,
-          token: () => session.tokenFor(cloud.exchangeResource),
-        }))());
+    // The admin's session with the workload, opened the first time a step needs it (Exchange RBAC).
+    const workloadDeps = { identity, http: target.http, cloud, env: target.env };
+    let admin: WorkloadAdmin | undefined;
+    const openAdmin = async () => {
+      if (!workload.adminSession) throw new Error(`${workload.service} has no admin session.`);
+      return (admin ??= workload.adminSession(workloadDeps, {
+        tenantId: org.tenantId,
+        organization: org.initialDomain,
+        token: (resource) => session.tokenFor(resource),
+      }));
+    };
     const found = await survey(ctx, dir, {
+      workload,
+      cloud: cloud.name,
       appName: answers.appName,
       knownObjectId: existing?.app.objectId,
       recent,
@@ -181,7 +205,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       tenantId: org.tenantId,
       knownThumbprints: brought ? [brought.thumbprint] : [],
       ...(flags.adoptApp ? { adoptAppId: flags.adoptApp } : {}),
-      exchangeAdmin: openExchangeAdmin,
+      admin: openAdmin,
     });
     if (found.app && flags.adoptApp) answers.appName = found.app.displayName;
     const sharedWith = (found.verdict?.profiles ?? []).filter((p) => p !== profileName);
@@ -212,6 +236,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       tenantId: org.tenantId,
       organization: org.initialDomain,
       cloud: flags.cloud,
+      workload: nameOf(workload),
       ...(flags.sandbox ? { sandbox: true } : {}),
       app: { displayName: answers.appName },
       rights: answers.rights,
@@ -224,6 +249,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
     const run: InitRun = {
       flags,
       answers,
+      workload,
       strategy,
       profileName,
       org,
@@ -238,8 +264,8 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
         identity,
         cloud,
         http: target.http,
-        exchange: () => ctx.services.exchange(cloud, target.http),
-        exchangeAdmin: openExchangeAdmin,
+        env: target.env,
+        admin: openAdmin,
       },
       outcomes: {},
       verified: false,
@@ -339,9 +365,8 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
       role:
         answers.rights.kind === 'directory-role' ? answers.rights.name : strategy.describe(answers.rights),
       rights: answers.rights,
-      roleCompliance: strategy.servesCompliance(answers.rights),
+      workload: nameOf(workload),
       cloud: flags.cloud,
-      exchangeEnvironmentName: cloud.exchangeEnvironmentName,
       verified: run.verified,
       profile: profileName,
       outcomes: run.outcomes,

@@ -1,9 +1,8 @@
 import type { KeySize } from '../../certificate/x509.js';
 import type { CloudName } from '../../core/clouds.js';
-import type { DirectoryRole } from '../../workloads/exchange/facts.js';
+import type { WorkloadName } from '../../workloads/index.js';
 import type { AdminSignIn } from '../shared/options.js';
 
-export const DEFAULT_APP_NAME = 'Exo Background Process';
 export const DEFAULT_VALIDITY_DAYS = 365;
 
 /** init: undefined means "not given" (then --yes takes the default, or the wizard asks). */
@@ -13,7 +12,10 @@ export interface InitOptions extends AdminSignIn {
   profile?: string;
   tenant?: string;
   appName?: string;
-  role?: DirectoryRole;
+  /** --workload: undefined means "not given" (the wizard asks first; unattended, Exchange). */
+  workload?: WorkloadName;
+  /** --role as typed: init checks it against the workload's roles before anything else. */
+  role?: string;
   allowGlobalAdmin: boolean;
   validityDays?: number;
   keySize?: KeySize;

@@ -8,12 +8,11 @@ import type {
   GraphServicePrincipal,
   Organization,
 } from '../../adapters/graph.js';
-import type { ExchangeProbe } from '../../workloads/exchange/admin-api.js';
-import type { ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
+import type { Env, Workload } from '../../workloads/index.js';
 import type { CertificateFiles, Profile } from '../../profile/store.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { KeySize } from '../../certificate/x509.js';
-import type { Rights, RightsStrategy } from '../../rights/index.js';
+import type { Rights, RightsStrategy, WorkloadAdmin } from '../../rights/index.js';
 import type { InitOptions as InitFlags } from './options.js';
 import type { Survey } from './survey.js';
 
@@ -36,6 +35,7 @@ export interface Answers {
 export interface InitRun {
   flags: InitFlags;
   answers: Answers;
+  workload: Workload;
   strategy: RightsStrategy;
   profileName: string;
   org: Organization;
@@ -52,8 +52,10 @@ export interface InitRun {
     identity: Identity;
     cloud: Cloud;
     http: HttpTransport;
-    exchange(): Promise<ExchangeProbe>;
-    exchangeAdmin(): Promise<ExchangeAdmin>;
+    /** The endpoint overrides of the run (the environment, or the sandbox's). */
+    env: Env;
+    /** The admin's session with the workload (for rights held there), opened the first time it is needed. */
+    admin(): Promise<WorkloadAdmin>;
   };
 
   // Made by the steps.

@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import type { CloudName } from '../../core/clouds.js';
 import {
   GraphApiError,
   type Directory,
@@ -6,12 +7,12 @@ import {
   type GraphServicePrincipal,
 } from '../../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../../adapters/graph-errors.js';
-import { EXCHANGE_APP_ID, EXCHANGE_MANAGE_AS_APP_ROLE_ID } from '../../workloads/exchange/index.js';
 import { failure, usageError, type CliError } from '../../core/errors.js';
-import { judge, describeForeign, type Verdict } from '../../tenant/ownership.js';
-import { strategyFor, type Rights } from '../../rights/index.js';
+import { judge, describeForeign, workloadOfApp, type Verdict } from '../../tenant/ownership.js';
+import { resolvePermission, type ResolvedPermission } from '../../tenant/permissions.js';
+import type { Rights, WorkloadAdmin } from '../../rights/index.js';
+import { strategyFor, type Workload } from '../../workloads/index.js';
 import type { Profile } from '../../profile/store.js';
-import type { ExchangeAdmin } from '../../workloads/exchange/admin-session.js';
 
 /** Before anything changes: what exists already for this app, and whether exo-cba may touch it. */
 
@@ -28,9 +29,11 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 export interface Survey {
   app?: GraphApplication;
   sp?: GraphServicePrincipal;
-  exoSp: GraphServicePrincipal;
+  /** The workload's application permissions, resolved to their role ids in this tenant. */
+  permissions: ResolvedPermission[];
+  /** Each of them is granted (admin consent) already. */
   granted: boolean;
-  /** The app already holds the chosen Exchange rights. */
+  /** The app already holds the chosen rights. */
   rightsHeld: boolean;
   /** How the app was shown to be ours (or that it is being adopted), and what is on it that exo-cba did not make. */
   verdict?: Verdict;
@@ -38,10 +41,12 @@ export interface Survey {
 }
 
 export interface SurveyInput {
+  workload: Workload;
   appName: string;
   knownObjectId?: string;
   recent: boolean;
   rights: Rights;
+  cloud: CloudName;
   deadline: number;
   /** Every profile here: which apps are provably ours, and which certificates are known. */
   profiles: Profile[];
@@ -50,21 +55,15 @@ export interface SurveyInput {
   adoptAppId?: string;
   /** Thumbprints known besides the profiles' (a certificate brought with --cert-file). */
   knownThumbprints: string[];
-  /** The admin's Exchange session, for rights held in Exchange (opened only when needed). */
-  exchangeAdmin(): Promise<ExchangeAdmin>;
+  /** The admin's session with the workload, for rights held there (opened only when needed). */
+  admin(): Promise<WorkloadAdmin>;
 }
 
 /** Read-only: what already exists for this app name (or the app the profile remembers, or the one being adopted). */
 export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): Promise<Survey> {
-  const exoSp = await step('look up the Exchange Online service principal', () =>
-    dir.findServicePrincipal(EXCHANGE_APP_ID),
+  const permissions = await Promise.all(
+    input.workload.permissions(input.cloud).map((p) => resolvePermission(dir, p)),
   );
-  if (!exoSp) {
-    throw failure('This tenant has no Office 365 Exchange Online service principal.', {
-      why: 'Exchange.ManageAsApp can only be granted where Exchange Online is provisioned.',
-      fix: 'Check that the tenant has an Exchange Online licence, and that --cloud is right.',
-    });
-  }
   let app: GraphApplication | undefined;
   let verdict: Verdict | undefined;
   let adopting = false;
@@ -144,20 +143,17 @@ export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): 
     if (ours.length === 1) ({ app, verdict } = ours[0]!);
     else if (judged.length) throw await notOurs(dir, input.appName, judged);
   }
-  if (!app) return { exoSp, granted: false, rightsHeld: false, adopting };
+  if (!app) return { permissions, granted: false, rightsHeld: false, adopting };
+  refuseOtherWorkload(app, input);
   const appId = app.appId;
   const sp = await step('look up the service principal', () => dir.findServicePrincipal(appId));
   if (!sp)
-    return { app, exoSp, granted: false, rightsHeld: false, adopting, ...(verdict ? { verdict } : {}) };
+    return { app, permissions, granted: false, rightsHeld: false, adopting, ...(verdict ? { verdict } : {}) };
   const [grants, rightsHeld] = await Promise.all([
     step('list the app role grants', () => dir.listAppRoleAssignments(sp.id)),
     step('list the rights the app holds', () =>
-      strategyFor(input.rights).isHeld(
-        {
-          dir,
-          sp: { id: sp.id, appId: sp.appId, displayName: sp.displayName },
-          exchangeAdmin: input.exchangeAdmin,
-        },
+      strategyFor(input.workload, input.rights).isHeld(
+        { dir, sp: { id: sp.id, appId: sp.appId, displayName: sp.displayName }, admin: input.admin },
         input.rights,
       ),
     ),
@@ -165,12 +161,34 @@ export async function survey(ctx: StepCtx, dir: Directory, input: SurveyInput): 
   return {
     app,
     sp,
-    exoSp,
+    permissions,
     adopting,
     rightsHeld,
     ...(verdict ? { verdict } : {}),
-    granted: grants.some((g) => g.resourceId === exoSp.id && g.appRoleId === EXCHANGE_MANAGE_AS_APP_ROLE_ID),
+    granted: permissions.every((p) =>
+      grants.some((g) => g.resourceId === p.resource.id && g.appRoleId === p.roleId),
+    ),
   };
+}
+
+/**
+ * One app per workload: an app exo-cba made for another workload (its tag, or a profile that uses it) is never
+ * reused or widened for this one.
+ */
+function refuseOtherWorkload(app: GraphApplication, input: SurveyInput): void {
+  const byProfile = input.profiles.find(
+    (p) => p.app.objectId === app.id && (p.workload ?? 'exchange') !== input.workload.name,
+  );
+  const other = byProfile ? (byProfile.workload ?? 'exchange') : workloadOfApp(app);
+  if (other === undefined || other === input.workload.name) return;
+  throw usageError(
+    `The app '${app.displayName}' (appId ${app.appId}) is exo-cba's app for the ${other} workload` +
+      `${byProfile ? ` (profile '${byProfile.name}')` : ''}, not for ${input.workload.name}.`,
+    `Give this workload an app of its own: leave out --app-name (the default is '${input.workload.defaultAppName}'), ` +
+      'or choose another name.',
+    'Each workload gets its own app, so that each holds only what its jobs need; exo-cba never widens ' +
+      "another workload's app.",
+  );
 }
 
 /** The refusal for same-named apps that are not provably exo-cba's: who made them and who can sign in as them. */

@@ -1,10 +1,10 @@
+import { nameOf } from '../../workloads/index.js';
 import type { Context } from '../../context.js';
 import type { RotateOptions } from './options.js';
 import { CliError, EXIT } from '../../core/errors.js';
 import { planSteps, runSteps } from '../../core/steps.js';
 import { resolveTargets, type AppTarget } from '../../tenant/app-targets.js';
 import { openTarget } from '../../tenant/target.js';
-import { strategyFor } from '../../rights/index.js';
 import type { Identity } from '../../adapters/identity.js';
 import { explainServiceFailure } from '../../tenant/explain-failure.js';
 import type { Target } from '../../tenant/target.js';
@@ -144,8 +144,8 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
       appId: t.appId,
       organization: t.organization ?? t.tenant,
       cloud: t.cloud,
-      exchangeEnvironmentName: cloud.exchangeEnvironmentName,
-      roleCompliance: profile ? strategyFor(profile.rights).servesCompliance(profile.rights) : false,
+      workload: nameOf(t.workload),
+      ...(profile ? { rights: profile.rights } : {}),
     },
     save: async (patch: Partial<Profile>) => {
       if (!r.profile) return;

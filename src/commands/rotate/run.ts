@@ -14,7 +14,7 @@ import {
   type KeyCredentialView,
 } from '../../adapters/graph.js';
 import { explainGraphError } from '../../adapters/graph-errors.js';
-import { diagnoseAuthError } from '../../workloads/exchange/index.js';
+import { diagnoseAuthError } from '../../tenant/diagnose.js';
 import { makeProof } from '../../certificate/proof.js';
 import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../certificate/keys.js';
 import { ensureKeyUploaded } from '../../certificate/upload.js';
@@ -51,10 +51,7 @@ export interface RotateRun {
   hook?: { command: string; code: number; output: string };
   /** Set by a step that ends the rotation early (nothing due, --finish). */
   done?: RotateItem;
-  base: Pick<
-    RotateItem,
-    'profile' | 'appId' | 'organization' | 'cloud' | 'exchangeEnvironmentName' | 'roleCompliance'
-  >;
+  base: Pick<RotateItem, 'profile' | 'appId' | 'organization' | 'cloud' | 'workload' | 'rights'>;
 }
 
 interface Pending {
@@ -147,7 +144,7 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
   };
   const signsIn = async (cred: Credential) => {
     try {
-      await appToken(cred, cloud.exchangeResource);
+      await appToken(cred, t.workload.endpoint(cloud.name, svc.target.env).resource);
       return true;
     } catch (err) {
       if (

@@ -1,5 +1,6 @@
 import type { AuthMethod } from '../../core/values.js';
 import type { CloudName } from '../../core/clouds.js';
+import type { WorkloadName } from '../../workloads/index.js';
 
 /** Option types and defaults that several commands share; cli/options.ts parses argv into them. */
 
@@ -24,5 +25,7 @@ export interface TargetOptions {
   /** --pfx-password-env was given: the variable must then be set. */
   passwordEnvNamed: boolean;
   cloud?: CloudName;
+  /** For an app given by flags: its workload (a profile knows its own); Exchange when not given. */
+  workload?: WorkloadName;
   sandbox: boolean;
 }

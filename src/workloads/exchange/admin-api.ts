@@ -1,5 +1,4 @@
 import type { HttpTransport } from '../../adapters/http.js';
-import type { Cloud } from '../../core/clouds.js';
 import { ANCHOR_MAILBOX } from './facts.js';
 import { classifyCmdletError, type CmdletError } from './cmdlet-errors.js';
 
@@ -27,28 +26,56 @@ export interface ExchangeProbe {
   }): Promise<ProbeResult>;
 }
 
-export function makeExchangeProbe(cloud: Cloud, http: HttpTransport): ExchangeProbe {
+/** Where one InvokeCommand call goes, and what it sends: Exchange's and S&C's admin APIs differ only here. */
+export interface InvokeCommandTarget {
+  /** The origin to call for this tenant (S&C: its regional host, once found). */
+  origin(tenantId: string): Promise<string> | string;
+  anchorMailbox(p: { tenantId: string; organization: string }): string;
+  /** An answer that is not the service's own (a redirect to the tenant's region), handled before it is read. */
+  redirected?(p: { tenantId: string; status: number; headers: Record<string, string> }): boolean;
+}
+
+export function makeInvokeCommand(target: InvokeCommandTarget, http: HttpTransport): ExchangeProbe {
+  const once = async (opts: Parameters<ExchangeProbe['invoke']>[0]) => {
+    const { tenantId, organization, accessToken, cmdlet, parameters } = opts;
+    const origin = await target.origin(tenantId);
+    return http({
+      method: 'POST',
+      url: `${origin}/adminapi/beta/${encodeURIComponent(tenantId)}/InvokeCommand`,
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/json',
+        'x-anchormailbox': target.anchorMailbox({ tenantId, organization }),
+        'x-responseformat': 'json',
+        // One small page: replaying @odata.nextLink has been seen to fail.
+        prefer: 'odata.maxpagesize=10',
+      },
+      body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters ?? {} } }),
+    });
+  };
   return {
-    async invoke({ tenantId, organization, accessToken, cmdlet, parameters }) {
-      const res = await http({
-        method: 'POST',
-        url: `${cloud.exchangeEndpoint}/adminapi/beta/${encodeURIComponent(tenantId)}/InvokeCommand`,
-        headers: {
-          authorization: `Bearer ${accessToken}`,
-          'content-type': 'application/json',
-          'x-anchormailbox': `UPN:${ANCHOR_MAILBOX}@${organization}`,
-          'x-responseformat': 'json',
-          // One small page: replaying @odata.nextLink has been seen to fail.
-          prefer: 'odata.maxpagesize=10',
-        },
-        body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters ?? {} } }),
-      });
+    async invoke(opts) {
+      let res = await once(opts);
+      // One redirect is followed (to the region it names); a second is an answer exo-cba does not know.
+      if (target.redirected?.({ tenantId: opts.tenantId, status: res.status, headers: res.headers }))
+        res = await once(opts);
       return interpret(res.status, res.body, res.headers);
     },
   };
 }
 
-/** Exchange answers in several shapes, some not JSON at all (a 403 of NUL bytes has been seen); each maps to one outcome. */
+/** Exchange Online's admin API at an origin (the cloud's, or EXO_CBA_EXCHANGE_ENDPOINT's). */
+export function makeExchangeProbe(origin: string, http: HttpTransport): ExchangeProbe {
+  return makeInvokeCommand(
+    { origin: () => origin, anchorMailbox: ({ organization }) => `UPN:${ANCHOR_MAILBOX}@${organization}` },
+    http,
+  );
+}
+
+/**
+ * Exchange answers in several shapes, some not JSON at all (a 403 of NUL bytes has been seen); each maps to one
+ * outcome.
+ */
 export function interpret(status: number, body: Buffer, headers: Record<string, string>): ProbeResult {
   let json:
     | {

@@ -1,17 +1,12 @@
 import { failure } from '../../core/errors.js';
 import type { ExchangeProbe } from './admin-api.js';
+import type { WorkloadAdmin } from '../../rights/strategy.js';
 
 /**
  * An admin's session with Exchange's admin API (a delegated token for Exchange, scope Exchange.Manage): what
  * the Exchange RBAC strategy runs New-ServicePrincipal, Add-RoleGroupMember and their kin through.
  */
-export interface ExchangeAdmin {
-  /** Runs a cmdlet; resolves with its rows, or with the failure Exchange gave (a cmdlet error is an answer, not a crash). */
-  run(
-    cmdlet: string,
-    parameters?: Record<string, unknown>,
-  ): Promise<{ ok: true; rows: Record<string, unknown>[] } | { ok: false; message: string }>;
-}
+export type ExchangeAdmin = WorkloadAdmin;
 
 export function exchangeAdmin(
   probe: ExchangeProbe,

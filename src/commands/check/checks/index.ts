@@ -1,12 +1,17 @@
+import type { Workload } from '../../../workloads/index.js';
 import type { Check } from './types.js';
 import { certificate } from './certificate.js';
 import { validity } from './validity.js';
 import { signIn } from './sign-in.js';
 import { consent } from './consent.js';
-import { exchange } from './exchange.js';
 import { overlap } from './overlap.js';
-import { scoping } from './scoping.js';
 import { keys } from './keys.js';
+import { fromWorkload } from './workload.js';
 
-/** Every check, in the order they run and report; each may use what the ones before it found. */
-export const CHECKS: Check[] = [certificate, validity, signIn, consent, exchange, scoping, overlap, keys];
+/**
+ * Every check of one app, in the order they run and report; each may use what the ones before it found. The
+ * workload's own checks (its service probe, and what else it knows) come after the token and consent checks.
+ */
+export function checksFor(workload: Workload): Check[] {
+  return [certificate, validity, signIn, consent, ...workload.checks.map(fromWorkload), overlap, keys];
+}

@@ -1,16 +1,16 @@
 import { AuthError } from '../../../adapters/identity.js';
-import { diagnoseAuthError } from '../../../workloads/exchange/index.js';
+import { diagnoseAuthError } from '../../../tenant/diagnose.js';
 import { appTokenWithKeptMetadata } from '../../../tenant/authority-metadata.js';
 import { skip, type Check } from './types.js';
 import { servicePrincipalMissing, SP_MISSING } from '../../../tenant/app-token.js';
 
-/** An app-only token for Exchange, with the certificate alone. */
+/** An app-only token for the workload's resource, with the certificate alone. */
 export const signIn: Check = {
   id: 'sign-in',
   async run(ctx, r) {
     const cred = r.cred;
     if (!cred) return skip('no usable certificate');
-    const resource = r.svc.target.cloud.exchangeResource;
+    const resource = r.t.workload.endpoint(r.svc.target.cloud.name, r.svc.target.env).resource;
     try {
       const kept = r.t.profile?.authorityMetadata;
       const signedIn = await appTokenWithKeptMetadata(ctx, {
@@ -34,7 +34,11 @@ export const signIn: Check = {
       return { status: 'pass', message: `app-only token for ${resource} issued` };
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
-      const d = diagnoseAuthError(err, { appId: r.t.appId, tenant: r.t.tenant });
+      const d = diagnoseAuthError(err, {
+        appId: r.t.appId,
+        tenant: r.t.tenant,
+        service: r.t.workload.service,
+      });
       return { status: 'fail', message: d.what, fix: d.fix };
     }
   },

@@ -10,13 +10,13 @@ import {
 import { explainGraphError, untilReplicated } from '../../../adapters/graph-errors.js';
 import { backoff } from '../../../core/retry.js';
 import { keyCredentialFor } from '../../../certificate/keys.js';
-import { EXO_CBA_TAG, judge } from '../../../tenant/ownership.js';
+import { EXO_CBA_TAG, judge, workloadTag } from '../../../tenant/ownership.js';
+import { declares, permissionNames, withDeclared } from '../../../tenant/permissions.js';
 import { failure } from '../../../core/errors.js';
-import { hasManageAsApp, withManageAsApp, MANAGE_AS_APP_ACCESS } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 
 /**
- * The app registration: reused (declaring Exchange.ManageAsApp if it does not yet), or created with its
+ * The app registration: reused (declaring the workload's permission if it does not yet), or created with its
  * certificate as key in the same request (one write, and one replication, less).
  */
 
@@ -136,9 +136,9 @@ async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; cr
   const body = {
     displayName: s.answers.appName,
     signInAudience: 'AzureADMyOrg',
-    requiredResourceAccess: [MANAGE_AS_APP_ACCESS],
+    requiredResourceAccess: withDeclared([], s.survey.permissions),
     keyCredentials: [keyCredentialFor(credential, s.answers.appName, s.keyId)],
-    tags: [EXO_CBA_TAG],
+    tags: [EXO_CBA_TAG, workloadTag(s.workload.name)],
   };
   try {
     const up = await dir.upsertApplication(uniqueName, body);
@@ -157,33 +157,36 @@ async function create(ctx: Ctx, s: InitRun): Promise<{ app: GraphApplication; cr
   return createPlainly(ctx, s, body, credential.thumbprint);
 }
 
+const declaresAll = (app: GraphApplication, s: InitRun) =>
+  s.survey.permissions.every((p) => declares(app.requiredResourceAccess, p));
+
 export const application: Step<InitRun, Ctx> = {
   id: 'application',
   plan(_ctx, s) {
     const app = s.survey.app;
+    const names = permissionNames(s.survey.permissions);
     if (!app)
       return (
         `create application '${s.answers.appName}' (single tenant, declaring ` +
-        `Exchange.ManageAsApp, with the certificate as its key): PATCH /applications(uniqueName=…) ` +
+        `${names}, with the certificate as its key): PATCH /applications(uniqueName=…) ` +
         `with Prefer: create-if-missing`
       );
-    if (hasManageAsApp(app.requiredResourceAccess))
-      return `reuse application '${app.displayName}' (appId ${app.appId})`;
+    if (declaresAll(app, s)) return `reuse application '${app.displayName}' (appId ${app.appId})`;
     return (
       `reuse application '${app.displayName}' (appId ${app.appId}) and declare ` +
-      `Exchange.ManageAsApp on it: PATCH /applications/{id}`
+      `${names} on it: PATCH /applications/{id}`
     );
   },
   async run(ctx, s) {
     const found = s.survey.app;
     if (found) {
-      if (hasManageAsApp(found.requiredResourceAccess)) {
+      if (declaresAll(found, s)) {
         s.app = found;
         s.outcomes['application'] = 'reused';
       } else {
-        const rra = withManageAsApp(found.requiredResourceAccess);
+        const rra = withDeclared(found.requiredResourceAccess, s.survey.permissions);
         await s.deps.dir.updateApplication(found.id, { requiredResourceAccess: rra }).catch((e: unknown) => {
-          throw explainGraphError(e, 'declare Exchange.ManageAsApp on the application');
+          throw explainGraphError(e, `declare ${permissionNames(s.survey.permissions)} on the application`);
         });
         s.app = { ...found, requiredResourceAccess: rra };
         s.outcomes['application'] = 'updated';

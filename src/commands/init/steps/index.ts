@@ -1,3 +1,4 @@
+import type { Context } from '../../../context.js';
 import { parallel, type StepList } from '../../../core/steps.js';
 import type { InitRun } from '../run.js';
 import { certificate } from './certificate.js';
@@ -15,10 +16,13 @@ import { previousRights } from './previous-rights.js';
  * key; then two independent chains run side by side (the service principal, then consent and rights; and
  * the key on a reused app); then the proof. --dry-run prints the plan of exactly these steps.
  */
-export const INIT_STEPS: StepList<InitRun> = [
+export const INIT_STEPS: StepList<InitRun, Context> = [
   certificate,
   application,
   foreignCredentials,
-  parallel<InitRun>([servicePrincipal, parallel<InitRun>([consent], [rights, previousRights])], [key]),
+  parallel<InitRun, Context>(
+    [servicePrincipal, parallel<InitRun, Context>([consent], [rights, previousRights])],
+    [key],
+  ),
   verify,
 ];

@@ -1,10 +1,10 @@
 import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
-import { strategyFor } from '../../../rights/index.js';
+import { strategyFor } from '../../../workloads/index.js';
 import type { InitRun } from '../run.js';
 
 /**
- * A profile that switches how its app holds Exchange rights (a directory role → Exchange RBAC, say): the old
+ * A profile that switches how its app holds its rights (a directory role → Exchange RBAC, say): the old
  * rights are offered for removal once the new ones are in place, after a confirmation (--yes unattended).
  * Exchange adds rights up from every source, so a directory role left behind defeats the RBAC scoping.
  */
@@ -13,17 +13,18 @@ export const previousRights: Step<InitRun, Pick<Context, 'clock' | 'out' | 'inte
   plan: (_ctx, s) => {
     const old = s.existing?.rights;
     return old && old.kind !== s.answers.rights.kind
-      ? `then remove the earlier ${strategyFor(old).describe(old)} from the app (asked first; --yes unattended)`
+      ? `then remove the earlier ${strategyFor(s.workload, old).describe(old)} from the app ` +
+          '(asked first; --yes unattended)'
       : undefined;
   },
   async run(ctx, s) {
     const old = s.existing?.rights;
     if (!old || old.kind === s.answers.rights.kind) return;
-    const oldStrategy = strategyFor(old);
+    const oldStrategy = strategyFor(s.workload, old);
     const on = {
       dir: s.deps.dir,
       sp: { id: s.sp!.id, appId: s.app!.appId, displayName: s.app!.displayName },
-      exchangeAdmin: s.deps.exchangeAdmin,
+      admin: s.deps.admin,
     };
     if (!(await oldStrategy.isHeld(on, old))) return;
     const go = ctx.interactive
@@ -37,8 +38,8 @@ export const previousRights: Step<InitRun, Pick<Context, 'clock' | 'out' | 'inte
       : s.flags.yes;
     if (!go) {
       ctx.out.warn(
-        `The app still holds ${oldStrategy.describe(old)}: Exchange adds rights up, so ` +
-          `${strategyFor(s.answers.rights).describe(s.answers.rights)} limits nothing until it is removed.`,
+        `The app still holds ${oldStrategy.describe(old)}: ${s.workload.service} adds rights up, so ` +
+          `${strategyFor(s.workload, s.answers.rights).describe(s.answers.rights)} limits nothing until it is removed.`,
       );
       return;
     }

@@ -2,7 +2,7 @@ import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import type { InitRun } from '../run.js';
 
-/** The Exchange rights, through the chosen strategy (rights/). */
+/** The workload's rights, through the chosen strategy (rights/, or the workload's own). */
 export const rights: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
   id: 'rights',
   plan: (_ctx, s) => s.strategy.plan(s.answers.rights, s.survey.rightsHeld),
@@ -14,7 +14,7 @@ export const rights: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
           {
             dir: s.deps.dir,
             sp: { id: s.sp!.id, appId: s.app!.appId, displayName: s.app!.displayName },
-            exchangeAdmin: s.deps.exchangeAdmin,
+            admin: s.deps.admin,
           },
           s.answers.rights,
           s.deadline,

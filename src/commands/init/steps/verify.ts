@@ -1,13 +1,12 @@
 import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import { CliError, EXIT } from '../../../core/errors.js';
-import { verifyConnection } from '../../../workloads/exchange/index.js';
 import type { InitRun } from '../run.js';
 import { servicePrincipalMissing, SP_MISSING } from '../../../tenant/app-token.js';
 
 /**
- * The proof: an app-only token from the new certificate, Exchange.ManageAsApp in it, and a read-only cmdlet
- * the chosen rights allow, polled with a countdown while Entra and Exchange replicate (up to --wait).
+ * The proof, the workload's own: an app-only token from the new certificate, the permission in it, and a
+ * read-only call the chosen rights allow, polled with a countdown while Entra and the service replicate (up to --wait).
  */
 /** After a failed verification: is the reason a missing service principal (an app-only token without oid)? */
 async function spMissing(s: InitRun): Promise<boolean> {
@@ -22,7 +21,7 @@ async function spMissing(s: InitRun): Promise<boolean> {
         keyPem: credential.keyPem,
         thumbprintSha256: credential.thumbprintSha256,
       },
-      s.deps.cloud.exchangeResource,
+      s.workload.endpoint(s.deps.cloud.name, s.deps.env).resource,
     )
     .catch(() => undefined);
   return token !== undefined && servicePrincipalMissing(token.claims);
@@ -33,15 +32,15 @@ export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
   plan: (_ctx, s) =>
     s.flags.verify
       ? `verify: an app-only token from the certificate, then ` +
-        `${s.strategy.verifyCmdlet(s.answers.rights)} in Exchange (waiting up to ` +
+        `${s.workload.verifyCall(s.answers.rights)} (waiting up to ` +
         `${Math.round(s.flags.waitMs / 1000)} s for replication)`
       : 'skip verification (--no-verify): the result is then unverified',
   async run(ctx, s) {
     if (!s.flags.verify) return;
     const credential = s.credential!;
-    const outcome = await verifyConnection(
+    const outcome = await s.workload.verify(
       ctx,
-      { identity: s.deps.identity, exchange: await s.deps.exchange(), cloud: s.deps.cloud },
+      { identity: s.deps.identity, http: s.deps.http, cloud: s.deps.cloud, env: s.deps.env },
       {
         cred: {
           clientId: s.app!.appId,
@@ -52,8 +51,7 @@ export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
         tenantId: s.org.tenantId,
         organization: s.org.initialDomain,
         waitMs: Math.max(0, s.deadline - ctx.clock.now().getTime()),
-        cmdlet: s.strategy.verifyCmdlet(s.answers.rights),
-        refused: s.strategy.whenRefused(s.answers.rights),
+        rights: s.answers.rights,
       },
     );
     if (!outcome.verified) {
@@ -68,7 +66,7 @@ export const verify: Step<InitRun, Pick<Context, 'clock' | 'out'>> = {
         EXIT.failed,
         `Set up, but not verified within ${Math.round(s.flags.waitMs / 1000)} s: ${outcome.diagnosis.what}`,
         {
-          why: 'Entra and Exchange can take several minutes to see a new app, grant and role.',
+          why: `Entra and ${s.workload.service} can take several minutes to see a new app, grant and role.`,
           fix:
             `Re-run the same 'exo-cba init' to keep waiting (everything done so far is reused), ` +
             `or try 'exo-cba check --profile ${s.profileName}' later. ${outcome.diagnosis.fix}`,

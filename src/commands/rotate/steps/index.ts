@@ -1,3 +1,4 @@
+import type { Context } from '../../../context.js';
 import type { StepList } from '../../../core/steps.js';
 import type { RotateRun } from '../run.js';
 import { retireDue } from './retire.js';
@@ -17,7 +18,7 @@ import { untracked } from './untracked.js';
  * old key at once only with --overlap 0, export, run the hook, and name any key no profile tracks.
  * --dry-run prints the plan of these same steps.
  */
-export const ROTATE_STEPS: StepList<RotateRun> = [
+export const ROTATE_STEPS: StepList<RotateRun, Context> = [
   retireDue,
   decide,
   certificate,

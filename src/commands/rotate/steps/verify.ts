@@ -1,8 +1,7 @@
+import type { Context } from '../../../context.js';
 import path from 'node:path';
 import type { Step } from '../../../core/steps.js';
 import { CliError, EXIT } from '../../../core/errors.js';
-import { verifyConnection } from '../../../workloads/exchange/index.js';
-import { strategyFor } from '../../../rights/index.js';
 import { archiveDirFor, filePaths } from '../../../certificate/store.js';
 import type { RotateRun } from '../run.js';
 import { stablePaths } from './certificate.js';
@@ -12,25 +11,20 @@ import { stablePaths } from './certificate.js';
  * is rolled back: the unproven key is removed (and read back), the new files archived, the current
  * certificate stays in use; the message says what really happened.
  */
-export const verify: Step<RotateRun> = {
+export const verify: Step<RotateRun, Context> = {
   id: 'verify',
   plan: (_ctx, r) =>
     r.done
       ? undefined
       : `verify the new certificate: an app-only token, then ` +
-        `${r.profile ? strategyFor(r.profile.rights).verifyCmdlet(r.profile.rights) : 'Get-AcceptedDomain'} in ` +
-        `Exchange (up to ${Math.round(r.o.waitMs / 1000)} s)`,
+        `${r.t.workload.verifyCall(r.profile?.rights)} (up to ${Math.round(r.o.waitMs / 1000)} s)`,
   async run(ctx, r) {
     if (r.done || !r.pending) return;
     const p = r.pending;
     const rights = r.profile?.rights;
-    const outcome = await verifyConnection(
+    const outcome = await r.t.workload.verify(
       ctx,
-      {
-        identity: r.svc.identity,
-        exchange: await ctx.services.exchange(r.cloud, r.svc.target.http),
-        cloud: r.cloud,
-      },
+      { identity: r.svc.identity, http: r.svc.target.http, cloud: r.cloud, env: r.svc.target.env },
       {
         cred: {
           clientId: r.t.appId,
@@ -41,12 +35,7 @@ export const verify: Step<RotateRun> = {
         tenantId: r.profile?.tenantId ?? r.t.tenant,
         organization: r.t.organization ?? r.t.tenant,
         waitMs: r.o.waitMs,
-        ...(rights
-          ? {
-              cmdlet: strategyFor(rights).verifyCmdlet(rights),
-              refused: strategyFor(rights).whenRefused(rights),
-            }
-          : {}),
+        ...(rights ? { rights } : {}),
       },
     );
     if (outcome.verified) {

@@ -1,8 +1,9 @@
-import type { RightsStrategy, RightsTarget } from './strategy.js';
-import type { ExchangeRbacRights } from './types.js';
-import { failure } from '../core/errors.js';
-import { EXCHANGE_ROLES } from '../workloads/exchange/facts.js';
-import { ROLES } from '../tenant/admin-rights.js';
+import type { Prompt } from '../../context.js';
+import type { RightsStrategy, RightsTarget } from '../../rights/strategy.js';
+import type { ExchangeRbacRights } from '../../rights/types.js';
+import { failure } from '../../core/errors.js';
+import { ENTRA_ROLES } from '../../rights/roles.js';
+import { ROLES } from '../../tenant/admin-rights.js';
 
 /**
  * Rights through Exchange's own RBAC on the app's service principal (learn.microsoft.com, app-only auth for
@@ -13,12 +14,12 @@ import { ROLES } from '../tenant/admin-rights.js';
  */
 
 /** The common choices, least privilege first, with a one-line description each (for the wizard and --help). */
-export const COMMON_ROLE_GROUPS: { name: string; description: string }[] = [
+const COMMON_ROLE_GROUPS: { name: string; description: string }[] = [
   { name: 'View-Only Organization Management', description: 'read-only: configuration and recipients' },
   { name: 'Recipient Management', description: 'mailboxes, contacts and groups (no organisation settings)' },
   { name: 'Organization Management', description: 'everything in Exchange, like Exchange Administrator' },
 ];
-export const COMMON_ROLES: { name: string; description: string }[] = [
+const COMMON_ROLES: { name: string; description: string }[] = [
   { name: 'View-Only Configuration', description: 'read the organisation configuration' },
   { name: 'View-Only Recipients', description: 'read mailboxes and other recipients' },
   { name: 'Mail Recipients', description: 'manage existing mailboxes and contacts (can be scoped)' },
@@ -35,13 +36,13 @@ const READ_CMDLET: Record<string, string> = {
   'Mail Recipients': 'Get-Recipient',
 };
 
-const names = (r: ExchangeRbacRights) => [...(r.roleGroup ? [r.roleGroup] : []), ...(r.roles ?? [])];
+export const names = (r: ExchangeRbacRights) => [...(r.roleGroup ? [r.roleGroup] : []), ...(r.roles ?? [])];
 
 async function held(
   on: RightsTarget,
   r: ExchangeRbacRights,
 ): Promise<{ sp: boolean; group: boolean; roles: string[]; assignments: string[] }> {
-  const ex = await on.exchangeAdmin();
+  const ex = await on.admin();
   const sp = await ex.run('Get-ServicePrincipal', { Identity: on.sp.appId });
   if (!sp.ok) return { sp: false, group: false, roles: [], assignments: [] };
   const group = r.roleGroup ? await ex.run('Get-RoleGroupMember', { Identity: r.roleGroup }) : undefined;
@@ -70,8 +71,50 @@ async function held(
   };
 }
 
+/** The wizard's question: a common role group or role, least privilege first, or a custom role group. */
+async function ask(prompt: Prompt): Promise<ExchangeRbacRights> {
+  const pick = await prompt.select({
+    name: 'exchangeRights',
+    message: 'Which Exchange role group or role? (least privilege first)',
+    default: `group:${COMMON_ROLE_GROUPS[0]?.name ?? ''}`,
+    choices: [
+      ...COMMON_ROLE_GROUPS.map((g) => ({
+        value: `group:${g.name}`,
+        name: `role group ${g.name}`,
+        description: g.description,
+      })),
+      ...COMMON_ROLES.map((r) => ({
+        value: `role:${r.name}`,
+        name: `role ${r.name}`,
+        description: r.description,
+      })),
+      { value: 'custom', name: 'a custom role group', description: 'type its name' },
+    ],
+  });
+  if (pick === 'custom') {
+    const name = await prompt.text({
+      name: 'exchangeRoleGroup',
+      message: 'Role group name',
+      validate: (v) => (v.trim() ? true : 'Give the name of the role group.'),
+    });
+    return { kind: 'exchange-rbac', roleGroup: name.trim() };
+  }
+  return pick.startsWith('group:')
+    ? { kind: 'exchange-rbac', roleGroup: pick.slice(6) }
+    : { kind: 'exchange-rbac', roles: [pick.slice(5)] };
+}
+
+const assignments = (r: ExchangeRbacRights) =>
+  `New-ManagementRoleAssignment ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}` +
+  (r.scope ? ` -CustomResourceScope '${r.scope}'` : '');
+
 export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
   kind: 'exchange-rbac',
+  choice: {
+    name: 'Exchange RBAC on the app',
+    description: 'least privilege: only the cmdlets of the roles you choose; recommended for production',
+  },
+  ask,
   describe: (r) =>
     (r.roleGroup
       ? `Exchange role group '${r.roleGroup}'`
@@ -79,14 +122,12 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
         (r.roles ?? []).map((x) => `'${x}'`).join(', ')) +
     `${r.scope ? ` in scope '${r.scope}'` : ''} (Exchange RBAC, no directory role)`,
   graphScopes: [],
+  heldOutsideApp: true,
   adminNeeds: [
     {
       what: "assign Exchange roles to the app (Exchange's Role Management, held by Organization Management)",
       anyOf: [
-        {
-          id: EXCHANGE_ROLES.find((x) => x.key === 'exchange-administrator')!.templateId,
-          name: 'Exchange Administrator',
-        },
+        { id: ENTRA_ROLES.exchangeAdministrator.templateId, name: ENTRA_ROLES.exchangeAdministrator.name },
         ROLES.global,
       ],
     },
@@ -96,7 +137,7 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
     return h.sp && (!r.roleGroup || h.group) && (r.roles ?? []).every((x) => h.roles.includes(x));
   },
   async grant(ctx, on, r) {
-    const ex = await on.exchangeAdmin();
+    const ex = await on.admin();
     const before = await held(on, r);
     let changed = false;
     if (!before.sp) {
@@ -144,7 +185,7 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
     return changed ? 'created' : 'reused';
   },
   async revoke(ctx, on, r) {
-    const ex = await on.exchangeAdmin();
+    const ex = await on.admin();
     const h = await held(on, r);
     if (!h.sp) return;
     if (r.roleGroup && h.group)
@@ -164,15 +205,9 @@ export const exchangeRbac: RightsStrategy<ExchangeRbacRights> = {
     isHeld
       ? `reuse ${names(r).join(', ')} in Exchange`
       : `in Exchange, as the admin: New-ServicePrincipal for the app, then ` +
-        `${r.roleGroup ? `Add-RoleGroupMember '${r.roleGroup}'` : `New-ManagementRoleAssignment ${(r.roles ?? []).map((x) => `'${x}'`).join(', ')}${r.scope ? ` -CustomResourceScope '${r.scope}'` : ''}`} (each looked up first, then read back)`,
-  servesCompliance: () => false,
-  verifyCmdlet: (r) => READ_CMDLET[names(r)[0] ?? ''] ?? 'Get-AcceptedDomain',
-  whenRefused: (r) => ({
-    what:
-      `Exchange does not let the app run this cmdlet with ${names(r).join(', ')}, or the roles ` +
-      `have not reached Exchange yet`,
-    fix:
-      `Check the app's Exchange roles (Get-ManagementRoleAssignment -RoleAssignee <service ` +
-      `principal object id>); new assignments take a few minutes.`,
-  }),
+        `${r.roleGroup ? `Add-RoleGroupMember '${r.roleGroup}'` : assignments(r)} (each looked up first, then read back)`,
 };
+
+/** A read-only cmdlet these Exchange roles allow: what verification and check run. */
+export const rbacReadCmdlet = (r: ExchangeRbacRights): string =>
+  READ_CMDLET[names(r)[0] ?? ''] ?? 'Get-AcceptedDomain';
