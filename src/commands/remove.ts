@@ -69,6 +69,7 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
     exitCode: EXIT.ok,
     data: {
       profile: profile.name,
+      workload: profile.workload,
       ...(profile.app.appId ? { appId: profile.app.appId } : {}),
       deleted: false,
       declined: true,
@@ -98,6 +99,7 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
       exitCode: EXIT.ok,
       data: {
         profile: profile.name,
+        workload: profile.workload,
         ...(profile.app.appId ? { appId: profile.app.appId } : {}),
         deleted: false,
         archived: [],
@@ -216,6 +218,7 @@ export async function removeCommand(o: RemoveOptions, ctx: Context): Promise<Com
     exitCode: EXIT.ok,
     data: {
       profile: profile.name,
+      workload: profile.workload,
       ...(profile.app.appId ? { appId: profile.app.appId } : {}),
       deleted,
       archived,

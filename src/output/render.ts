@@ -32,6 +32,7 @@ interface DryRunResult {
   dryRun: true;
   declined?: true;
   profile: string;
+  workload: WorkloadName;
   tenantId: string;
   organization: string;
   plan: string[];
@@ -121,6 +122,7 @@ interface StatusResult {
 
 interface RemoveResult {
   profile: string;
+  workload: WorkloadName;
   appId?: string;
   deleted: boolean;
   declined?: boolean;

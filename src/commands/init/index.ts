@@ -224,6 +224,7 @@ export async function initCommand(flags: InitFlags, ctx: Context): Promise<Comma
         dryRun: true as const,
         ...(declined ? { declined: true as const } : {}),
         profile: profileName,
+        workload: nameOf(workload),
         tenantId: org.tenantId,
         organization: org.initialDomain,
         plan,
