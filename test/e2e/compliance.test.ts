@@ -135,16 +135,19 @@ describe('an S&C app that lost its role', () => {
   after(() => h.close());
 
   test('check fails the compliance check with what S&C needs, and exits 1', async () => {
-    const r = await h.run([...initArgs(h, ['--workload', 'compliance', '--role', 'global-reader']), '--json']);
+    const r = await h.run([
+      ...initArgs(h, ['--workload', 'compliance', '--role', 'global-reader']),
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const appId = json<InitJson>(r).appId;
     assert.equal(json<InitJson>(r).role, 'Global Reader');
     assert.equal(h.sandbox.act({ action: 'remove-role', appId }).ok, true);
     const c = await h.run(['check', '--json']);
     assert.equal(c.code, 1, c.stderr);
-    const rep = json<{ reports: { checks: { id: string; status: string; message: string; fix?: string }[] }[] }>(
-      c,
-    ).reports[0]!;
+    const rep = json<{
+      reports: { checks: { id: string; status: string; message: string; fix?: string }[] }[];
+    }>(c).reports[0]!;
     const sc = rep.checks.find((x) => x.id === 'compliance')!;
     assert.equal(sc.status, 'fail');
     assert.match(sc.message, /no directory role Security & Compliance accepts/);
