@@ -46,7 +46,7 @@ describe('check against the sandbox (built binary)', () => {
     const rep = out.reports[0]!;
     assert.deepEqual(
       rep.checks.map((c) => c.id),
-      ['certificate', 'validity', 'sign-in', 'consent', 'exchange'],
+      ['certificate', 'pfx', 'pem', 'key', 'password-file', 'validity', 'sign-in', 'consent', 'exchange'],
     );
     assert.ok(rep.checks.every((c) => c.status === 'pass'));
     assert.equal(rep.appId, app.appId);

@@ -8,6 +8,7 @@ import { openTarget, type Target } from '../../tenant/target.js';
 import { toJunit } from '../../output/junit.js';
 import type { CheckItem, CheckReport, CommandResult } from '../../output/render.js';
 import { checksFor } from './checks/index.js';
+import { notPromised } from './checks/files.js';
 import type { Check, CheckRun } from './checks/types.js';
 import { explainServiceFailure } from '../../tenant/explain-failure.js';
 
@@ -44,6 +45,7 @@ export async function checkOne(
     const item = await runCheck(ctx, check, r);
     if (!item || (check.id === 'keys' && !o.graph)) continue;
     if (check.id === 'overlap' && item.status === 'skip') continue;
+    if (notPromised(check.id, item)) continue;
     r.report.checks.push({ id: check.id, ...item });
   }
   const checks = r.report.checks;

@@ -7,11 +7,21 @@ import { consent } from './consent.js';
 import { overlap } from './overlap.js';
 import { keys } from './keys.js';
 import { fromWorkload } from './workload.js';
+import { pfxFile, pemFile, keyFile, passwordFile } from './files.js';
 
 /**
  * Every check of one app, in the order they run and report; each may use what the ones before it found. The
  * workload's own checks (its service probe, and what else it knows) come after the token and consent checks.
  */
 export function checksFor(workload: Workload): Check[] {
-  return [certificate, validity, signIn, consent, ...workload.checks.map(fromWorkload), overlap, keys];
+  return [
+    certificate,
+    ...[pfxFile, pemFile, keyFile, passwordFile],
+    validity,
+    signIn,
+    consent,
+    ...workload.checks.map(fromWorkload),
+    overlap,
+    keys,
+  ];
 }
