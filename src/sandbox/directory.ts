@@ -50,13 +50,19 @@ export interface Application {
     secretHash?: string;
   }[];
   /** Workload identity federation: an outside issuer whose tokens sign in as this app. */
-  federatedIdentityCredentials?: {
-    id: string;
-    name: string;
-    issuer: string;
-    subject: string;
-    audiences: string[];
-  }[];
+  federatedIdentityCredentials?: FederatedCredential[];
+}
+
+/** A federated identity credential: tokens of `issuer` whose `sub` and `aud` match sign in as the app. */
+export interface FederatedCredential {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  description?: string | null;
+  /** When reads and the token service see it (absent: always). */
+  visibleAt?: number;
 }
 
 export interface AppRole {

@@ -3,7 +3,14 @@ import { fieldError } from './field-errors.js';
 import type { KeyRule } from './graph-policies.js';
 
 export type Service =
-  'token' | 'graph' | 'exchange' | 'compliance' | 'compliance-region' | 'sharepoint' | 'teams';
+  | 'token'
+  | 'graph'
+  | 'exchange'
+  | 'compliance'
+  | 'compliance-region'
+  | 'sharepoint'
+  | 'teams'
+  | 'github-oidc';
 
 export interface FailOnce {
   service: Service;

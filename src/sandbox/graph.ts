@@ -23,6 +23,7 @@ import { checkKeyProof } from './graph-proof.js';
 import { defaultPolicyView, lifetimeRefusal, type KeyRule } from './graph-policies.js';
 import { handleSites } from './graph-sites.js';
 import { handleRoleDefinitions } from './graph-roles.js';
+import { handleFederatedCredentials } from './graph-federated.js';
 
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
 
@@ -186,29 +187,11 @@ export class GraphService {
       app.passwordCredentials = (app.passwordCredentials ?? []).filter((p) => p.keyId !== body?.keyId);
       return before === app.passwordCredentials.length ? notFound(String(body?.keyId)) : { status: 204 };
     }
-    if ((r = m(/^\/applications\/([^/]+)\/federatedIdentityCredentials(?:\/([^/]+))?$/))) {
-      const app = this.dir.app(r[1]!);
-      if (req.method === 'GET' && !r[2]) {
-        if (!allowed(this.dir, caller, READ_APPS)) return denied();
-        if (!app) return notFound(r[1]!);
-        return {
-          status: 200,
-          body: {
-            '@odata.context': this.ctx('federatedIdentityCredentials'),
-            value: app.federatedIdentityCredentials ?? [],
-          },
-        };
-      }
-      if (req.method === 'DELETE' && r[2]) {
-        if (!allowed(this.dir, caller, WRITE_APPS)) return denied();
-        if (!app) return notFound(r[1]!);
-        const before = (app.federatedIdentityCredentials ?? []).length;
-        app.federatedIdentityCredentials = (app.federatedIdentityCredentials ?? []).filter(
-          (f) => f.id !== r![2] && f.name !== r![2],
-        );
-        return before === app.federatedIdentityCredentials.length ? notFound(r[2]) : { status: 204 };
-      }
-    }
+    const federated = handleFederatedCredentials(
+      { dir: this.dir, caller, req, ctx: (p: string) => this.ctx(p) },
+      route,
+    );
+    if (federated) return federated;
     if ((r = m(/^\/applications\/([^/]+)\/(addKey|removeKey)$/)) && req.method === 'POST') {
       return this.rollKey(caller, r[1]!, r[2] as 'addKey' | 'removeKey', req);
     }

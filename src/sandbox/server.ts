@@ -11,6 +11,7 @@ import { ComplianceService } from './compliance.js';
 import { SharePointService } from './sharepoint.js';
 import { TeamsService } from './teams.js';
 import { seedWorkloads } from './workload-seed.js';
+import { OidcIssuer } from './oidc-issuer.js';
 import { Faults, type FaultState, type Service, type LogEntry, endpointOf } from './faults.js';
 import { readRequest, send, type SbRequest, type SbResponse, jsonOf } from './http-util.js';
 
@@ -34,7 +35,14 @@ export interface SandboxOptions {
 
 /** One HTTPS listener per Microsoft host the sandbox stands in for (it cannot tell host names apart). */
 type ListenerName =
-  'authority' | 'graph' | 'exchange' | 'compliance' | 'complianceRegion' | 'sharepoint' | 'teams';
+  | 'authority'
+  | 'graph'
+  | 'exchange'
+  | 'compliance'
+  | 'complianceRegion'
+  | 'sharepoint'
+  | 'teams'
+  | 'githubOidc';
 const LISTENERS: readonly ListenerName[] = [
   'authority',
   'graph',
@@ -43,6 +51,7 @@ const LISTENERS: readonly ListenerName[] = [
   'complianceRegion',
   'sharepoint',
   'teams',
+  'githubOidc',
 ];
 
 export interface Sandbox {
@@ -56,6 +65,9 @@ export interface Sandbox {
   sharepoint: string;
   /** The Skype and Teams Tenant Admin API. */
   teams: string;
+  /** GitHub Actions' OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL, discovery, keys). */
+  githubOidc: string;
+  oidc: OidcIssuer;
   caPem: string;
   directory: Directory;
   faults: Faults;
@@ -75,6 +87,9 @@ type SandboxAction =
   | { action: 'delete-app'; appId: string }
   /** SharePoint: revoke the app's Sites.Selected grants (on one site, by URL, or on all). */
   | { action: 'remove-site-grant'; appId: string; siteUrl?: string };
+
+/** The OIDC stand-in's settings for the tokens it serves next (issuer, subject, lifetime): no app involved. */
+const OIDC_ACTION = 'oidc-token';
 
 const GLOBAL_RESOURCES = { graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com' };
 
@@ -116,7 +131,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     complianceRegion: '',
     sharepoint: '',
     teams: '',
+    githubOidc: '',
   };
+  const oidc = await OidcIssuer.start(() => origins.githubOidc, now);
   const tokens = new TokenService({
     origin: () => origins.authority,
     directory,
@@ -124,6 +141,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     now,
     resources,
+    federatedKeys: (issuer) => oidc.keysFor(issuer),
   });
   const graph = new GraphService(
     directory,
@@ -226,6 +244,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return { status: 204 };
     }
     const m = /^\/actions\/([a-z-]+)$/.exec(p);
+    if (m?.[1] === OIDC_ACTION && req.method === 'POST') {
+      const r = oidc.configure((jsonOf(req) as Record<string, unknown> | null) ?? {});
+      return { status: 200, body: r };
+    }
     if (m && req.method === 'POST') {
       const b = jsonOf(req) as Record<string, string> | null;
       const r = act({ ...(b ?? {}), action: m[1] } as SandboxAction);
@@ -307,6 +329,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       (r) => teams.handle(r),
       () => origins.teams,
     ),
+    githubOidc: serve(
+      'github-oidc',
+      (r) => oidc.handle(r),
+      () => origins.githubOidc,
+    ),
   };
   for (const name of LISTENERS) {
     const server = servers[name];
@@ -323,6 +350,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     directory,
     faults,
     tokens,
+    oidc,
     env: (caFile) => ({
       EXO_CBA_AUTHORITY_HOST: origins.authority,
       EXO_CBA_GRAPH_ENDPOINT: origins.graph,
@@ -331,6 +359,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       EXO_CBA_COMPLIANCE_REGION_ENDPOINT: origins.complianceRegion,
       EXO_CBA_SHAREPOINT_ENDPOINT: origins.sharepoint,
       EXO_CBA_TEAMS_ENDPOINT: origins.teams,
+      // What a GitHub Actions job with `permissions: id-token: write` is given.
+      ACTIONS_ID_TOKEN_REQUEST_URL: oidc.requestUrl(),
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
       NODE_EXTRA_CA_CERTS: caFile,
     }),
     act,

@@ -13,6 +13,7 @@ import { type SbRequest, type SbResponse, form, stsError } from './http-util.js'
 import type { Faults } from './faults.js';
 import { checkClientAssertion } from './client-assertion.js';
 import { resolveTokenResource } from './token-resources.js';
+import { checkFederatedAssertion, isFederatedAssertion } from './federated-assertion.js';
 
 /** Entra's token service as exo-cba meets it: discovery, client credentials with a certificate, device code, auth code + PKCE, refresh. */
 
@@ -63,6 +64,8 @@ export interface TokenServiceOptions {
   faults: Faults;
   now: () => number;
   resources: { graph: string; exchange: string };
+  /** The signing keys of an outside issuer (the OIDC stand-in), for federated assertions. */
+  federatedKeys?: (issuer: string) => JWK[] | undefined;
 }
 
 export class TokenService {
@@ -522,7 +525,16 @@ export class TokenService {
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
     }
-    const refused = await checkClientAssertion(app, clientId, f.get('client_assertion') ?? '', {
+    const assertion = f.get('client_assertion') ?? '';
+    if (isFederatedAssertion(assertion)) {
+      const refusedFederated = await checkFederatedAssertion(app, assertion, {
+        nowMs: this.o.now(),
+        keysFor: (iss) => this.o.federatedKeys?.(iss),
+        replicated: (c) => this.dir.visible({ visibleAt: c.visibleAt ?? 0 }),
+      });
+      return refusedFederated ?? { acr: '2' };
+    }
+    const refused = await checkClientAssertion(app, clientId, assertion, {
       nowMs: this.o.now(),
       audiences: this.acceptedAudiences(tokenEndpoint),
       tokenEndpoint,
