@@ -59,6 +59,17 @@ export interface FederatedCredentialView {
   name: string;
   issuer: string;
   subject: string;
+  audiences?: string[];
+  description?: string | null;
+}
+
+/** POST /applications/{id}/federatedIdentityCredentials. */
+export interface NewFederatedCredential {
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: [string];
+  description?: string;
 }
 export interface DirectoryObjectView {
   id: string;
@@ -144,6 +155,9 @@ export interface Directory {
   getCredentials(objectId: string): Promise<AppCredentials>;
   removePassword(objectId: string, keyId: string): Promise<void>;
   deleteFederatedCredential(objectId: string, id: string): Promise<void>;
+  /** The app's federated identity credentials (workload identity federation); callers read back with it. */
+  listFederatedCredentials(objectId: string): Promise<FederatedCredentialView[]>;
+  addFederatedCredential(objectId: string, body: NewFederatedCredential): Promise<FederatedCredentialView>;
   getApplicationByUniqueName(uniqueName: string): Promise<GraphApplication | undefined>;
   updateApplication(
     objectId: string,
@@ -247,6 +261,7 @@ const NEEDS: Record<string, AdminNeed> = {
   'read the application': 'read',
   'read the application credentials and owners': 'read',
   'read the application keys': 'read',
+  'read the federated credentials': 'read',
   'read the service principal': 'read',
   'list the app role grants': 'read',
   'list directory role assignments': 'read',
@@ -471,6 +486,24 @@ export async function makeDirectory(
     deleteFederatedCredential: (id, fid) =>
       call('delete a federated credential', () =>
         settled(client.api(`/applications/${id}/federatedIdentityCredentials/${fid}`).delete()),
+      ),
+    listFederatedCredentials: (id) =>
+      call(
+        'read the federated credentials',
+        async () =>
+          (
+            (await client.api(`/applications/${id}/federatedIdentityCredentials`).get()) as {
+              value: FederatedCredentialView[];
+            }
+          ).value,
+      ),
+    addFederatedCredential: (id, body) =>
+      call(
+        'add a federated credential',
+        () =>
+          client
+            .api(`/applications/${id}/federatedIdentityCredentials`)
+            .post(body) as Promise<FederatedCredentialView>,
       ),
     getApplicationByUniqueName: (uniqueName) =>
       orUndefined(

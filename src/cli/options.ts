@@ -22,6 +22,8 @@ import { DEFAULT_OVERLAP_MS, type RotateOptions } from '../commands/rotate/optio
 import type { StatusOptions } from '../commands/status.js';
 import type { RemoveOptions } from '../commands/remove.js';
 import type { SandboxCommandOptions } from '../commands/sandbox.js';
+import { DEFAULT_FEDERATE_WAIT_MS, type FederateOptions } from '../commands/federate/options.js';
+import * as federation from '../tenant/federation.js';
 
 /**
  * argv (as commander hands it over) and the environment, turned once into one typed options object per
@@ -52,6 +54,7 @@ export interface OptionsByCommand {
   status: StatusOptions;
   remove: RemoveOptions;
   sandbox: SandboxCommandOptions;
+  federate: FederateOptions;
 }
 
 export type CommandName = keyof OptionsByCommand;
@@ -363,6 +366,145 @@ function parseSandboxOptions(raw: Raw): SandboxCommandOptions {
   };
 }
 
+// --- federate: one provider (or --list, or --remove), each with the flags it takes ----------------------
+
+const FEDERATE_PROVIDERS = ['github', 'azureDevops', 'gitlab', 'issuer'] as const;
+const FLAG_OF: Record<string, string> = {
+  github: '--github',
+  azureDevops: '--azure-devops',
+  gitlab: '--gitlab',
+  issuer: '--issuer',
+  subject: '--subject',
+  environment: '--environment',
+  branch: '--branch',
+  tag: '--tag',
+  pullRequest: '--pull-request',
+  organizationId: '--organization-id',
+  gitlabUrl: '--gitlab-url',
+};
+const given = (raw: Raw, keys: readonly string[]) =>
+  keys.filter((k) => raw[k] !== undefined && raw[k] !== false);
+const flags = (keys: string[]) => keys.map((k) => FLAG_OF[k] ?? k).join(', ');
+
+/** Flags that belong to another provider than the one given: refused rather than ignored. */
+function onlyWith(raw: Raw, provider: string, allowed: string[]): void {
+  const stray = given(raw, [
+    'subject',
+    'environment',
+    'branch',
+    'tag',
+    'pullRequest',
+    'organizationId',
+    'gitlabUrl',
+  ]).filter((k) => !allowed.includes(k));
+  if (stray.length)
+    throw usageError(
+      `${flags(stray)} ${stray.length > 1 ? 'do' : 'does'} not apply to ${FLAG_OF[provider] ?? provider}.`,
+      'exo-cba federate --help lists which flags go with which provider.',
+    );
+}
+
+function oneRef(raw: Raw, provider: string, kinds: string[]): string {
+  const refs = given(raw, kinds);
+  if (refs.length !== 1)
+    throw usageError(
+      `${FLAG_OF[provider] ?? provider} takes exactly one of ${flags(kinds)}` +
+        `${refs.length ? `, got ${flags(refs)}` : ''}.`,
+      'The subject names what the job runs for: an environment, a branch, a tag or pull requests.',
+    );
+  return refs[0] ?? '';
+}
+
+function githubSpec(raw: Raw): federation.FederationSpec {
+  onlyWith(raw, 'github', ['environment', 'branch', 'tag', 'pullRequest']);
+  const repository = federation.parseGitHubRepository(flag(raw, 'github') ?? '');
+  const kind = oneRef(raw, 'github', ['environment', 'branch', 'tag', 'pullRequest']);
+  if (kind === 'pullRequest') return { provider: 'github', repository, on: { kind: 'pull-request' } };
+  const name = federation.parseRefName(FLAG_OF[kind] ?? kind, flag(raw, kind) ?? '');
+  return { provider: 'github', repository, on: { kind: kind as 'environment' | 'branch' | 'tag', name } };
+}
+
+function providerSpec(raw: Raw, provider: (typeof FEDERATE_PROVIDERS)[number]): federation.FederationSpec {
+  switch (provider) {
+    case 'github':
+      return githubSpec(raw);
+    case 'azureDevops': {
+      onlyWith(raw, provider, ['organizationId']);
+      const id = flag(raw, 'organizationId');
+      if (id === undefined)
+        throw usageError(
+          '--azure-devops needs --organization-id: the issuer of its tokens is https://vstoken.dev.azure.com/<id>.',
+          "The service connection's Workload Identity federation details show the issuer; pass its last part.",
+        );
+      const sc = federation.parseAzureDevOps(flag(raw, 'azureDevops') ?? '');
+      return { provider: 'azure-devops', ...sc, organizationId: federation.parseOrganizationId(id) };
+    }
+    case 'gitlab': {
+      onlyWith(raw, provider, ['branch', 'tag', 'gitlabUrl']);
+      const project = federation.parseGitLabProject(flag(raw, 'gitlab') ?? '');
+      const kind = oneRef(raw, provider, ['branch', 'tag']) as 'branch' | 'tag';
+      const url = flag(raw, 'gitlabUrl');
+      return {
+        provider: 'gitlab',
+        project,
+        ref: { kind, name: federation.parseRefName(`--${kind}`, flag(raw, kind) ?? '') },
+        url:
+          url !== undefined
+            ? federation.parseIssuer('--gitlab-url', url, { trimSlash: true })
+            : federation.GITLAB_DEFAULT_URL,
+      };
+    }
+    case 'issuer': {
+      onlyWith(raw, provider, ['subject']);
+      const subject = flag(raw, 'subject');
+      if (subject === undefined)
+        throw usageError('--issuer needs --subject: the sub claim the tokens carry, exactly.');
+      return {
+        provider: 'issuer',
+        issuer: federation.parseIssuer('--issuer', flag(raw, 'issuer') ?? '', { trimSlash: false }),
+        subject: federation.parseSubject(subject),
+      };
+    }
+  }
+}
+
+function federateAction(raw: Raw): FederateOptions['action'] {
+  const providers = given(raw, FEDERATE_PROVIDERS) as (typeof FEDERATE_PROVIDERS)[number][];
+  const modes = [...given(raw, ['list', 'remove']), ...(providers.length ? ['a provider'] : [])];
+  if (modes.length !== 1 || providers.length > 1)
+    throw usageError(
+      modes.length === 0 && given(raw, ['subject']).length === 0
+        ? 'federate needs a provider (--github, --azure-devops, --gitlab or --issuer), --list or --remove NAME.'
+        : `federate does one thing at a time; got ${flags([...given(raw, ['list', 'remove']), ...providers])}.`,
+      'For example: exo-cba federate --github contoso/jobs --environment production',
+    );
+  if (on(raw, 'list')) {
+    onlyWith(raw, 'list', []);
+    return { kind: 'list' };
+  }
+  const name = flag(raw, 'remove');
+  if (name !== undefined) {
+    onlyWith(raw, 'remove', []);
+    return { kind: 'remove', name: federation.parseCredentialName(name) };
+  }
+  return { kind: 'add', spec: providerSpec(raw, providers[0] ?? 'issuer') };
+}
+
+function parseFederateOptions(raw: Raw): FederateOptions {
+  return {
+    ...optional('profile', profileOf(raw)),
+    ...optional('cloud', cloudOf(raw)),
+    ...adminSignIn(raw),
+    sandbox: on(raw, 'sandbox'),
+    action: federateAction(raw),
+    dryRun: on(raw, 'dryRun'),
+    waitMs:
+      flag(raw, 'wait') !== undefined
+        ? parseDuration('--wait', flag(raw, 'wait') ?? '', 60 * 60_000)
+        : DEFAULT_FEDERATE_WAIT_MS,
+  };
+}
+
 export const PARSERS: { [K in CommandName]: (raw: Raw, env: Env) => OptionsByCommand[K] } = {
   init: (raw) => parseInitOptions(raw),
   check: parseCheckOptions,
@@ -370,4 +512,5 @@ export const PARSERS: { [K in CommandName]: (raw: Raw, env: Env) => OptionsByCom
   status: (raw) => parseStatusOptions(raw),
   remove: (raw) => parseRemoveOptions(raw),
   sandbox: (raw) => parseSandboxOptions(raw),
+  federate: (raw) => parseFederateOptions(raw),
 };

@@ -34,6 +34,7 @@ const HANDLERS: { [K in CommandName]: () => Promise<Handler<K>> } = {
   status: async () => (await import('../commands/status.js')).statusCommand,
   remove: async () => (await import('../commands/remove.js')).removeCommand,
   sandbox: async () => (await import('../commands/sandbox.js')).sandboxCommand,
+  federate: async () => (await import('../commands/federate/index.js')).federateCommand,
 };
 
 const runCommand =
@@ -298,6 +299,42 @@ export function buildProgram(
     .option('--sandbox', 'run against the built-in sandbox tenant')
     .addHelpText('after', '\nExamples:\n  exo-cba remove --profile contoso.onmicrosoft.com\n')
     .action(run('remove'));
+
+  // Workload identity federation: CI signs in with its own OIDC token, no certificate and no secret.
+  adminInputs(program.command('federate'))
+    .description(
+      "trust a CI system's own OIDC token for the profile's app (workload identity federation): add, " +
+        'list or remove; prints the pipeline to paste',
+    )
+    .option('--github <owner/repo>', 'GitHub Actions: trust this repository (with one of the four below)')
+    .option('--environment <name>', 'with --github: jobs that run in this environment')
+    .option('--branch <name>', 'with --github or --gitlab: runs on this branch')
+    .option('--tag <name>', 'with --github or --gitlab: runs on this tag')
+    .option('--pull-request', 'with --github: pull request runs')
+    .option(
+      '--azure-devops <org/project/connection>',
+      'Azure DevOps: trust this service connection (with --organization-id)',
+    )
+    .option(
+      '--organization-id <guid>',
+      "with --azure-devops: the organization's id, the end of the issuer https://vstoken.dev.azure.com/<id>",
+    )
+    .option('--gitlab <group/project>', 'GitLab: trust this project (with --branch or --tag)')
+    .option('--gitlab-url <url>', 'with --gitlab: a self-managed GitLab (default: https://gitlab.com)')
+    .option('--issuer <url>', 'any OIDC issuer (with --subject), exactly as its tokens carry it in iss')
+    .option('--subject <subject>', "with --issuer: the tokens' sub, exactly (case-sensitive)")
+    .option('--list', "list the app's federated credentials")
+    .option('--remove <name>', 'remove this federated credential (read back)')
+    .option('--wait <duration>', 'how long to wait for a change to show in Graph (default: 2m)')
+    .option('--dry-run', 'print what federate would do and change nothing')
+    .option('--sandbox', 'run against the built-in sandbox tenant')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  exo-cba federate --github contoso/jobs --environment production\n' +
+        '  exo-cba federate --gitlab ops/exchange --branch main --gitlab-url https://gitlab.contoso.com\n' +
+        '  exo-cba federate --list\n',
+    )
+    .action(run('federate'));
 
   program
     .command('sandbox')

@@ -57,6 +57,22 @@ export const ERROR_CODES = {
     exit: 1,
     meaning: 'another exo-cba run holds the profile (rotate or init), past --wait; nothing was changed',
   },
+  'EXO-FEDERATION-LIMIT': {
+    exit: 1,
+    meaning: 'the app already has the 20 federated credentials Entra allows',
+  },
+  'EXO-FEDERATION-DUPLICATE': {
+    exit: 1,
+    meaning: 'a federated credential of that name, or for that issuer and subject, is already on the app',
+  },
+  'EXO-FEDERATED-NO-MATCH': {
+    exit: 1,
+    meaning: "no federated credential on the app matches the CI token's issuer, subject or audience",
+  },
+  'EXO-CI-TOKEN': {
+    exit: 2,
+    meaning: "the CI system's OIDC token could not be had (no id-token permission, no token file)",
+  },
 } as const satisfies Record<string, { exit: 1 | 2 | 130; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

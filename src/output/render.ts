@@ -4,6 +4,7 @@ import type { CloudName } from '../core/clouds.js';
 import type { ExitCode } from '../core/errors.js';
 import type { Rights } from '../rights/types.js';
 import { workloadNamed, type ConnectFacts, type WorkloadName } from '../workloads/index.js';
+import type { FederateResult } from '../commands/federate/index.js';
 
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
 
@@ -143,6 +144,8 @@ export type CommandResult = { exitCode: ExitCode } & (
   | { command: 'status'; data: StatusResult }
   | { command: 'remove'; data: RemoveResult }
   | { command: 'sandbox'; data: SandboxResult }
+  /** Commands that render their own text: `text` for people, `data` for --json. */
+  | { command: 'federate'; data: FederateResult; text: string }
 );
 
 export function render(result: CommandResult, ctx: Pick<Context, 'out'>, json: boolean): void {
@@ -150,11 +153,11 @@ export function render(result: CommandResult, ctx: Pick<Context, 'out'>, json: b
     ctx.out.data(JSON.stringify(result.data, null, 2));
     return;
   }
-  const text = renderText(result, ctx.out.color);
+  const text = 'text' in result ? result.text : renderText(result, ctx.out.color);
   if (text) ctx.out.data(text);
 }
 
-function renderText(r: CommandResult, c: Paint): string {
+function renderText(r: Exclude<CommandResult, { text: string }>, c: Paint): string {
   switch (r.command) {
     case 'init':
       return 'dryRun' in r.data ? dryRunText(r.data, c) : initText(r.data, c);

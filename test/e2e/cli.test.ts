@@ -40,7 +40,7 @@ describe('the command line', () => {
   });
 
   test('the help pages printed without commander are the ones commander prints', () => {
-    for (const page of ['', 'init', 'check', 'rotate', 'status', 'remove', 'sandbox']) {
+    for (const page of ['', 'init', 'check', 'rotate', 'status', 'remove', 'sandbox', 'federate']) {
       const args = page ? [page] : [];
       const cached = execFileSync(process.execPath, [BIN, ...args, '--help']).toString();
       const live = execFileSync(process.execPath, [BIN, ...args, '--help', '--no-color']).toString(); // an extra flag goes through commander
@@ -91,6 +91,8 @@ describe('the command line', () => {
     });
     const env = Object.fromEntries([...out.matchAll(/^export (\w+)=(.+)$/gm)].map((m) => [m[1]!, m[2]!]));
     assert.deepEqual(Object.keys(env).sort(), [
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
       'EXO_CBA_AUTHORITY_HOST',
       'EXO_CBA_COMPLIANCE_ENDPOINT',
       'EXO_CBA_COMPLIANCE_REGION_ENDPOINT',

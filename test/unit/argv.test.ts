@@ -242,6 +242,58 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
     },
   },
   {
+    argv: 'federate --github contoso/jobs --environment production --profile a',
+    command: 'federate',
+    options: {
+      profile: 'a',
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      sandbox: false,
+      action: {
+        kind: 'add',
+        spec: {
+          provider: 'github',
+          repository: 'contoso/jobs',
+          on: { kind: 'environment', name: 'production' },
+        },
+      },
+      dryRun: false,
+      waitMs: 120_000,
+    },
+  },
+  {
+    argv: 'federate --gitlab ops/x --tag v1 --gitlab-url https://gitlab.contoso.com/ --dry-run --wait 30s',
+    command: 'federate',
+    options: {
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      sandbox: false,
+      action: {
+        kind: 'add',
+        spec: {
+          provider: 'gitlab',
+          project: 'ops/x',
+          ref: { kind: 'tag', name: 'v1' },
+          url: 'https://gitlab.contoso.com',
+        },
+      },
+      dryRun: true,
+      waitMs: 30_000,
+    },
+  },
+  {
+    argv: 'federate --remove github-contoso-jobs-branch-main',
+    command: 'federate',
+    options: {
+      clientId: GRAPH_CLI,
+      auth: 'device',
+      sandbox: false,
+      action: { kind: 'remove', name: 'github-contoso-jobs-branch-main' },
+      dryRun: false,
+      waitMs: 120_000,
+    },
+  },
+  {
     argv: 'sandbox --port 9443 --replication-delay 2000 --device-code deny --fail-once graph:POST:/servicePrincipals:503',
     command: 'sandbox',
     options: {
@@ -285,6 +337,10 @@ describe('bad flag values stop before any command runs (exit 2)', () => {
     ['status --set-default ../x', /not a valid profile name/],
     ['rotate --keep-old --overlap 3d', /does not combine with --overlap/],
     ['rotate --overlap forever', /--overlap must be a duration/],
+    ['federate --github contoso/jobs --pull-request --branch main', /exactly one of/],
+    ['federate --list --remove x1y', /one thing at a time/],
+    ['federate --branch main', /needs a provider|one thing/],
+    ['federate --github contoso/jobs --environment prod --subject x', /--subject does not apply to --github/],
   ];
   for (const [argv, why] of bad) {
     test(`exo-cba ${argv.trim()}`, async () => {

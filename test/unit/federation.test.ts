@@ -1,0 +1,58 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  credentialName,
+  place,
+  trustOf,
+  FEDERATED_CREDENTIAL_LIMIT,
+  type ExistingCredential,
+} from '../../src/tenant/federation.js';
+
+const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
+
+describe('federated credential names and placement (pure)', () => {
+  test('names are read off the subject and keep within Graph’s rules, however long or odd the subject', () => {
+    const t = trustOf({
+      provider: 'github',
+      repository: 'contoso/jobs',
+      on: { kind: 'branch', name: 'release/2026.1' },
+    });
+    assert.equal(t.name, 'github-contoso-jobs-branch-release-2026-1');
+    assert.equal(t.subject, 'repo:contoso/jobs:ref:refs/heads/release/2026.1');
+    const long = credentialName('issuer', 'https://x.example', `job:${'é'.repeat(300)}:${'a'.repeat(300)}`);
+    assert.match(long, NAME_RULE);
+    assert.match(long, /-[0-9a-f]{8}$/, 'a name cut to fit ends in a hash');
+    assert.match(
+      credentialName('issuer', 'https://x.example', '::'),
+      NAME_RULE,
+      'too short is padded by a hash',
+    );
+  });
+
+  test('place: the same issuer + subject exists (or with another audience), the app is full, a taken name', () => {
+    const t = trustOf({
+      provider: 'gitlab',
+      project: 'ops/x',
+      url: 'https://gitlab.com',
+      ref: { kind: 'branch', name: 'main' },
+    });
+    const mk = (i: number, over: Partial<ExistingCredential> = {}): ExistingCredential => ({
+      id: String(i),
+      name: `n${i}`,
+      issuer: 'https://gitlab.com',
+      subject: `s${i}`,
+      audiences: ['api://AzureADTokenExchange'],
+      ...over,
+    });
+    assert.equal(place(t, [mk(1, { subject: t.subject })]).kind, 'exists');
+    assert.equal(
+      place(t, [mk(1, { subject: t.subject, audiences: ['api://other'] })]).kind,
+      'other-audience',
+    );
+    const full = Array.from({ length: FEDERATED_CREDENTIAL_LIMIT }, (_, i) => mk(i));
+    assert.deepEqual(place(t, full), { kind: 'full', count: 20 });
+    const taken = place(t, [mk(1, { name: t.name.toUpperCase() })]);
+    assert.equal(taken.kind, 'add');
+    if (taken.kind === 'add') assert.match(taken.trust.name, new RegExp(`^${t.name}-[0-9a-f]{8}$`));
+  });
+});
