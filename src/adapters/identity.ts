@@ -64,6 +64,15 @@ export interface Identity {
     resource: string,
     opts?: { deadline?: number; metadata?: AuthorityMetadata },
   ): Promise<AppToken>;
+  /**
+   * An app-only token for `resource` from a federated assertion (a CI system's OIDC token that a federated
+   * credential on the app trusts): client credentials with `client_assertion`, never cached.
+   */
+  federatedAppToken(
+    req: { clientId: string; tenant: string; assertion: () => Promise<string> },
+    resource: string,
+    opts?: { deadline?: number },
+  ): Promise<AppToken>;
   /** `https://<authority host>/<tenant>`: what a kept copy of the metadata must describe to be used. */
   authorityOf(tenant: string): string;
   /**
@@ -256,6 +265,33 @@ export async function makeIdentity(
         () => client().acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }),
         opts?.deadline ?? clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS,
         () => appClients.delete(cacheKey),
+      );
+      if (!result?.accessToken)
+        throw new AuthError(
+          'invalid-response',
+          'no_token',
+          undefined,
+          'The token service answered without an access token.',
+        );
+      return { accessToken: result.accessToken, claims: decodeJwtClaims(result.accessToken) };
+    },
+
+    async federatedAppToken(req, resource, opts) {
+      const meta = await metadata.get(req.tenant);
+      const cca = new msal.ConfidentialClientApplication({
+        auth: {
+          clientId: req.clientId,
+          authority: metadata.authorityOf(req.tenant),
+          knownAuthorities,
+          ...(meta ? { authorityMetadata: JSON.stringify(meta.document) } : {}),
+          // MSAL sends it as client_assertion with the jwt-bearer assertion type.
+          clientAssertion: () => req.assertion(),
+        },
+        system,
+      });
+      const result = await call(
+        () => cca.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true }),
+        opts?.deadline ?? clock.now().getTime() + 2 * MSAL_DEFAULT_THROTTLE_MS,
       );
       if (!result?.accessToken)
         throw new AuthError(

@@ -19,6 +19,12 @@ export type TokenErrorReason =
   | 'key-expired'
   | 'key-not-yet-valid'
   | 'clock-skew'
+  // A federated assertion (a CI system's OIDC token) that no federated credential on the app matches.
+  | 'federated-no-match'
+  // A federated assertion whose signature or issuer keys Entra could not verify.
+  | 'assertion-invalid'
+  // The CI system's OIDC token could not be had (no id-token permission, no token file).
+  | 'ci-token-unavailable'
   | 'resource-missing' // the resource (Exchange) is not in the tenant
   | 'throttled' // 429, 5xx or AADSTS50196: retry after the service's wait
   | 'unreachable'
@@ -104,6 +110,15 @@ const BY_AADSTS: Record<number, TokenErrorReason> = {
   50020: 'user-not-found',
   7000229: 'no-service-principal',
   700024: 'clock-skew',
+  // workloads-and-secretless §2b: the federated-credential mismatches, and the case-only subject mismatch
+  // (Azure/login#515).
+  70021: 'federated-no-match',
+  700211: 'federated-no-match',
+  700212: 'federated-no-match',
+  700213: 'federated-no-match',
+  7002131: 'federated-no-match',
+  7002138: 'federated-no-match',
+  50013: 'assertion-invalid',
   500011: 'resource-missing',
   50196: 'throttled',
 };

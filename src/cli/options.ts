@@ -23,6 +23,7 @@ import type { StatusOptions } from '../commands/status.js';
 import type { RemoveOptions } from '../commands/remove.js';
 import type { SandboxCommandOptions } from '../commands/sandbox.js';
 import { DEFAULT_FEDERATE_WAIT_MS, type FederateOptions } from '../commands/federate/options.js';
+import type { TokenOptions } from '../commands/token/options.js';
 import * as federation from '../tenant/federation.js';
 
 /**
@@ -55,6 +56,7 @@ export interface OptionsByCommand {
   remove: RemoveOptions;
   sandbox: SandboxCommandOptions;
   federate: FederateOptions;
+  token: TokenOptions;
 }
 
 export type CommandName = keyof OptionsByCommand;
@@ -513,4 +515,9 @@ export const PARSERS: { [K in CommandName]: (raw: Raw, env: Env) => OptionsByCom
   remove: (raw) => parseRemoveOptions(raw),
   sandbox: (raw) => parseSandboxOptions(raw),
   federate: (raw) => parseFederateOptions(raw),
+  token: (raw, env) => ({
+    federated: on(raw, 'federated'),
+    target: parseTargetOptions(raw, env),
+    ...optional('federatedTokenFile', pathOf('--federated-token-file', raw, 'federatedTokenFile')),
+  }),
 };

@@ -35,6 +35,7 @@ const HANDLERS: { [K in CommandName]: () => Promise<Handler<K>> } = {
   remove: async () => (await import('../commands/remove.js')).removeCommand,
   sandbox: async () => (await import('../commands/sandbox.js')).sandboxCommand,
   federate: async () => (await import('../commands/federate/index.js')).federateCommand,
+  token: async () => (await import('../commands/token/index.js')).tokenCommand,
 };
 
 const runCommand =
@@ -335,6 +336,29 @@ export function buildProgram(
         '  exo-cba federate --list\n',
     )
     .action(run('federate'));
+
+  program
+    .command('token')
+    .description(
+      "print one access token for the profile's workload (Exchange Online) on stdout, nothing else, for " +
+        'Connect-ExchangeOnline -AccessToken',
+    )
+    .option('--federated', "sign in with the CI system's own OIDC token instead of the certificate")
+    .option(
+      '--federated-token-file <path>',
+      'with --federated: the file holding the CI token (default: GitHub Actions, or AZURE_FEDERATED_TOKEN_FILE)',
+    )
+    .option('--app-id <guid>', 'application (client) id; env EXO_CBA_APP_ID')
+    .option('--tenant <id|domain>', 'tenant id or initial domain; env EXO_CBA_TENANT')
+    .option('--cert-file <path>', 'without --federated: PEM with key, or a PFX; env EXO_CBA_CERTIFICATE')
+    .option('--pfx-password-env <NAME>', 'the environment variable that holds the PFX password')
+    .option('--sandbox', 'run against the built-in sandbox tenant')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $token = npx exo-cba token --federated   # in a pipeline, no secret\n' +
+        '  Connect-ExchangeOnline -AccessToken $token -Organization contoso.onmicrosoft.com\n',
+    )
+    .action(run('token'));
 
   program
     .command('sandbox')

@@ -5,6 +5,7 @@ import type { ExitCode } from '../core/errors.js';
 import type { Rights } from '../rights/types.js';
 import { workloadNamed, type ConnectFacts, type WorkloadName } from '../workloads/index.js';
 import type { FederateResult } from '../commands/federate/index.js';
+import type { TokenResult } from '../commands/token/index.js';
 
 /** The one renderer: a command's data as text for people, or as one JSON object for machines. */
 
@@ -146,6 +147,7 @@ export type CommandResult = { exitCode: ExitCode } & (
   | { command: 'sandbox'; data: SandboxResult }
   /** Commands that render their own text: `text` for people, `data` for --json. */
   | { command: 'federate'; data: FederateResult; text: string }
+  | { command: 'token'; data: TokenResult; text: string }
 );
 
 export function render(result: CommandResult, ctx: Pick<Context, 'out'>, json: boolean): void {

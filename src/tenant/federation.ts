@@ -9,7 +9,7 @@ import { usageError } from '../core/errors.js';
  */
 
 /** The audience Entra accepts in a federated token (the credential's one `audiences` value). */
-const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 const GITLAB_ISSUER = 'https://gitlab.com';
 const AZURE_DEVOPS_ISSUER = 'https://vstoken.dev.azure.com';
@@ -264,3 +264,23 @@ export function parseCredentialName(value: string): string {
 }
 
 export const GITLAB_DEFAULT_URL = GITLAB_ISSUER;
+
+/** The federate flags that trust a subject exo-cba knows the shape of (for advice), or undefined. */
+export function federateFlagsFor(issuer: string, subject: string): string | undefined {
+  if (issuer === GITHUB_ISSUER) {
+    const m = /^repo:([^:]+):(environment|ref|pull_request)(?::(.+))?$/.exec(subject);
+    if (!m) return undefined;
+    const [, repo = '', kind, rest = ''] = m;
+    if (kind === 'pull_request') return `--github ${repo} --pull-request`;
+    if (kind === 'environment') return `--github ${repo} --environment ${rest}`;
+    const ref = /^refs\/(heads|tags)\/(.+)$/.exec(rest);
+    if (ref) return `--github ${repo} --${ref[1] === 'heads' ? 'branch' : 'tag'} ${ref[2] ?? ''}`;
+    return undefined;
+  }
+  const gl = /^project_path:(.+):ref_type:(branch|tag):ref:(.+)$/.exec(subject);
+  if (gl) {
+    const url = issuer === GITLAB_ISSUER ? '' : ` --gitlab-url ${issuer}`;
+    return `--gitlab ${gl[1] ?? ''} --${gl[2] ?? 'branch'} ${gl[3] ?? ''}${url}`;
+  }
+  return `--issuer ${issuer} --subject '${subject.replace(/'/g, "'\\''")}'`;
+}

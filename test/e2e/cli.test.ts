@@ -40,7 +40,7 @@ describe('the command line', () => {
   });
 
   test('the help pages printed without commander are the ones commander prints', () => {
-    for (const page of ['', 'init', 'check', 'rotate', 'status', 'remove', 'sandbox', 'federate']) {
+    for (const page of ['', 'init', 'check', 'rotate', 'status', 'remove', 'sandbox', 'federate', 'token']) {
       const args = page ? [page] : [];
       const cached = execFileSync(process.execPath, [BIN, ...args, '--help']).toString();
       const live = execFileSync(process.execPath, [BIN, ...args, '--help', '--no-color']).toString(); // an extra flag goes through commander

@@ -282,6 +282,16 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
     },
   },
   {
+    argv: 'token --federated --federated-token-file /tmp/ci-token',
+    command: 'token',
+    env: { EXO_CBA_APP_ID: APP, EXO_CBA_TENANT: 'contoso.onmicrosoft.com' },
+    options: {
+      federated: true,
+      target: { ...targetDefaults, appId: APP, tenant: 'contoso.onmicrosoft.com' },
+      federatedTokenFile: '/tmp/ci-token',
+    },
+  },
+  {
     argv: 'federate --remove github-contoso-jobs-branch-main',
     command: 'federate',
     options: {

@@ -7,6 +7,9 @@ import {
   FEDERATED_CREDENTIAL_LIMIT,
   type ExistingCredential,
 } from '../../src/tenant/federation.js';
+import { FederatedSignInError, explainFederatedError } from '../../src/tenant/federated-token.js';
+import { AuthError } from '../../src/adapters/token-errors.js';
+import { CliError } from '../../src/core/errors.js';
 
 const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
 
@@ -54,5 +57,51 @@ describe('federated credential names and placement (pure)', () => {
     const taken = place(t, [mk(1, { name: t.name.toUpperCase() })]);
     assert.equal(taken.kind, 'add');
     if (taken.kind === 'add') assert.match(taken.trust.name, new RegExp(`^${t.name}-[0-9a-f]{8}$`));
+  });
+});
+
+describe('a failed federated sign-in in the admin’s terms (pure)', () => {
+  const presented = {
+    issuer: 'https://token.actions.githubusercontent.com',
+    subject: 'repo:contoso/jobs:environment:prod',
+    audience: 'api://AzureADTokenExchange',
+    source: 'GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL)',
+  };
+  const refused = (aadsts: number) =>
+    new FederatedSignInError(
+      new AuthError('federated-no-match', 'invalid_request', aadsts, `AADSTS${aadsts}: No matching …`),
+      presented,
+    );
+
+  test('each no-match code names what did not match, the claims the token carried, and the federate line', () => {
+    for (const [aadsts, what] of [
+      [700211, /trusts the issuer/],
+      [700212, /accepts the CI token's audience/],
+      [700213, /trusts the CI token's subject/],
+      [7002138, /differs only in case/],
+      [70021, /no federated credential that matches/],
+    ] as const) {
+      const e = explainFederatedError(refused(aadsts), { appId: 'a', profile: 'p' });
+      assert.ok(e instanceof CliError);
+      assert.equal(e.exitCode, 1);
+      assert.equal(e.code, 'EXO-FEDERATED-NO-MATCH');
+      assert.match(e.message, what);
+      assert.match(e.detail.why ?? '', /subject repo:contoso\/jobs:environment:prod/);
+      assert.match(
+        e.detail.fix ?? '',
+        /exo-cba federate --profile p --github contoso\/jobs --environment prod/,
+      );
+    }
+  });
+
+  test('no CI token is bad input (exit 2, EXO-CI-TOKEN); anything else passes through', () => {
+    const e = explainFederatedError(new AuthError('ci-token-unavailable', 'no_ci_token', undefined, 'none'), {
+      appId: 'a',
+    });
+    assert.ok(e instanceof CliError);
+    assert.equal(e.exitCode, 2);
+    assert.equal(e.code, 'EXO-CI-TOKEN');
+    const other = new Error('x');
+    assert.equal(explainFederatedError(other, { appId: 'a' }), other);
   });
 });
