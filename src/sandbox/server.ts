@@ -116,13 +116,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // eslint-disable-next-line no-restricted-properties -- the sandbox is its own service with its own clock
   const now = options.now ?? (() => Date.now());
   const resources = options.resources ?? GLOBAL_RESOURCES;
-  const [tls, key] = await Promise.all([makeSandboxTls(new Date(now()), options.hostname), makeSigningKey()]);
-  const faults = new Faults(options.faults);
-  const directory = new Directory(
-    loadDirectory(options.stateFile, resources),
-    now,
-    faults.state.replicationDelayMs,
-  );
   const origins: Record<ListenerName, string> = {
     authority: '',
     graph: '',
@@ -133,7 +126,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     teams: '',
     githubOidc: '',
   };
-  const oidc = await OidcIssuer.start(() => origins.githubOidc, now);
+  // The three keys are made side by side: start-up is what every test and `exo-cba sandbox` waits for.
+  const [tls, key, oidc] = await Promise.all([
+    makeSandboxTls(new Date(now()), options.hostname),
+    makeSigningKey(),
+    OidcIssuer.start(() => origins.githubOidc, now),
+  ]);
+  const faults = new Faults(options.faults);
+  const directory = new Directory(
+    loadDirectory(options.stateFile, resources),
+    now,
+    faults.state.replicationDelayMs,
+  );
   const tokens = new TokenService({
     origin: () => origins.authority,
     directory,
