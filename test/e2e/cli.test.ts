@@ -80,7 +80,12 @@ describe('the command line', () => {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no output: ${err}`)), 15_000);
+      // A loaded machine (two cores shared by several test runs) can take long to make the keys; a child left
+      // running after a failure would keep the whole test run waiting, so it is killed with the failure.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no output: ${err}`));
+      }, 60_000);
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         if (/NODE_EXTRA_CA_CERTS/.test(out)) {
