@@ -5,14 +5,17 @@ import { chooserFor, resolveTargets } from '../../tenant/app-targets.js';
 import { explainFederatedError, federatedAppToken } from '../../tenant/federated-token.js';
 import { AuthError, type AppToken } from '../../adapters/identity.js';
 import type { Profile } from '../../profile/store.js';
+import type { CloudName } from '../../core/clouds.js';
+import { workloadNamed } from '../../workloads/index.js';
 import type { CommandResult } from '../../output/render.js';
 import type { TokenOptions } from './options.js';
 
 /**
- * exo-cba token: exactly one access token on stdout, for the profile's workload resource (Exchange Online:
- * the cloud's Exchange resource), for `Connect-ExchangeOnline -AccessToken … -Organization …`. With
- * --federated it signs in with the CI system's own OIDC token; without, with the certificate. The token goes
- * to stdout only: never to stderr, a log, a profile or --verbose.
+ * exo-cba token: exactly one access token on stdout, for the profile's workload resource (its endpoint's
+ * resource in the cloud; Exchange Online without a profile), for
+ * `Connect-ExchangeOnline -AccessToken … -Organization …`. With --federated it signs in with the CI
+ * system's own OIDC token; without, with the certificate. The token goes to stdout only: never to stderr,
+ * a log, a profile or --verbose.
  */
 
 export interface TokenResult {
@@ -21,6 +24,11 @@ export interface TokenResult {
   appId: string;
   tenant: string;
   expiresOn?: string;
+}
+
+/** What the workload's tokens are for: the profile's workload, Exchange Online without a profile. */
+function resourceOf(profile: Profile | undefined, cloud: CloudName, ctx: Pick<Context, 'env'>): string {
+  return workloadNamed(profile?.workload ?? 'exchange').endpoint(cloud, ctx.env).resource;
 }
 
 interface Issued {
@@ -62,7 +70,7 @@ async function federated(o: TokenOptions, ctx: Context): Promise<Issued> {
   });
   try {
     const identity = await ctx.services.identity(target.cloud, target.http);
-    const resource = target.cloud.exchangeResource;
+    const resource = resourceOf(profile, target.cloud.name, ctx);
     const token = await federatedAppToken(
       { env: ctx.env, http: target.http, readFile: (p) => ctx.files.read(p), identity },
       { appId, tenant, resource, ...(o.federatedTokenFile ? { tokenFile: o.federatedTokenFile } : {}) },
@@ -94,7 +102,7 @@ async function withCertificate(o: TokenOptions, ctx: Context): Promise<Issued> {
   const target = await openTarget(ctx, { cloud: t.cloud, sandbox: t.sandbox });
   try {
     const identity = await ctx.services.identity(target.cloud, target.http);
-    const resource = target.cloud.exchangeResource;
+    const resource = resourceOf(t.profile, target.cloud.name, ctx);
     const token = await identity
       .appToken(
         { clientId: t.appId, tenant: t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 },
