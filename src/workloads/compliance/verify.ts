@@ -3,7 +3,7 @@ import type { Rights } from '../../rights/types.js';
 import type { Diagnosis } from '../../tenant/diagnose.js';
 import { prove } from '../prove.js';
 import type { CheckOutcome, VerifyInput, VerifyOutcome, WorkloadCheck, WorkloadDeps } from '../workload.js';
-import { runProbe } from '../exchange/verify.js';
+import { cmdletProof } from '../exchange/verify.js';
 import { cmdletCheck } from '../exchange/checks.js';
 import { makeComplianceApi } from './api.js';
 import { complianceEndpoint } from './endpoints.js';
@@ -49,23 +49,15 @@ export function verifyCompliance(
   input: VerifyInput,
 ): Promise<VerifyOutcome> {
   const endpoint = complianceEndpoint(deps.cloud.name, deps.env);
-  const api = makeComplianceApi(endpoint, deps.env, deps.http);
-  return prove(ctx, deps, input, {
-    service: SERVICE,
+  const proof = cmdletProof({
+    api: makeComplianceApi(endpoint, deps.env, deps.http),
+    input,
     resource: endpoint.resource,
-    permission: COMPLIANCE_PERMISSION,
+    said: said(input.rights),
+    where: 'Security & Compliance',
     claims: (c) => roleInToken(c, input.rights),
-    calling: `Running ${VERIFY_CMDLET} in Security & Compliance`,
-    waitingForService: 'Waiting for the role to reach Security & Compliance (2–5 minutes are usual)',
-    call: async (accessToken) => {
-      const r = await runProbe(
-        api,
-        { tenantId: input.tenantId, organization: input.organization, accessToken, cmdlet: VERIFY_CMDLET },
-        said(input.rights),
-      );
-      return r.ok ? { ok: true, said: `Security & Compliance accepted the app and ran ${VERIFY_CMDLET}` } : r;
-    },
   });
+  return prove(ctx, deps, input, proof);
 }
 
 /** The token carries a role S&C accepts, and S&C runs a read-only cmdlet every accepted role may run. */

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import type { Rights } from '../../rights/types.js';
 import type { Diagnosis } from '../../tenant/diagnose.js';
-import { prove, type CallRefused } from '../prove.js';
+import { prove, type CallRefused, type Proof } from '../prove.js';
 import type { VerifyInput, VerifyOutcome, WorkloadDeps } from '../workload.js';
 import { makeExchangeProbe, type ExchangeProbe, type ProbeResult } from './admin-api.js';
 import { exchangeEndpoint } from './endpoints.js';
@@ -78,7 +78,7 @@ export function diagnoseProbe(
 }
 
 /** Runs a read-only cmdlet through an admin API, and says what the answer means. */
-export async function runProbe(
+async function runProbe(
   api: ExchangeProbe,
   call: { tenantId: string; organization: string; accessToken: string; cmdlet: string },
   said: Parameters<typeof diagnoseProbe>[1],
@@ -93,6 +93,38 @@ export async function runProbe(
   };
 }
 
+/**
+ * The proof of an InvokeCommand workload (Exchange, S&C): the workload's token, its permission, what else it
+ * reads from the claims, then a read-only cmdlet through its admin API.
+ */
+export function cmdletProof(o: {
+  api: ExchangeProbe;
+  input: VerifyInput;
+  resource: string;
+  said: Parameters<typeof diagnoseProbe>[1];
+  /** Where the cmdlet runs, for the progress line: 'Exchange Online'. */
+  where: string;
+  claims?: Proof['claims'];
+}): Proof {
+  const { api, input, said } = o;
+  return {
+    service: said.service,
+    resource: o.resource,
+    permission: said.permission,
+    ...(o.claims ? { claims: o.claims } : {}),
+    calling: `Running ${said.cmdlet} in ${o.where}`,
+    waitingForService: `Waiting for the role to reach ${said.service} (2–5 minutes are usual)`,
+    call: async (accessToken) => {
+      const r = await runProbe(
+        api,
+        { tenantId: input.tenantId, organization: input.organization, accessToken, cmdlet: said.cmdlet },
+        said,
+      );
+      return r.ok ? { ok: true, said: `${said.service} accepted the app and ran ${said.cmdlet}` } : r;
+    },
+  };
+}
+
 /** Exchange's proof: a token for Exchange, Exchange.ManageAsApp in it, and a read-only cmdlet the rights allow. */
 export function verifyExchange(
   ctx: Pick<Context, 'clock' | 'out'>,
@@ -100,27 +132,17 @@ export function verifyExchange(
   input: VerifyInput,
 ): Promise<VerifyOutcome> {
   const endpoint = exchangeEndpoint(deps.cloud.name, deps.env);
-  const api = makeExchangeProbe(endpoint.url, deps.http);
-  const cmdlet = verifyCmdlet(input.rights);
   const said = {
     service: 'Exchange',
     refused: whenRefused(input.rights),
-    cmdlet,
+    cmdlet: verifyCmdlet(input.rights),
     permission: EXCHANGE_MANAGE_AS_APP,
   };
-  return prove(ctx, deps, input, {
-    service: 'Exchange',
-    resource: endpoint.resource,
-    permission: EXCHANGE_MANAGE_AS_APP,
-    calling: `Running ${cmdlet} in Exchange Online`,
-    waitingForService: 'Waiting for the role to reach Exchange (2–5 minutes are usual)',
-    call: async (accessToken) => {
-      const r = await runProbe(
-        api,
-        { tenantId: input.tenantId, organization: input.organization, accessToken, cmdlet },
-        said,
-      );
-      return r.ok ? { ok: true, said: `Exchange accepted the app and ran ${cmdlet}` } : r;
-    },
-  });
+  const api = makeExchangeProbe(endpoint.url, deps.http);
+  return prove(
+    ctx,
+    deps,
+    input,
+    cmdletProof({ api, input, resource: endpoint.resource, said, where: 'Exchange Online' }),
+  );
 }
