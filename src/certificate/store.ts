@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Files } from '../adapters/files.js';
 import type { CertificateFiles, CertificateRecord } from '../profile/store.js';
-import { encryptedKeyPem, type Credential } from './x509.js';
+import type { Credential } from './x509.js';
 
 /**
  * Writes certificate sets (init and rotate call it; the files adapter does the writing): a private directory (0700), private files (0600),
@@ -61,7 +61,9 @@ export async function writeCertificateSet(
   await files.writeNew(planned.pem!, cred.certPem, 0o644);
   await files.writeNew(
     planned.key!,
-    keyProtection ? encryptedKeyPem(cred.keyPem, keyProtection.password) : cred.keyPem,
+    keyProtection
+      ? (await import('./x509.js')).encryptedKeyPem(cred.keyPem, keyProtection.password)
+      : cred.keyPem,
     0o600,
   );
   await files.writeNew(planned.pfx!, pfx, 0o600);

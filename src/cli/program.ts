@@ -4,7 +4,7 @@ import { EXIT, type ExitCode } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { CLOUD_NAMES } from '../core/clouds.js';
 import { allWorkloads, WORKLOAD_NAMES } from '../workloads/index.js';
-import { KEY_SIZES } from '../certificate/x509.js';
+import { KEY_SIZES } from '../core/values.js';
 import type { GlobalFlags } from './wiring.js';
 import type { CommandResult } from '../output/render.js';
 import type { CommandName, OptionsByCommand } from './options.js';

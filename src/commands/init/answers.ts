@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
-import { parseAppName, parseIntIn, parseKeySize } from '../../core/values.js';
+import { KEY_SIZES, parseAppName, parseIntIn, parseKeySize } from '../../core/values.js';
 import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../tenant/entra.js';
-import { KEY_SIZES } from '../../certificate/x509.js';
 import { directoryRoleRights } from '../../rights/directory-role.js';
 import { parseRole, roleByTemplateId, type DirectoryRole } from '../../rights/roles.js';
 import type { Rights } from '../../rights/types.js';
