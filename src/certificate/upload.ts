@@ -2,9 +2,26 @@ import type { Context } from '../context.js';
 import type { Outcome } from '../core/steps.js';
 import { GraphApiError, type Directory, type GraphApplication } from '../adapters/graph.js';
 import { explainGraphError, untilReplicated } from '../adapters/graph-errors.js';
-import { failure } from '../core/errors.js';
+import { CliError, failure } from '../core/errors.js';
 import { keepKey, keyCredentialFor, thumbprintOfKey } from './keys.js';
 import type { Credential } from './x509.js';
+
+/**
+ * Graph refused the key itself (400, 403): it is not on the app. A rotation that made it drops it rather than
+ * resuming it next time (a certificate Graph refused would be refused again).
+ */
+export class KeyRefused extends CliError {}
+
+/** Whether Graph's answer means the key was not added (as opposed to a failure after which it may be there). */
+const refusesKey = (err: unknown): err is GraphApiError =>
+  err instanceof GraphApiError &&
+  (err.status === 403 || (err.status === 400 && (err.reason === 'bad-request' || err.reason === 'other')));
+
+/** Graph's refusal of a new key, explained; a KeyRefused when the key is certainly not on the app. */
+export function explainKeyError(err: unknown, step: string): Error {
+  const e = explainGraphError(err, step);
+  return refusesKey(err) && e instanceof CliError ? new KeyRefused(e.exitCode, e.message, e.detail) : e;
+}
 
 /**
  * Puts a certificate on an app with an admin's token (PATCH keyCredentials), unless it is there already, and
@@ -36,7 +53,7 @@ export async function ensureKeyUploaded(
   await dir
     .updateApplication(app.id, { keyCredentials: [...keys.map(keepKey), keyCredentialFor(cred, appName)] })
     .catch((e: unknown) => {
-      throw explainGraphError(e, 'upload the certificate (PATCH keyCredentials)');
+      throw explainKeyError(e, 'upload the certificate (PATCH keyCredentials)');
     });
   const after = await untilReplicated(
     ctx,

@@ -434,6 +434,9 @@ export class GraphService {
         return badRequest(
           'Key credential values must be unique: this certificate is already on the application.',
         );
+      // addKey is held to the tenant's credential policy as a PATCH is (appManagementPolicy docs).
+      const overLimit = lifetimeRefusal(this.keyPolicy(), [added]);
+      if (overLimit) return overLimit;
       app.keyCredentials.push(added);
       return {
         status: 200,

@@ -40,13 +40,13 @@ describe('rotate and check when the token service or Graph fail (built binary)',
     }
   });
 
-  test('two token 500s in a row during rotate and check are retried within --wait', async () => {
+  test('token 500s in a row (three for rotate, two for check) are retried within --wait', async () => {
     const p = await newApp();
     h.sandbox.faults.log.length = 0;
-    h.sandbox.faults.set({ failOnce: [{ service: 'token', status: 500, count: 2 }] });
+    h.sandbox.faults.set({ failOnce: [{ service: 'token', status: 500, count: 3 }] });
     const r = await h.run(['rotate', '--profile', p, '--json']);
     assert.equal(h.sandbox.faults.state.failOnce.length, 0, 'the 500s were served');
-    assert.equal(tokenStatuses().filter((s) => s === 500).length, 2);
+    assert.equal(tokenStatuses().filter((s) => s === 500).length, 3);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(json<RotateOut>(r).results[0]?.action, 'rotated');
     h.sandbox.faults.set({ failOnce: [{ service: 'token', status: 500, count: 2 }] });
@@ -82,6 +82,44 @@ describe('rotate and check when the token service or Graph fail (built binary)',
       assert.match(r.stderr, /token service|sign-in service|Entra/i);
     } finally {
       h.sandbox.faults.set({ failOnce: [] });
+    }
+  });
+
+  test('a key Graph refuses (a 90-day policy made after init) is dropped: the next rotate makes a new one', async () => {
+    const p = await newApp();
+    const file = path.join(h.configDir, 'profiles.json');
+    const profileOf = () =>
+      (
+        JSON.parse(readFileSync(file, 'utf8')) as {
+          profiles: Record<string, { pendingCertificate?: unknown; certificate: { thumbprint: string } }>;
+        }
+      ).profiles[p]!;
+    const before = profileOf().certificate.thumbprint;
+    h.sandbox.faults.set({ keyPolicy: [{ restrictionType: 'asymmetricKeyLifetime', maxLifetime: 'P90D' }] });
+    try {
+      const r = await h.run(['rotate', '--profile', p, '--json']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stderr, /This is a bug|unexpectedly/);
+      assert.match(r.stderr, /Credential lifetime exceeds/);
+      assert.match(r.stderr, /next rotate makes a new certificate/);
+      const refused = /New certificate ([0-9A-F]{40})/.exec(r.stderr)?.[1];
+      assert.ok(refused, r.stderr);
+      assert.equal(
+        profileOf().pendingCertificate,
+        undefined,
+        'the refused certificate is not kept to resume',
+      );
+      assert.equal(profileOf().certificate.thumbprint, before, 'the current certificate is still in use');
+      const again = await h.run(['rotate', '--profile', p, '--validity-days', '30', '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stderr, /Resuming/);
+      const out = json<RotateOut>(again).results[0] as RotateOut['results'][0] & { notAfter: string };
+      assert.equal(out.action, 'rotated');
+      assert.notEqual(out.thumbprint, refused, 'a new certificate, not the refused one');
+      const days = (Date.parse(out.notAfter) - Date.now()) / 86_400_000;
+      assert.ok(days > 29 && days <= 30, `valid ${days} days`);
+    } finally {
+      h.sandbox.faults.set({ keyPolicy: [] });
     }
   });
 

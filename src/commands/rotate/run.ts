@@ -17,7 +17,7 @@ import { explainGraphError } from '../../adapters/graph-errors.js';
 import { diagnoseAuthError } from '../../tenant/diagnose.js';
 import { makeProof } from '../../certificate/proof.js';
 import { keepKey, keyCredentialFor, thumbprintOfKey } from '../../certificate/keys.js';
-import { ensureKeyUploaded } from '../../certificate/upload.js';
+import { ensureKeyUploaded, explainKeyError } from '../../certificate/upload.js';
 import type { Credential } from '../../certificate/x509.js';
 import type { CertificateFiles, CertificateRecord, Profile } from '../../profile/store.js';
 import type { RotateItem } from '../../output/render.js';
@@ -223,7 +223,7 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
           /unique|already/i.test(err.message)
         )
           return keyId;
-        throw explainGraphError(err, 'add the new key (addKey)');
+        throw explainKeyError(err, 'add the new key (addKey)');
       }
     },
     async remove(record, what, via) {
