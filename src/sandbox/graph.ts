@@ -25,6 +25,22 @@ import { handleSites } from './graph-sites.js';
 import { handleRoleDefinitions } from './graph-roles.js';
 import { handleFederatedCredentials } from './graph-federated.js';
 
+const ORGANIZATION_READ = {
+  delegated: [
+    'User.Read',
+    'Organization.Read.All',
+    'Directory.Read.All',
+    'Organization.ReadWrite.All',
+    'Directory.ReadWrite.All',
+  ],
+  application: [
+    'Organization.Read.All',
+    'Directory.Read.All',
+    'Organization.ReadWrite.All',
+    'Directory.ReadWrite.All',
+  ],
+};
+
 /** The part of Microsoft Graph v1.0 that exo-cba calls, with Graph's status codes, error bodies and permission checks. */
 
 export class GraphService {
@@ -53,10 +69,11 @@ export class GraphService {
     let r: RegExpExecArray | null;
 
     if (route === '/organization' && req.method === 'GET') {
+      // https://learn.microsoft.com/graph/api/organization-list, Permissions: the least privileged first.
       const ok =
         caller.kind === 'user'
-          ? ['User.Read', 'Organization.Read.All', 'Directory.Read.All'].some((s) => caller.scopes.has(s))
-          : caller.roles.has('Organization.Read.All');
+          ? ORGANIZATION_READ.delegated.some((s) => caller.scopes.has(s))
+          : ORGANIZATION_READ.application.some((s) => caller.roles.has(s));
       if (!ok) return denied();
       const t = this.dir.tenant;
       return {
