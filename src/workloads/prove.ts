@@ -13,8 +13,8 @@ import type { VerifyInput, VerifyOutcome, VerifyStage, WorkloadDeps } from './wo
 export interface Proof {
   service: string;
   resource: string;
-  /** The app role value the token's `roles` must carry. */
-  permission: string;
+  /** The app role values the token's `roles` must carry (none: the resource grants nothing by app role). */
+  permissions: readonly string[];
   /** A further claim the service needs (S&C: a role it accepts in `wids`); a diagnosis when it is missing. */
   claims?(claims: Record<string, unknown>): Diagnosis | undefined;
   /** What the call does, for the progress line: 'Running Get-AcceptedDomain in Exchange Online'. */
@@ -93,14 +93,15 @@ async function attempt(a: {
     progress.update(`Getting an app-only token for ${proof.service} with the certificate`);
     const token = await deps.identity.appToken(input.cred, proof.resource);
     const roles = rolesOf(token.claims);
-    if (!roles.includes(proof.permission))
+    const missing = proof.permissions.filter((p) => !roles.includes(p)).join(', ');
+    if (missing)
       return {
         stage: 'consent',
         diagnosis: {
           what:
-            `The token has no ${proof.permission} role: admin consent is missing or has ` +
+            `The ${proof.service} token has no ${missing} role: admin consent is missing or has ` +
             `not replicated yet.`,
-          fix: `Grant admin consent for ${proof.permission} (exo-cba init does it).`,
+          fix: `Grant admin consent for ${missing} (exo-cba init does it).`,
           replicating: true,
         },
       };

@@ -110,7 +110,7 @@ export function cmdletProof(o: {
   return {
     service: said.service,
     resource: o.resource,
-    permission: said.permission,
+    permissions: [said.permission],
     ...(o.claims ? { claims: o.claims } : {}),
     calling: `Running ${said.cmdlet} in ${o.where}`,
     waitingForService: `Waiting for the role to reach ${said.service} (2–5 minutes are usual)`,
