@@ -1,14 +1,65 @@
+import { AuthError } from '../../../adapters/identity.js';
+import { GRAPH_APP_ID } from '../../../tenant/entra.js';
 import { permissionNames } from '../../../tenant/permissions.js';
-import { skip, type Check } from './types.js';
+import type { AppPermission } from '../../../workloads/index.js';
+import { skip, type Check, type CheckRun } from './types.js';
 
-/** The token carries the workload's application permissions: admin consent is in place. */
+const rolesOf = (claims: Record<string, unknown>) =>
+  Array.isArray(claims['roles']) ? (claims['roles'] as string[]) : [];
+
+/**
+ * The roles of the token a permission shows up in: the workload's own token, or, for a Microsoft Graph
+ * permission of a workload whose resource is not Graph (Teams: the module's second token), a Graph token from
+ * the same certificate.
+ */
+async function rolesFor(
+  r: CheckRun,
+  token: { claims: Record<string, unknown> },
+  wanted: readonly AppPermission[],
+): Promise<Map<AppPermission, string[]>> {
+  const cloud = r.svc.target.cloud;
+  const own = rolesOf(token.claims);
+  const onGraph = (p: AppPermission) =>
+    p.resourceAppId === GRAPH_APP_ID &&
+    r.t.workload.endpoint(cloud.name, r.svc.target.env).resource !== cloud.graphResource;
+  let graph: string[] | undefined;
+  if (wanted.some(onGraph) && r.cred) {
+    const cred = r.cred;
+    graph = rolesOf(
+      (
+        await r.svc.identity.appToken(
+          {
+            clientId: r.t.appId,
+            tenant: r.t.tenant,
+            keyPem: cred.keyPem,
+            thumbprintSha256: cred.thumbprintSha256,
+          },
+          cloud.graphResource,
+        )
+      ).claims,
+    );
+  }
+  return new Map(wanted.map((p) => [p, onGraph(p) ? (graph ?? []) : own]));
+}
+
+/** The tokens carry the workload's application permissions: admin consent is in place. */
 export const consent: Check = {
   id: 'consent',
   async run(_ctx, r) {
     if (!r.token) return skip('no token');
-    const roles = Array.isArray(r.token.claims['roles']) ? (r.token.claims['roles'] as string[]) : [];
     const wanted = r.t.workload.permissions(r.svc.target.cloud.name);
-    const missing = wanted.filter((p) => !roles.includes(p.value));
+    let roles: Map<AppPermission, string[]>;
+    try {
+      roles = await rolesFor(r, r.token, wanted);
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      return {
+        status: 'fail',
+        message: `no Microsoft Graph token to read the consent from: ${err.description}`,
+        fix: 'Run exo-cba check --verbose; the sign-in check above says what the token service refused.',
+      };
+    }
+    const missing = wanted.filter((p) => !roles.get(p)?.includes(p.value));
     if (!missing.length) return { status: 'pass', message: `token carries ${permissionNames(wanted)}` };
     return {
       status: 'fail',
