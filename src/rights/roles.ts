@@ -31,6 +31,15 @@ export const ENTRA_ROLES = {
   complianceAdministrator: role('Compliance Administrator', '17315797-102d-40b4-93e0-432062caca18'),
   securityAdministrator: role('Security Administrator', '194ae4cb-b126-40b2-bd5b-6091b380977d'),
   exchangeAdministrator: role('Exchange Administrator', '29232cdf-9323-42fd-ade2-1d097af3e4de'),
+  teamsCommunicationsAdministrator: role(
+    'Teams Communications Administrator',
+    'baf37b3a-610e-45da-9e62-d9d1e5e8914b',
+  ),
+  skypeForBusinessAdministrator: role(
+    'Skype for Business Administrator',
+    '75941009-915a-4869-abe7-691bff18279e',
+  ),
+  teamsAdministrator: role('Teams Administrator', '69091246-20e8-4a56-aa4d-066075b2a7a8'),
   globalAdministrator: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10'),
 } as const;
 

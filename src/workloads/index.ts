@@ -4,11 +4,12 @@ import type { RightsStrategy } from '../rights/strategy.js';
 import type { Workload } from './workload.js';
 import { exchange } from './exchange/index.js';
 import { compliance } from './compliance/index.js';
+import { teams } from './teams/index.js';
 
 export type * from './workload.js';
 
 /** Every workload exo-cba sets up, in the wizard's order: adding one is a folder and a line here. */
-const WORKLOADS = { exchange, compliance } as const satisfies Record<string, Workload>;
+const WORKLOADS = { exchange, compliance, teams } as const satisfies Record<string, Workload>;
 
 export type WorkloadName = keyof typeof WORKLOADS;
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as WorkloadName[];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as exchange from '../../src/workloads/exchange/facts.js';
 import * as entra from '../../src/tenant/entra.js';
 import * as compliance from '../../src/workloads/compliance/facts.js';
+import * as teams from '../../src/workloads/teams/facts.js';
 import { workloadNamed } from '../../src/workloads/index.js';
 import { PROOF_AUDIENCE } from '../../src/certificate/proof.js';
 import * as sandbox from '../../src/sandbox/microsoft-ids.js';
@@ -31,4 +32,20 @@ test('the tool and the sandbox agree on every Microsoft identifier', () => {
   assert.equal(entra.PRIVILEGED_ROLE_ADMIN_TEMPLATE_ID, sandbox.ROLE.privilegedRoleAdministrator);
   assert.equal(entra.APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.applicationAdministrator);
   assert.equal(entra.CLOUD_APPLICATION_ADMIN_TEMPLATE_ID, sandbox.ROLE.cloudApplicationAdministrator);
+});
+
+test('the tool and the sandbox agree on the Teams identifiers', () => {
+  assert.equal(teams.TEAMS_API_APP_ID, sandbox.TEAMS_ADMIN_API_APP_ID);
+  assert.equal(workloadNamed('teams').endpoint('global', {}).resource, sandbox.TEAMS_ADMIN_API_APP_ID);
+  for (const r of teams.TEAMS_ROLES.accepted)
+    assert.ok(
+      sandbox.TEAMS_CAPABLE_ROLES.includes(r.templateId),
+      `${r.name} serves Teams in the sandbox too`,
+    );
+  for (const r of teams.TEAMS_ROLES.notServing)
+    assert.ok(!sandbox.TEAMS_CAPABLE_ROLES.includes(r.templateId), `${r.name} serves Teams nowhere`);
+  assert.deepEqual(
+    [...teams.PERMISSION_SETS.all].sort(),
+    sandbox.TEAMS_GRAPH_PERMISSIONS.map((p) => p.value).sort(),
+  );
 });
