@@ -45,23 +45,27 @@ export function passwordFromEnv(ctx: Pick<Context, 'env'>, name: string): string
   return v;
 }
 
-/** The credential a profile points at (PEM key + certificate), or why it cannot be used. */
+/**
+ * The credential a profile points at (PEM key + certificate), or why it cannot be used. `passwordEnv` names
+ * the profile's password variable, for a record written before archived records kept theirs: an encrypted
+ * key is known by its PEM label as well as by the record.
+ */
 export async function loadRecordedCredential(
   ctx: Pick<Context, 'files' | 'env'>,
   rec: CertificateRecord,
+  fallback: { passwordEnv?: string } = {},
 ): Promise<Credential | string> {
   const cert = await import('./x509.js');
   if (!rec.files.key || !rec.files.pem) return 'the profile records no key file';
   if (!(await ctx.files.exists(rec.files.key))) return `the key file ${rec.files.key} is missing`;
   if (!(await ctx.files.exists(rec.files.pem))) return `the certificate file ${rec.files.pem} is missing`;
-  const text = Buffer.concat([
-    await ctx.files.read(rec.files.pem),
-    Buffer.from('\n'),
-    await ctx.files.read(rec.files.key),
-  ]);
-  const passwordEnv = rec.files.passwordEnv ?? 'EXO_CBA_CERTIFICATE_PASSWORD';
-  const password = rec.files.keyEncrypted ? ctx.env[passwordEnv] : undefined;
-  if (rec.files.keyEncrypted && !password)
+  const keyText = await ctx.files.read(rec.files.key);
+  const text = Buffer.concat([await ctx.files.read(rec.files.pem), Buffer.from('\n'), keyText]);
+  const encrypted =
+    rec.files.keyEncrypted === true || keyText.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+  const passwordEnv = rec.files.passwordEnv ?? fallback.passwordEnv ?? 'EXO_CBA_CERTIFICATE_PASSWORD';
+  const password = encrypted ? ctx.env[passwordEnv] : undefined;
+  if (encrypted && !password)
     return `the key file ${rec.files.key} is encrypted: set ${passwordEnv} to its password`;
   try {
     const c = cert.requireCredential(cert.readCredential(text, rec.files.pem, password), rec.files.pem);

@@ -72,7 +72,7 @@ export interface KeyOps {
   remove(
     record: CertificateRecord,
     what: string,
-    via: { signer?: Credential; removed?: Credential },
+    via: { signer?: Credential; removed?: Credential; why?: string },
   ): Promise<{ confirmed: boolean; note?: string }>;
   /** Whether this certificate already signs in (it is registered and replicated). */
   signsIn(cred: Credential): Promise<boolean>;
@@ -155,31 +155,35 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
       throw err instanceof AuthError ? signInFailed(err, cred, 'Exchange') : err;
     }
   };
-  /** Polls until the key is gone: from the app's key list (admin), or until its certificate is refused (app-only). */
+  /** The app's own key list, read as the app; undefined when it may not read its registration. */
+  const listAsApp = async (signer: Credential) => {
+    try {
+      return (await (await asApp(signer)).getApplicationByAppId(t.appId))?.keyCredentials;
+    } catch (err) {
+      if (err instanceof GraphApiError && (err.status === 401 || err.status === 403)) return undefined;
+      throw err;
+    }
+  };
+  const listed = (keys: KeyCredentialView[], thumbprint: string) =>
+    keys.some((k) => thumbprintOfKey(k) === thumbprint);
+  /**
+   * Polls until the key is gone. `stillThere` reads one source (the app's key list, or the token service with
+   * the removed certificate) and answers undefined when that source cannot tell.
+   */
   const confirmGone = async (
-    thumbprint: string,
-    cred: Credential | undefined,
-    dir: Directory | undefined,
-    appObjectId: string | undefined,
+    stillThere: () => Promise<boolean | undefined>,
+    where: string,
+    cannotTell: string,
   ) => {
     const until = ctx.clock.now().getTime() + GONE_WAIT_MS;
     for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
-      if (dir && appObjectId) {
-        const keys = await dir.getKeyCredentials(appObjectId);
-        if (!keys.some((k) => thumbprintOfKey(k) === thumbprint)) return { confirmed: true };
-      } else if (cred) {
-        if (!(await signsIn(cred))) return { confirmed: true };
-      } else
-        return {
-          confirmed: false,
-          note: 'its certificate is not here to try, so its removal could not be read back',
-        };
+      const there = await stillThere();
+      if (there === undefined) return { confirmed: false, note: cannotTell };
+      if (!there) return { confirmed: true };
       if (ctx.clock.now().getTime() + wait > until)
         return {
           confirmed: false,
-          note:
-            `Graph accepted the removal, but the key was still ` +
-            `${dir ? 'listed on the app' : 'accepted by the token service'} ${GONE_WAIT_MS / 1000} s later`,
+          note: `Graph accepted the removal, but the key was still ${where} ${GONE_WAIT_MS / 1000} s later`,
         };
       await ctx.clock.sleep(wait);
     }
@@ -191,13 +195,7 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         const { dir, app } = await adminApp();
         return dir.getKeyCredentials(app.id);
       }
-      if (!signer) return undefined;
-      try {
-        return (await (await asApp(signer)).getApplicationByAppId(t.appId))?.keyCredentials;
-      } catch (err) {
-        if (err instanceof GraphApiError && (err.status === 401 || err.status === 403)) return undefined;
-        throw err;
-      }
+      return signer ? listAsApp(signer) : undefined;
     },
     async add(next, keyId) {
       if (o.admin) {
@@ -243,7 +241,11 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
             throw explainGraphError(e, `remove ${what} (PATCH keyCredentials)`);
           });
         }
-        return confirmGone(record.thumbprint, undefined, dir, app.id);
+        return confirmGone(
+          async () => listed(await dir.getKeyCredentials(app.id), record.thumbprint),
+          'listed on the app',
+          'the app could not be read back',
+        );
       }
       const signer = via.signer;
       if (!signer)
@@ -264,7 +266,19 @@ export function makeKeyOps(ctx: Context, r: Omit<RotateRun, 'keys'>, objectId: s
         if (!(err instanceof GraphApiError && err.status === 404))
           throw explainGraphError(err, `remove ${what} (removeKey)`);
       }
-      return confirmGone(record.thumbprint, via.removed, undefined, undefined);
+      // Its own certificate proves the removal (the token service refuses it); without it, the app's key list.
+      const removed = via.removed;
+      if (removed) return confirmGone(() => signsIn(removed), 'accepted by the token service', '');
+      return confirmGone(
+        async () => {
+          const keys = await listAsApp(signer);
+          return keys && listed(keys, record.thumbprint);
+        },
+        'listed on the app',
+        `its certificate could not be opened to try (${via.why ?? 'it is not here'}) and the app may not ` +
+          `read its own key list, so its removal could not be read back: run 'exo-cba rotate --finish ` +
+          `--admin' to read the key list with an admin`,
+      );
     },
   };
 }

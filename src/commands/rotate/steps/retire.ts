@@ -24,10 +24,13 @@ export async function retireRecords(
     if (old.thumbprint === r.current?.thumbprint && !r.pending) continue; // never the key in use
     const signer = r.pending?.cred ?? r.current;
     // Its own certificate (archived at the switch) proves the removal: the token service must now refuse it.
-    const removed = await loadRecordedCredential(ctx, old);
+    const source = r.profile?.passwordSource;
+    const removed = await loadRecordedCredential(ctx, old, {
+      ...(source?.kind === 'env' ? { passwordEnv: source.name } : {}),
+    });
     const res = await r.keys.remove(old, `the old key ${old.thumbprint}`, {
       ...(signer ? { signer } : {}),
-      ...(typeof removed !== 'string' ? { removed } : {}),
+      ...(typeof removed !== 'string' ? { removed } : { why: removed }),
     });
     if (!res.confirmed) {
       r.notes.push(`the old key ${old.thumbprint} may still be registered: ${res.note}`);

@@ -81,6 +81,9 @@ export const switchFiles: Step<
                     old.files[k] ? [[k, moved(old.files[k])]] : [],
                   ),
                 ),
+                // An encrypted key keeps its password source: retiring it later opens it to confirm the removal.
+                ...(old.files.keyEncrypted ? { keyEncrypted: true } : {}),
+                ...(old.files.passwordEnv ? { passwordEnv: old.files.passwordEnv } : {}),
               },
               ...(r.o.keepOld && !r.currentRefused
                 ? { keep: true }
