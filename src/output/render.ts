@@ -87,6 +87,8 @@ export interface RotateItem {
   retired?: string[];
   /** What could not be confirmed; the run then exits 1. */
   notes?: string[];
+  /** Keys on the app that no profile tracks, where the run could read the app's keys (named, never removed). */
+  untracked?: { keyId: string; thumbprint?: string; endDateTime: string }[];
   hook?: { command: string; code: number; output: string };
   plan?: string[];
 }

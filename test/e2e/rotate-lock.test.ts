@@ -8,7 +8,13 @@ import { thumbprintOfKey } from '../../src/certificate/keys.js';
 import { startHarness, initArgs, json, tenantState, type Harness } from '../helpers/harness.js';
 
 interface RotateOut {
-  results: { profile: string; action: string; thumbprint?: string; oldThumbprint?: string }[];
+  results: {
+    profile: string;
+    action: string;
+    thumbprint?: string;
+    oldThumbprint?: string;
+    untracked?: { keyId: string; thumbprint?: string }[];
+  }[];
 }
 interface SavedProfile {
   app: { appId: string };
@@ -153,6 +159,11 @@ describe('rotate holds a per-profile lock (built binary)', () => {
     const r = await h.run(['rotate', '--profile', name, '--admin', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`1 key\\(s\\) on the app that no profile tracks: ${old}`));
+    assert.deepEqual(
+      json<RotateOut>(r).results[0]?.untracked?.map((k) => k.thumbprint),
+      [old],
+      'and in --json',
+    );
     assert.ok(appKeys(name).includes(old), 'the untracked key is left in place');
   });
 });

@@ -171,6 +171,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
       ...run.done,
       ...(run.retired.length ? { retired: run.retired } : {}),
       ...(run.notes.length ? { notes: run.notes } : {}),
+      ...(run.untracked ? { untracked: run.untracked } : {}),
     };
   const p = run.pending!;
   const old = run.profile?.previousCertificates?.find((x) => x.thumbprint === current?.thumbprint);
@@ -188,6 +189,7 @@ async function rotateOne(ctx: Context, t: AppTarget, svc: Svc, o: RotateOptions)
     archived: run.archived,
     ...(run.retired.length ? { retired: run.retired } : {}),
     ...(run.notes.length ? { notes: run.notes } : {}),
+    ...(run.untracked ? { untracked: run.untracked } : {}),
     ...(run.hook ? { hook: run.hook } : {}),
     ...(o.exportPfxBase64 ? { exportedPfxBase64: o.exportPfxBase64 } : {}),
   };

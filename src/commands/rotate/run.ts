@@ -46,6 +46,8 @@ export interface RotateRun {
   archived: string[];
   retired: string[];
   notes: string[];
+  /** Keys on the app that no profile tracks (the untracked step). */
+  untracked?: NonNullable<RotateItem['untracked']>;
   /** Where the new PFX password comes from (saved in the profile at the switch). */
   passwordSource?: NonNullable<Profile['passwordSource']>;
   hook?: { command: string; code: number; output: string };

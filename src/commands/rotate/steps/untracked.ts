@@ -1,6 +1,7 @@
 import type { Context } from '../../../context.js';
 import type { Step } from '../../../core/steps.js';
 import type { RotateRun } from '../run.js';
+import { thumbprintOfKey } from '../../../certificate/keys.js';
 import { describeUntracked, untrackedKeys, UNTRACKED_FIX } from '../../../profile/untracked.js';
 
 /**
@@ -21,6 +22,11 @@ export const untracked: Step<RotateRun, Pick<Context, 'out' | 'profiles'>> = {
     }
     if (!keys) return;
     const stray = untrackedKeys(keys, r.t.appId, await ctx.profiles.list());
-    if (stray.length) ctx.out.warn(`${r.t.label}: ${describeUntracked(stray)}. ${UNTRACKED_FIX}`);
+    if (!stray.length) return;
+    r.untracked = stray.map((k) => {
+      const thumbprint = thumbprintOfKey(k);
+      return { keyId: k.keyId, ...(thumbprint ? { thumbprint } : {}), endDateTime: k.endDateTime };
+    });
+    ctx.out.warn(`${r.t.label}: ${describeUntracked(stray)}. ${UNTRACKED_FIX}`);
   },
 };
