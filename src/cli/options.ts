@@ -242,7 +242,20 @@ export function parseCheckOptions(raw: Raw, env: Env): CheckOptions {
     graph: on(raw, 'graph'),
     ...optional('junit', pathOf('--junit', raw, 'junit')),
     concurrency: parseIntIn('--concurrency', flag(raw, 'concurrency') ?? '8', 1, 64),
+    federated: on(raw, 'federated'),
+    ...optional('federatedTokenFile', federatedTokenFileOf(raw)),
   };
+}
+
+/** --federated-token-file names the CI token's file for a federated sign-in; alone it would do nothing. */
+function federatedTokenFileOf(raw: Raw): string | undefined {
+  const file = pathOf('--federated-token-file', raw, 'federatedTokenFile');
+  if (file !== undefined && !on(raw, 'federated'))
+    throw usageError(
+      '--federated-token-file goes with --federated.',
+      'Add --federated to sign in with the CI token in that file.',
+    );
+  return file;
 }
 
 export function parseRotateOptions(raw: Raw, env: Env): RotateOptions {
@@ -518,6 +531,6 @@ export const PARSERS: { [K in CommandName]: (raw: Raw, env: Env) => OptionsByCom
   token: (raw, env) => ({
     federated: on(raw, 'federated'),
     target: parseTargetOptions(raw, env),
-    ...optional('federatedTokenFile', pathOf('--federated-token-file', raw, 'federatedTokenFile')),
+    ...optional('federatedTokenFile', federatedTokenFileOf(raw)),
   }),
 };

@@ -243,10 +243,19 @@ export function buildProgram(
     )
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--concurrency <n>', 'profiles checked at once with --all (default: 8)')
+    .option(
+      '--federated',
+      "sign in with the CI system's own OIDC token instead of the certificate (no certificate, no secret)",
+    )
+    .option(
+      '--federated-token-file <path>',
+      'with --federated: the file holding the CI token (default: GitHub Actions, or AZURE_FEDERATED_TOKEN_FILE)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  exo-cba check                     # the default profile\n  exo-cba check ' +
-        '--all --junit report.xml --strict   # every profile, in CI\n',
+        '--all --junit report.xml --strict   # every profile, in CI\n  exo-cba check --federated ' +
+        '--junit report.xml   # in a pipeline: EXO_CBA_APP_ID, EXO_CBA_TENANT, no secret\n',
     )
     .action(run('check'));
 

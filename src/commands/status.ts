@@ -43,6 +43,7 @@ export async function statusCommand(o: StatusOptions, ctx: Context): Promise<Com
             }
           : {}),
         ...(p.lastCheck ? { lastCheck: p.lastCheck } : {}),
+        ...(p.federatedCredentials?.length ? { federatedCredentials: p.federatedCredentials } : {}),
         isDefault: p.name === defaultProfile,
         ...(p.previousCertificates?.length
           ? {

@@ -1,5 +1,5 @@
 import type { Context, Paint } from '../context.js';
-import type { CertificateFiles } from '../profile/store.js';
+import type { CertificateFiles, FederatedCredentialRecord } from '../profile/store.js';
 import type { CloudName } from '../core/clouds.js';
 import type { ExitCode } from '../core/errors.js';
 import type { Rights } from '../rights/types.js';
@@ -117,6 +117,8 @@ export interface StatusRow {
   sharedWith?: string[];
   /** Old keys still registered after a rotation, and when they go (undefined: at rotate --finish). */
   pendingRemovals?: { thumbprint: string; retireAfter?: string }[];
+  /** The CI systems the app trusts, as federate (or init) last read them back. */
+  federatedCredentials?: FederatedCredentialRecord[];
 }
 interface StatusResult {
   configFile: string;
@@ -399,6 +401,11 @@ function statusText(d: StatusResult, c: Paint): string {
           `${p.profile} shares its app ${p.appId ?? p.appName} with ${p.sharedWith!.join(', ')}: ` +
           `removing one profile removes only its own key.`,
       ),
+    ...d.profiles.flatMap((p) =>
+      (p.federatedCredentials ?? []).map(
+        (f) => `${p.profile}: trusts CI tokens of ${f.issuer} with subject ${f.subject} (${f.name})`,
+      ),
+    ),
     ...d.profiles.flatMap((p) =>
       (p.pendingRemovals ?? []).map(
         (x) =>

@@ -41,6 +41,14 @@ export interface CertificateFiles {
   passwordEnv?: string;
 }
 
+/** A federated identity credential on the app, as exo-cba last read it back (public facts, no secret). */
+export interface FederatedCredentialRecord {
+  name: string;
+  issuer: string;
+  subject: string;
+  audience: string;
+}
+
 export interface Profile {
   name: string;
   tenantId: string;
@@ -74,6 +82,8 @@ export interface Profile {
   lastCheck?: { at: string; status: 'pass' | 'warn' | 'fail' };
   /** The tenant's OpenID configuration as check last fetched it (public endpoints, no secret). */
   authorityMetadata?: AuthorityMetadata;
+  /** The app's federated credentials as federate (or init) last read them back; status shows them. */
+  federatedCredentials?: FederatedCredentialRecord[];
 }
 
 export interface ProfilesFile {
@@ -112,6 +122,8 @@ export function whyNotAProfile(p: unknown): string | undefined {
     )
       return `has a "${k}" without "thumbprint" and "files"`;
   }
+  if (o['federatedCredentials'] !== undefined && !Array.isArray(o['federatedCredentials']))
+    return 'has a "federatedCredentials" that is not a list';
   if (o['previousCertificates'] !== undefined && !Array.isArray(o['previousCertificates']))
     return 'has a "previousCertificates" that is not a list';
   return undefined;

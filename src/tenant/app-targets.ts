@@ -140,6 +140,68 @@ function fromProfile(
   };
 }
 
+/**
+ * The one app of a federated sign-in (check --federated, token --federated): its app and tenant from
+ * --app-id/--tenant or EXO_CBA_APP_ID/EXO_CBA_TENANT, so that a pipeline needs no profile; else the profile's.
+ * No certificate is read: the CI system's own OIDC token signs in.
+ */
+export async function resolveFederatedTarget(
+  o: TargetOptions,
+  ctx: Pick<Context, 'profiles' | 'interactive' | 'prompt'>,
+  command: string,
+): Promise<AppTarget> {
+  refuseWithFederated(o, command);
+  const needProfile = o.profile !== undefined || o.appId === undefined || o.tenant === undefined;
+  const profile = needProfile ? await ctx.profiles.resolve(o.profile, chooserFor(ctx)) : undefined;
+  const appId = o.appId ?? profile?.app.appId;
+  const tenant = o.tenant ?? profile?.tenantId;
+  if (!appId || !tenant)
+    throw usageError(
+      `${command} --federated needs the app and the tenant.`,
+      'Pass --app-id and --tenant (or set EXO_CBA_APP_ID and EXO_CBA_TENANT), or --profile.',
+    );
+  return {
+    ...targetOf(o, profile, tenant),
+    label: profile?.name ?? appId,
+    appId,
+    tenant,
+    credential: noCredential,
+  };
+}
+
+const noCredential = () =>
+  Promise.reject(new Error('a federated target has no certificate: the CI token signs in'));
+
+/** What a federated sign-in does not combine with. */
+function refuseWithFederated(o: TargetOptions, command: string): void {
+  if (o.all)
+    throw usageError(
+      `${command} --federated signs in as one app with the CI job's token; --all does not combine with it.`,
+      'Name the app with --app-id and --tenant (or EXO_CBA_APP_ID and EXO_CBA_TENANT), or one --profile.',
+    );
+  if (o.certificate?.source === '--cert-file')
+    throw usageError(
+      '--federated signs in with the CI token, without a certificate; --cert-file does not combine with it.',
+      'Drop --cert-file, or drop --federated to sign in with the certificate.',
+    );
+}
+
+/** The target's facts from the flags, else the profile (the organization: the profile's, or a domain tenant). */
+function targetOf(
+  o: TargetOptions,
+  profile: Profile | undefined,
+  tenant: string,
+): Pick<AppTarget, 'profile' | 'organization' | 'cloud' | 'workload' | 'sandbox'> {
+  const organization = profile?.organization ?? (tenant.includes('.') ? tenant : undefined);
+  return {
+    ...(profile ? { profile } : {}),
+    ...(organization ? { organization } : {}),
+    cloud: o.cloud ?? profile?.cloud ?? 'global',
+    workload: workloadNamed(profile?.workload ?? o.workload ?? DEFAULT_WORKLOAD),
+    sandbox: o.sandbox || Boolean(profile?.sandbox),
+  };
+}
+
 /** Runs `fn` over `items` with at most `limit` at once, keeping the order of results. */
 export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);

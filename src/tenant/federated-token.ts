@@ -3,6 +3,7 @@ import { AuthError } from '../adapters/token-errors.js';
 import { readCiToken, type CiTokenDeps } from '../adapters/ci-token.js';
 import { TOKEN_EXCHANGE_AUDIENCE, federateFlagsFor } from './federation.js';
 import { CliError, EXIT, failure } from '../core/errors.js';
+import type { Profile } from '../profile/store.js';
 
 /**
  * An app-only token for a resource from the CI system's own OIDC token (workload identity federation): the
@@ -77,15 +78,41 @@ const NO_MATCH: Record<number, string> = {
     "The CI token's subject differs only in case from the one the app trusts (matching is case-sensitive)",
 };
 
-function noMatch(err: FederatedSignInError, o: { profile?: string }): CliError {
+/** What a refusal reads of the profile: its name and the trusts it recorded. */
+type TrustingProfile = Pick<Profile, 'name' | 'federatedCredentials'>;
+
+/**
+ * The app's side of a refusal: the trusts the profile recorded (federate and init read them back), set beside
+ * the token's claims; without a profile (a pipeline), where to look.
+ */
+function trustedSide(p: PresentedToken, profile: TrustingProfile | undefined): string {
+  const trusted = profile?.federatedCredentials;
+  if (!profile || !trusted)
+    return 'What the app trusts is not known here: an admin sees it with exo-cba federate --list.';
+  if (!trusted.length) return `Profile '${profile.name}' records no federated credential on the app.`;
+  const mark = (a: string, b: string) => (a === b ? '=' : a.toLowerCase() === b.toLowerCase() ? '~' : '≠');
+  const lines = trusted.map(
+    (c) =>
+      `${c.name}: issuer ${c.issuer} (${mark(p.issuer, c.issuer)}), subject ${c.subject} ` +
+      `(${mark(p.subject, c.subject)}), audience ${c.audience} (${mark(p.audience, c.audience)})`,
+  );
+  return (
+    `The app trusts (as profile '${profile.name}' last read it; = same, ~ differs only in case, ≠ differs): ` +
+    lines.join('; ') +
+    '.'
+  );
+}
+
+function noMatch(err: FederatedSignInError, o: { profile?: TrustingProfile }): CliError {
   const p = err.presented;
   const add = federateFlagsFor(p.issuer, p.subject);
-  const profile = o.profile ? ` --profile ${o.profile}` : '';
+  const profile = o.profile ? ` --profile ${o.profile.name}` : '';
   return failure(`${NO_MATCH[err.aadsts ?? 70021] ?? NO_MATCH[70021] ?? ''} (AADSTS${err.aadsts ?? ''}).`, {
     code: 'EXO-FEDERATED-NO-MATCH',
     serviceCode: `AADSTS${err.aadsts ?? ''}`,
     why:
       `The CI token (${p.source}) carried issuer ${p.issuer}, subject ${p.subject}, audience ${p.audience}. ` +
+      `${trustedSide(p, o.profile)} ` +
       'Entra compares each exactly, case included; a credential added a minute ago may not be used yet.',
     fix:
       `Compare with what the app trusts (exo-cba federate${profile} --list)` +
@@ -94,7 +121,10 @@ function noMatch(err: FederatedSignInError, o: { profile?: string }): CliError {
 }
 
 /** A failed federated sign-in in the admin's terms: what, why (the claims the token carried), what to do. */
-export function explainFederatedError(err: unknown, o: { profile?: string; appId: string }): unknown {
+export function explainFederatedError(
+  err: unknown,
+  o: { profile?: TrustingProfile; appId: string },
+): unknown {
   if (!(err instanceof AuthError)) return err;
   const code = err.aadsts ? `AADSTS${err.aadsts}` : err.code;
   switch (err.reason) {

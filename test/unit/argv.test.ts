@@ -99,7 +99,14 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
   {
     argv: 'check',
     command: 'check',
-    options: { target: targetDefaults, warnDays: 30, strict: false, graph: false, concurrency: 8 },
+    options: {
+      target: targetDefaults,
+      warnDays: 30,
+      strict: false,
+      graph: false,
+      concurrency: 8,
+      federated: false,
+    },
   },
   {
     argv: 'check --all --strict --junit out.xml --concurrency 2 --warn-days 10',
@@ -111,6 +118,7 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
       graph: false,
       junit: path.resolve('out.xml'),
       concurrency: 2,
+      federated: false,
     },
   },
   {
@@ -130,6 +138,7 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
       strict: false,
       graph: false,
       concurrency: 8,
+      federated: false,
     },
   },
   {
@@ -142,6 +151,21 @@ const table: { argv: string; env?: Record<string, string>; command: CommandName;
       strict: false,
       graph: false,
       concurrency: 8,
+      federated: false,
+    },
+  },
+  {
+    argv: 'check --federated --federated-token-file ci.jwt',
+    env: { EXO_CBA_APP_ID: APP, EXO_CBA_TENANT: 't.onmicrosoft.com' },
+    command: 'check',
+    options: {
+      target: { ...targetDefaults, appId: APP, tenant: 't.onmicrosoft.com' },
+      warnDays: 30,
+      strict: false,
+      graph: false,
+      concurrency: 8,
+      federated: true,
+      federatedTokenFile: path.resolve('ci.jwt'),
     },
   },
   {

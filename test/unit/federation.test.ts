@@ -81,7 +81,7 @@ describe('a failed federated sign-in in the admin’s terms (pure)', () => {
       [7002138, /differs only in case/],
       [70021, /no federated credential that matches/],
     ] as const) {
-      const e = explainFederatedError(refused(aadsts), { appId: 'a', profile: 'p' });
+      const e = explainFederatedError(refused(aadsts), { appId: 'a', profile: { name: 'p' } });
       assert.ok(e instanceof CliError);
       assert.equal(e.exitCode, 1);
       assert.equal(e.code, 'EXO-FEDERATED-NO-MATCH');
@@ -92,6 +92,34 @@ describe('a failed federated sign-in in the admin’s terms (pure)', () => {
         /exo-cba federate --profile p --github contoso\/jobs --environment prod/,
       );
     }
+  });
+
+  test('with a profile, the subject the token carried stands beside each one the app trusts', () => {
+    const trusted = (subject: string) => ({
+      name: subject.replace(/[^a-z]+/g, '-'),
+      issuer: presented.issuer,
+      subject,
+      audience: presented.audience,
+    });
+    const e = explainFederatedError(refused(700213), {
+      appId: 'a',
+      profile: {
+        name: 'p',
+        federatedCredentials: [
+          trusted('repo:contoso/jobs:ref:refs/heads/main'),
+          trusted('repo:Contoso/Jobs:environment:prod'),
+        ],
+      },
+    });
+    assert.ok(e instanceof CliError);
+    const why = e.detail.why ?? '';
+    assert.match(why, /carried issuer \S+, subject repo:contoso\/jobs:environment:prod/);
+    assert.match(why, /subject repo:contoso\/jobs:ref:refs\/heads\/main \(≠\)/);
+    assert.match(why, /subject repo:Contoso\/Jobs:environment:prod \(~\)/);
+    assert.match(why, /audience api:\/\/AzureADTokenExchange \(=\)/);
+    const unknown = explainFederatedError(refused(700213), { appId: 'a' });
+    assert.ok(unknown instanceof CliError);
+    assert.match(unknown.detail.why ?? '', /not known here: an admin sees it with exo-cba federate --list/);
   });
 
   test('no CI token is bad input (exit 2, EXO-CI-TOKEN); anything else passes through', () => {

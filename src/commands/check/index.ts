@@ -2,8 +2,13 @@ import path from 'node:path';
 import { nameOf } from '../../workloads/index.js';
 import type { Context } from '../../context.js';
 import type { CheckOptions } from './options.js';
-import { CliError, EXIT, type ExitCode } from '../../core/errors.js';
-import { resolveTargets, mapBounded, type AppTarget } from '../../tenant/app-targets.js';
+import { CliError, EXIT, usageError, type ExitCode } from '../../core/errors.js';
+import {
+  resolveFederatedTarget,
+  resolveTargets,
+  mapBounded,
+  type AppTarget,
+} from '../../tenant/app-targets.js';
 import { openTarget, type Target } from '../../tenant/target.js';
 import { toJunit } from '../../output/junit.js';
 import type { CheckItem, CheckReport, CommandResult } from '../../output/render.js';
@@ -13,8 +18,8 @@ import type { Check, CheckRun } from './checks/types.js';
 import { explainServiceFailure } from '../../tenant/explain-failure.js';
 
 /**
- * exo-cba check: with the certificate alone, prove that the workload's connect cmdlet would work now. Never
- * prompts.
+ * exo-cba check: with the certificate alone (or, --federated, the CI system's own OIDC token), prove that the
+ * workload's connect cmdlet would work now. Never prompts.
  */
 
 type Services = CheckRun['svc'];
@@ -41,7 +46,7 @@ export async function checkOne(
     },
     inputError: false,
   };
-  for (const check of checksFor(t.workload)) {
+  for (const check of checksFor(t.workload, o)) {
     const item = await runCheck(ctx, check, r);
     if (!item || (check.id === 'keys' && !o.graph)) continue;
     if (check.id === 'overlap' && item.status === 'skip') continue;
@@ -84,7 +89,14 @@ export async function checkCommand(o: CheckOptions, ctx: Context): Promise<Comma
         fix: 'Choose a writable path for --junit.',
       });
   }
-  const targets = await resolveTargets(o.target, ctx);
+  if (o.federated && o.graph)
+    throw usageError(
+      "--graph compares the app's keys with the local certificate; --federated signs in without one.",
+      'Drop --graph, or drop --federated to check the certificate.',
+    );
+  const targets = o.federated
+    ? [await resolveFederatedTarget(o.target, ctx, 'check')]
+    : await resolveTargets(o.target, ctx);
 
   // One connection set per (cloud, sandbox): an in-process sandbox is shared by all its profiles.
   const groups = new Map<string, Promise<Services>>();

@@ -7,7 +7,7 @@ import { chooserFor } from '../../tenant/app-targets.js';
 import { explainGraphError, GraphApiError } from '../../adapters/graph-errors.js';
 import type { Directory, FederatedCredentialView } from '../../adapters/graph.js';
 import { FEDERATED_CREDENTIAL_LIMIT, place, trustOf, type Trust } from '../../tenant/federation.js';
-import type { Profile } from '../../profile/store.js';
+import type { FederatedCredentialRecord, Profile } from '../../profile/store.js';
 import type { CommandResult } from '../../output/render.js';
 import type { FederateOptions } from './options.js';
 import { pipelineFor, type Pipeline } from './pipelines.js';
@@ -40,6 +40,13 @@ interface Run {
 
 const matches = (c: FederatedCredentialView, t: Pick<Trust, 'issuer' | 'subject' | 'audience'>) =>
   c.issuer === t.issuer && c.subject === t.subject && (c.audiences ?? []).includes(t.audience);
+
+const recordOf = (c: FederatedCredentialView): FederatedCredentialRecord => ({
+  name: c.name,
+  issuer: c.issuer,
+  subject: c.subject,
+  audience: (c.audiences ?? []).join(' '),
+});
 
 const describe = (c: Pick<FederatedCredentialView, 'name' | 'issuer' | 'subject'>) =>
   `${c.name} (issuer ${c.issuer}, subject ${c.subject})`;
@@ -235,6 +242,10 @@ export async function federateCommand(o: FederateOptions, ctx: Context): Promise
   } finally {
     await target.close();
   }
+  // The profile keeps what Graph showed last: status lists it, and a refused federated sign-in sets it beside
+  // the token's claims.
+  const fresh = await ctx.profiles.get(profile.name);
+  if (fresh) await ctx.profiles.save({ ...fresh, federatedCredentials: done.credentials.map(recordOf) });
   const pipeline =
     o.action.kind === 'add' && done.action !== 'planned'
       ? pipelineFor({

@@ -1,12 +1,9 @@
 import type { Context } from '../../context.js';
 import { EXIT, failure, usageError } from '../../core/errors.js';
 import { openTarget } from '../../tenant/target.js';
-import { chooserFor, resolveTargets } from '../../tenant/app-targets.js';
+import { resolveFederatedTarget, resolveTargets } from '../../tenant/app-targets.js';
 import { explainFederatedError, federatedAppToken } from '../../tenant/federated-token.js';
 import { AuthError, type AppToken } from '../../adapters/identity.js';
-import type { Profile } from '../../profile/store.js';
-import type { CloudName } from '../../core/clouds.js';
-import { workloadNamed } from '../../workloads/index.js';
 import type { CommandResult } from '../../output/render.js';
 import type { TokenOptions } from './options.js';
 
@@ -26,11 +23,6 @@ export interface TokenResult {
   expiresOn?: string;
 }
 
-/** What the workload's tokens are for: the profile's workload, Exchange Online without a profile. */
-function resourceOf(profile: Profile | undefined, cloud: CloudName, ctx: Pick<Context, 'env'>): string {
-  return workloadNamed(profile?.workload ?? 'exchange').endpoint(cloud, ctx.env).resource;
-}
-
 interface Issued {
   token: AppToken;
   resource: string;
@@ -38,44 +30,18 @@ interface Issued {
   tenant: string;
 }
 
-/** The app and tenant of a federated sign-in: flags or EXO_CBA_* first, else the profile. */
-async function appOf(
-  o: TokenOptions,
-  ctx: Context,
-): Promise<{ appId: string; tenant: string; profile?: Profile }> {
-  const t = o.target;
-  if (t.certificate?.source === '--cert-file')
-    throw usageError(
-      '--federated signs in with the CI token, without a certificate; --cert-file does not combine with it.',
-      'Drop --cert-file, or drop --federated to sign in with the certificate.',
-    );
-  const needProfile = t.profile !== undefined || t.appId === undefined || t.tenant === undefined;
-  const profile = needProfile ? await ctx.profiles.resolve(t.profile, chooserFor(ctx)) : undefined;
-  const appId = t.appId ?? profile?.app.appId;
-  const tenant = t.tenant ?? profile?.tenantId;
-  if (!appId || !tenant)
-    throw usageError(
-      'token --federated needs the app and the tenant.',
-      'Pass --app-id and --tenant (or set EXO_CBA_APP_ID and EXO_CBA_TENANT), or --profile.',
-    );
-  return { appId, tenant, ...(profile ? { profile } : {}) };
-}
-
 async function federated(o: TokenOptions, ctx: Context): Promise<Issued> {
-  const t = o.target;
-  const { appId, tenant, profile } = await appOf(o, ctx);
-  const target = await openTarget(ctx, {
-    cloud: t.cloud ?? profile?.cloud ?? 'global',
-    sandbox: t.sandbox || Boolean(profile?.sandbox),
-  });
+  const t = await resolveFederatedTarget(o.target, ctx, 'token');
+  const { appId, tenant, profile } = t;
+  const target = await openTarget(ctx, { cloud: t.cloud, sandbox: t.sandbox });
   try {
     const identity = await ctx.services.identity(target.cloud, target.http);
-    const resource = resourceOf(profile, target.cloud.name, ctx);
+    const resource = t.workload.endpoint(target.cloud.name, target.env).resource;
     const token = await federatedAppToken(
       { env: ctx.env, http: target.http, readFile: (p) => ctx.files.read(p), identity },
       { appId, tenant, resource, ...(o.federatedTokenFile ? { tokenFile: o.federatedTokenFile } : {}) },
     ).catch((e: unknown) => {
-      throw explainFederatedError(e, { appId, ...(profile ? { profile: profile.name } : {}) });
+      throw explainFederatedError(e, { appId, ...(profile ? { profile } : {}) });
     });
     ctx.out.verbose(
       `signed in with the CI token from ${token.presented.source} (subject ${token.presented.subject})`,
@@ -102,7 +68,7 @@ async function withCertificate(o: TokenOptions, ctx: Context): Promise<Issued> {
   const target = await openTarget(ctx, { cloud: t.cloud, sandbox: t.sandbox });
   try {
     const identity = await ctx.services.identity(target.cloud, target.http);
-    const resource = resourceOf(t.profile, target.cloud.name, ctx);
+    const resource = t.workload.endpoint(target.cloud.name, target.env).resource;
     const token = await identity
       .appToken(
         { clientId: t.appId, tenant: t.tenant, keyPem: cred.keyPem, thumbprintSha256: cred.thumbprintSha256 },
