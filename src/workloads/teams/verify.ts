@@ -41,6 +41,21 @@ export function roleInToken(claims: Record<string, unknown>, rights?: Rights): D
   };
 }
 
+/** A refusal either service answers alike: busy (retried within --wait), or a shape not known here. */
+function otherRefusal(a: Exclude<CallAnswer, { ok: true }>, service: string): Diagnosis {
+  if (a.kind === 'throttled' || a.kind === 'unavailable')
+    return {
+      what: `${service} is busy (HTTP ${a.status}).`,
+      fix: 'Try again in a few minutes.',
+      replicating: true,
+    };
+  return {
+    what: a.message,
+    fix: 'Run again with --verbose and report it if it persists.',
+    replicating: false,
+  };
+}
+
 /** What a refusal of the tenant admin API means. */
 export function diagnoseTenants(
   a: Exclude<CallAnswer, { ok: true }>,
@@ -62,19 +77,8 @@ export function diagnoseTenants(
         fix: `Check that the token is for the ${TEAMS_API_APP_ID} resource and this tenant; run again with --verbose.`,
         replicating: false,
       };
-    case 'throttled':
-    case 'unavailable':
-      return {
-        what: `Teams is busy (HTTP ${a.status}).`,
-        fix: 'Try again in a few minutes.',
-        replicating: true,
-      };
     default:
-      return {
-        what: a.message,
-        fix: 'Run again with --verbose and report it if it persists.',
-        replicating: false,
-      };
+      return otherRefusal(a, SERVICE);
   }
 }
 
@@ -95,19 +99,8 @@ function diagnoseOrganization(a: Exclude<CallAnswer, { ok: true }>): Diagnosis {
         fix: 'Re-run exo-cba init --workload teams: it makes the service principal again.',
         replicating: true,
       };
-    case 'throttled':
-    case 'unavailable':
-      return {
-        what: `Graph is busy (HTTP ${a.status}).`,
-        fix: 'Try again in a few minutes.',
-        replicating: true,
-      };
     default:
-      return {
-        what: a.message,
-        fix: 'Run again with --verbose and report it if it persists.',
-        replicating: false,
-      };
+      return otherRefusal(a, 'Graph');
   }
 }
 

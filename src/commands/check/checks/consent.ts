@@ -1,8 +1,9 @@
 import { AuthError } from '../../../adapters/identity.js';
 import { GRAPH_APP_ID } from '../../../tenant/entra.js';
+import { diagnoseAuthError } from '../../../tenant/diagnose.js';
 import { permissionNames } from '../../../tenant/permissions.js';
 import type { AppPermission } from '../../../workloads/index.js';
-import { skip, type Check, type CheckRun } from './types.js';
+import { graphTokenOf, skip, type Check, type CheckRun } from './types.js';
 
 const rolesOf = (claims: Record<string, unknown>) =>
   Array.isArray(claims['roles']) ? (claims['roles'] as string[]) : [];
@@ -22,23 +23,7 @@ async function rolesFor(
   const onGraph = (p: AppPermission) =>
     p.resourceAppId === GRAPH_APP_ID &&
     r.t.workload.endpoint(cloud.name, r.svc.target.env).resource !== cloud.graphResource;
-  let graph: string[] | undefined;
-  if (wanted.some(onGraph) && r.cred) {
-    const cred = r.cred;
-    graph = rolesOf(
-      (
-        await r.svc.identity.appToken(
-          {
-            clientId: r.t.appId,
-            tenant: r.t.tenant,
-            keyPem: cred.keyPem,
-            thumbprintSha256: cred.thumbprintSha256,
-          },
-          cloud.graphResource,
-        )
-      ).claims,
-    );
-  }
+  const graph = wanted.some(onGraph) && r.cred ? rolesOf((await graphTokenOf(r, r.cred)).claims) : undefined;
   return new Map(wanted.map((p) => [p, onGraph(p) ? (graph ?? []) : own]));
 }
 
@@ -53,10 +38,11 @@ export const consent: Check = {
       roles = await rolesFor(r, r.token, wanted);
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
+      const d = diagnoseAuthError(err, { appId: r.t.appId, tenant: r.t.tenant, service: 'Microsoft Graph' });
       return {
         status: 'fail',
-        message: `no Microsoft Graph token to read the consent from: ${err.description}`,
-        fix: 'Run exo-cba check --verbose; the sign-in check above says what the token service refused.',
+        message: `no Microsoft Graph token to read the consent from: ${d.what}`,
+        fix: d.fix,
       };
     }
     const missing = wanted.filter((p) => !roles.get(p)?.includes(p.value));

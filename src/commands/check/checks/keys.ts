@@ -3,7 +3,7 @@ import { GraphApiError } from '../../../adapters/graph.js';
 import { explainGraphError } from '../../../adapters/graph-errors.js';
 import { CliError } from '../../../core/errors.js';
 import { thumbprintOfKey } from '../../../certificate/keys.js';
-import { skip, type Check, type CheckRun } from './types.js';
+import { graphTokenOf, skip, type Check, type CheckRun } from './types.js';
 import type { Context } from '../../../context.js';
 import type { KeyCredentialView } from '../../../adapters/graph.js';
 import { describeUntracked, untrackedKeys, UNTRACKED_FIX } from '../../../profile/untracked.js';
@@ -18,17 +18,7 @@ export const keys: Check = {
     const cloud = r.svc.target.cloud;
     let graphToken: string;
     try {
-      graphToken = (
-        await r.svc.identity.appToken(
-          {
-            clientId: r.t.appId,
-            tenant: r.t.tenant,
-            keyPem: cred.keyPem,
-            thumbprintSha256: cred.thumbprintSha256,
-          },
-          cloud.graphResource,
-        )
-      ).accessToken;
+      graphToken = (await graphTokenOf(r, cred)).accessToken;
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       return skip(`no Graph token: ${err.description}`);

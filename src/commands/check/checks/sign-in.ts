@@ -1,7 +1,7 @@
 import { AuthError } from '../../../adapters/identity.js';
 import { diagnoseAuthError } from '../../../tenant/diagnose.js';
 import { appTokenWithKeptMetadata } from '../../../tenant/authority-metadata.js';
-import { skip, type Check } from './types.js';
+import { appCredentialOf, skip, type Check } from './types.js';
 import { servicePrincipalMissing, SP_MISSING } from '../../../tenant/app-token.js';
 import { explainFederatedError, federatedAppToken } from '../../../tenant/federated-token.js';
 import { CliError, EXIT } from '../../../core/errors.js';
@@ -17,12 +17,7 @@ export const signIn: Check = {
       const kept = r.t.profile?.authorityMetadata;
       const signedIn = await appTokenWithKeptMetadata(ctx, {
         identity: r.svc.identity,
-        cred: {
-          clientId: r.t.appId,
-          tenant: r.t.tenant,
-          keyPem: cred.keyPem,
-          thumbprintSha256: cred.thumbprintSha256,
-        },
+        cred: appCredentialOf(r, cred),
         resource,
         ...(kept ? { kept } : {}),
       });

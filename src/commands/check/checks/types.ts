@@ -2,7 +2,7 @@ import type { Context } from '../../../context.js';
 import type { CheckOptions } from '../options.js';
 import type { AppTarget } from '../../../tenant/app-targets.js';
 import type { Target } from '../../../tenant/target.js';
-import type { AppToken, Identity } from '../../../adapters/identity.js';
+import type { AppCredential, AppToken, Identity } from '../../../adapters/identity.js';
 import type { Credential } from '../../../certificate/x509.js';
 import type { CheckItem, CheckReport } from '../../../output/render.js';
 import type { AuthorityMetadata } from '../../../core/authority-metadata.js';
@@ -31,3 +31,15 @@ export interface Check {
 }
 
 export const skip = (message: string): Omit<CheckItem, 'id'> => ({ status: 'skip', message });
+
+/** The app's credential with the run's certificate: what every token of the checks is asked with. */
+export const appCredentialOf = (r: CheckRun, cred: Credential): AppCredential => ({
+  clientId: r.t.appId,
+  tenant: r.t.tenant,
+  keyPem: cred.keyPem,
+  thumbprintSha256: cred.thumbprintSha256,
+});
+
+/** An app-only Microsoft Graph token with the run's certificate (the consent and --graph checks). */
+export const graphTokenOf = (r: CheckRun, cred: Credential): Promise<AppToken> =>
+  r.svc.identity.appToken(appCredentialOf(r, cred), r.svc.target.cloud.graphResource);
