@@ -31,6 +31,9 @@ describe('rotate --all in parallel', () => {
   test('one failing profile is reported failed (exit 1) while every other one rotates, side by side', async () => {
     const broken = appIdOf('ra2');
     assert.ok(h.sandbox.act({ action: 'delete-app', appId: broken.appId }).ok);
+    // Each new key takes 2 s to reach the token service, so a rotation started together with the others
+    // cannot finish (and remove its old key) before they have added theirs, however fast this machine is.
+    h.sandbox.faults.set({ replicationDelayMs: 2000 });
     const from = h.sandbox.faults.log.length;
     const r = await h.run(['rotate', '--all', '--overlap', '0', '--concurrency', '4', '--json'], {
       timeoutMs: 120_000,
